@@ -1,0 +1,1 @@
+"""dicert.proofs: one module per certified result, the registry, and the dicert CLI."""

@@ -1,0 +1,42 @@
+"""Run the docstring examples of every module of the three packages.
+
+The modules are imported under their installed names (``dicert.graphs.qgraph``
+and so on) and their doctests run with :mod:`doctest`; a module whose optional
+dependency is missing (the ``neural`` extra) is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+PACKAGES = ["dicert.graphs", "dicert.verify", "dicert.proofs"]
+OPTIONAL = {"dicert.verify.neural": "jax"}
+
+
+def _module_names() -> list[str]:
+    names: list[str] = []
+    for package_name in PACKAGES:
+        package = importlib.import_module(package_name)
+        names.append(package_name)
+        for info in pkgutil.walk_packages(package.__path__, prefix=package_name + "."):
+            names.append(info.name)
+    return sorted(set(names))
+
+
+@pytest.mark.parametrize("module_name", _module_names())
+def test_docstring_examples_run(module_name: str) -> None:
+    for prefix, requirement in OPTIONAL.items():
+        if module_name.startswith(prefix):
+            pytest.importorskip(requirement, reason=f"{module_name} needs the optional '{requirement}' extra")
+    module = importlib.import_module(module_name)
+    result = doctest.testmod(
+        module,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL,
+        verbose=False,
+        report=True,
+    )
+    assert result.failed == 0, f"{result.failed} doctest(s) failed in {module_name}"

@@ -1,0 +1,1 @@
+"""dicert.verify: numbers, bounds and certificates (pmfs, DI measures, channels, capacity, certify, estimators)."""

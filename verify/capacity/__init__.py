@@ -1,0 +1,1 @@
+"""Capacity computations: Blahut-Arimoto, Q-graph bounds, duality bound, belief MDP (monograph ch. 4)."""

@@ -1,0 +1,1 @@
+"""Rigorous numerics: interval arithmetic, root isolation and the Certificate record."""
