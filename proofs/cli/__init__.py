@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover - older typer on top of click
 from dicert.graphs.errors import ClaimRefuted, DicertError, InvalidInput, SolverFailed, TooLarge
 from dicert.proofs.cli import bounds as _bounds
 from dicert.proofs.cli import certify as _certify
+from dicert.proofs.cli import channels as _channels
 from dicert.proofs.cli import discover as _discover
 from dicert.proofs.cli import enumerate as _enumerate
 from dicert.proofs.cli import estimate as _estimate
@@ -68,7 +69,7 @@ def _root(
     """Certified directed information and feedback capacity of finite-state channels."""
 
 
-app.command("channels")(_bounds.channels)
+app.command("channels")(_channels.channels)
 app.command("bounds")(_bounds.bounds)
 app.command("enumerate")(_enumerate.enumerate_command)
 app.command("discover")(_discover.discover)
@@ -86,9 +87,8 @@ def run(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = command.main(args=args, prog_name="dicert", standalone_mode=False)
-    except _click_exceptions.NoArgsIsHelpError as exc:
-        sys.stderr.write(exc.ctx.get_help() + "\n" if exc.ctx is not None else "")
-        return 0 if not args else 2
+    except _click_exceptions.NoArgsIsHelpError:
+        return 0  # the help text was already printed
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except typer.Abort:
