@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import sys
 from importlib.metadata import PackageNotFoundError, version
-from typing import Optional
 
 import typer
 
@@ -62,8 +61,8 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version_: Optional[bool] = typer.Option(  # noqa: UP007 - typer needs Optional
-        None, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
+    version_: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     """Certified directed information and feedback capacity of finite-state channels."""

@@ -1,8 +1,131 @@
-"""``dicert bounds`` (being written by the bounds engineer)."""
+"""``dicert bounds``: Q-graph upper bound (Thm 4.4.3) and BCJR-invariant lower bound (Thm 4.4.4).
+
+``dicert bounds CHANNEL [--graph debruijn:K|FILE.json] [--lower] [--json]``
+solves the convex program (4.40) for one Q-graph and prints the upper bound
+(and, with ``--lower``, the lower bound of Cor 4.4.5 when the maximiser is
+BCJR-invariant).  The witness (stationary ``pi(s,q)``, input ``P(x|s,q)``,
+output law ``P(y|q)``) is printed as tables on stderr.  Solver floats are
+estimates, not certified numbers (``dicert certify`` certifies).
+
+Examples
+--------
+>>> from dicert.proofs.cli import run
+>>> run(["bounds", "bsc:p=0.1", "--graph", "debruijn:0", "--json"])  # doctest: +ELLIPSIS
+{"channel": "bsc:p=0.1", "graph": {"nodes": 1, "outputs": 2, "phi": [[0, 0]]}, "upper": 0.5310044..., "lower": null, ...}
+0
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
 
 import typer
 
+from dicert.proofs.cli.common import emit_json, stderr_console
+from dicert.verify.errors import InvalidGraph, InvalidInput
 
-def bounds() -> None:
-    """Q-graph upper (and BCJR lower) bounds on feedback capacity."""
-    raise typer.Exit(1)
+__all__ = ["bounds", "parse_graph_spec"]
+
+
+def parse_graph_spec(spec: str, outputs: int) -> Any:
+    """The Q-graph named by ``--graph``: ``debruijn:K`` (order-K de Bruijn graph) or a JSON file.
+
+    Raises
+    ------
+    InvalidInput
+        Naming ``--graph`` when the spec, the file, or its output alphabet is bad.
+
+    Examples
+    --------
+    >>> parse_graph_spec("debruijn:1", 2)
+    QGraph(m=2, r=2, phi=[[0, 1], [0, 1]])
+    >>> parse_graph_spec("debruijn:x", 2)
+    Traceback (most recent call last):
+    ...
+    dicert.graphs.errors.InvalidInput: --graph: expected debruijn:K with an integer K >= 0 or a Q-graph .json file, got 'debruijn:x'
+    """
+    from dicert.graphs.debruijn import debruijn_qgraph
+    from dicert.graphs.io import load_qgraph
+
+    text = spec.strip()
+    kind, sep, arg = text.partition(":")
+    try:
+        if sep and kind.lower() == "debruijn":
+            if not arg.strip().isdigit():
+                raise InvalidInput(f"--graph: expected debruijn:K with an integer K >= 0 or a Q-graph .json file, got {spec!r}")
+            graph = debruijn_qgraph(int(arg), outputs)
+        elif text.lower().endswith(".json"):
+            graph = load_qgraph(text)
+        else:
+            raise InvalidInput(f"--graph: expected debruijn:K with an integer K >= 0 or a Q-graph .json file, got {spec!r}")
+    except InvalidGraph as exc:
+        raise InvalidInput(f"--graph: {exc}") from None
+    if graph.r != outputs:
+        raise InvalidInput(f"--graph: the graph has {graph.r} output labels, the channel has {outputs} outputs")
+    return graph
+
+
+def _witness_tables(result: Any) -> None:
+    from rich.table import Table
+
+    n_states, m, n_inputs = result.policy.shape
+    table = Table(title=f"witness: input P(x|s,q) and stationary pi(s,q) ({result.channel})")
+    table.add_column("s", justify="right")
+    table.add_column("q", justify="right")
+    table.add_column("pi(s,q)", justify="right")
+    for x in range(n_inputs):
+        table.add_column(f"P(x={x}|s,q)", justify="right")
+    for s in range(n_states):
+        for q in range(m):
+            table.add_row(str(s), str(q), f"{result.stationary[s, q]:.6f}", *(f"{result.policy[s, q, x]:.6f}" for x in range(n_inputs)))
+    stderr_console.print(table)
+    out = Table(title="output law P(y|q) (natural test distribution, sec. 4.5)")
+    out.add_column("q", justify="right")
+    out.add_column("next node per y")
+    for y in range(result.output_law.shape[1]):
+        out.add_column(f"P(y={y}|q)", justify="right")
+    for q in range(m):
+        out.add_row(str(q), str(result.graph.phi[q].tolist()), *(f"{v:.6f}" for v in result.output_law[q]))
+    stderr_console.print(out)
+
+
+def bounds(
+    channel: str = typer.Argument(..., help="Built-in channel (e.g. ising, trapdoor, post:a=0.3) or a channel .json file."),
+    graph: str = typer.Option("debruijn:1", "--graph", help="Q-graph: debruijn:K or a Q-graph .json file."),
+    lower: bool = typer.Option(False, "--lower", help="Also report the BCJR-invariant lower bound (Thm 4.4.4)."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+) -> None:
+    """Q-graph upper bound (Thm 4.4.3) and, with --lower, the BCJR-invariant lower bound (Cor 4.4.5)."""
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound, unifilar_arrays
+    from dicert.verify.channels import parse_channel
+
+    start = time.perf_counter()
+    ch = parse_channel(channel)
+    arrays = unifilar_arrays(ch)
+    g = parse_graph_spec(graph, int(arrays.law.shape[2]))
+    result = qgraph_upper_bound(arrays, g, lower=lower)
+    seconds = time.perf_counter() - start
+    if json_output:
+        emit_json(
+            {
+                "channel": channel,
+                "graph": g.to_dict(),
+                "upper": result.upper,
+                "lower": result.lower,
+                "status": result.status,
+                "bcjr_invariant": result.bcjr_invariant,
+                "bcjr_residual": result.bcjr_residual,
+                "output_law": result.output_law.tolist(),
+                "seconds": seconds,
+            }
+        )
+    else:
+        _witness_tables(result)
+        typer.echo(f"upper {result.upper:.10f}")
+        if lower:
+            if result.lower is None:
+                typer.echo(f"lower none (maximiser not BCJR-invariant, residual {result.bcjr_residual:.3g})")
+            else:
+                typer.echo(f"lower {result.lower:.10f}")
+    stderr_console.print(f"status {result.status}, {seconds:.2f} s (solver estimates, not certified)")

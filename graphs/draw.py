@@ -1,0 +1,190 @@
+"""Drawings of Q-graphs (PNG, SVG or PDF) with matplotlib, in the style of the monograph's Fig. 4.3-4.4.
+
+Nodes sit on a circle (node 0 on top, then clockwise); every edge
+``q --y--> phi[q, y]`` is drawn separately and labelled ``y=<y>``, parallel
+edges bend by different amounts and self loops point away from the centre,
+so that every one of the ``m * r`` edges stays visible.  Colours distinguish
+the output symbols (colour-blind safe palette).  No pyplot state is used.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from dicert.graphs.qgraph import QGraph
+>>> out = draw_qgraph(QGraph([[0, 1], [0, 0]]), pathlib.Path(tempfile.mkdtemp()) / "g.svg")
+>>> out.suffix, out.stat().st_size > 0
+('.svg', True)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from dicert.graphs.errors import InvalidGraph, InvalidInput
+from dicert.graphs.qgraph import QGraph
+
+__all__ = ["draw_qgraph"]
+
+#: Okabe-Ito colours, one per output symbol (cycled when ``r`` is larger).
+_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+_FORMATS = {".png", ".svg", ".pdf"}
+_NODE_RADIUS = 0.13
+#: Where along an edge (0 = source, 1 = target) its label sits; off-centre so
+#: that the labels of opposite edges and of crossing chords do not collide.
+_LABEL_AT = 0.33
+#: Other positions tried, in order, when a label would cover another label or a node.
+_LABEL_TRIES = (0.0, 0.1, -0.1, 0.2, -0.13, 0.3)
+_LABEL_CLEARANCE = 0.3
+
+
+def _layout(m: int) -> np.ndarray:
+    if m == 1:
+        return np.zeros((1, 2))
+    angles = math.pi / 2 - 2 * math.pi * np.arange(m) / m
+    radius = max(1.0, 0.25 * m)  # keeps neighbouring nodes about 1.5 units apart
+    return radius * np.column_stack([np.cos(angles), np.sin(angles)])
+
+
+def _rotate(v: np.ndarray, degrees: float) -> np.ndarray:
+    a = math.radians(degrees)
+    c, s = math.cos(a), math.sin(a)
+    return np.array([c * v[0] - s * v[1], s * v[0] + c * v[1]])
+
+
+def _free_spot(a: np.ndarray, control: np.ndarray, b: np.ndarray, t0: float, placed: list[np.ndarray], nodes: np.ndarray) -> np.ndarray:
+    """A point on the quadratic Bezier ``a, control, b`` near ``t0`` away from other labels and nodes."""
+
+    def point(t: float) -> np.ndarray:
+        return (1 - t) ** 2 * a + 2 * t * (1 - t) * control + t**2 * b
+
+    for shift in _LABEL_TRIES:
+        spot = point(t0 + shift)
+        near_label = any(np.hypot(*(spot - other)) < _LABEL_CLEARANCE for other in placed)
+        near_node = bool(np.min(np.hypot(*(nodes - spot).T)) < _NODE_RADIUS + 0.12)
+        if not (near_label or near_node):
+            return spot
+    return point(t0)
+
+
+def draw_qgraph(g: QGraph, path: str | os.PathLike[str], title: str | None = None, *, dpi: int = 200) -> Path:
+    """Draw a Q-graph to ``path``; the format (PNG, SVG, PDF) follows the file suffix.
+
+    Parameters
+    ----------
+    g : QGraph
+        The graph (sec. 4.4.1); any ``m``, ``r``.
+    path : str or path-like
+        Output file ending in ``.png``, ``.svg`` or ``.pdf``.
+    title : str, optional
+        Title above the drawing.
+    dpi : int, optional
+        Resolution of PNG output.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    InvalidInput
+        If the suffix is not one of ``.png``, ``.svg``, ``.pdf``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from dicert.graphs.debruijn import debruijn_qgraph
+    >>> out = draw_qgraph(debruijn_qgraph(2, 2), pathlib.Path(tempfile.mkdtemp()) / "db2.png", title="de Bruijn, k=2")
+    >>> out.read_bytes()[:4] == b"\\x89PNG"
+    True
+    """
+    if not isinstance(g, QGraph):
+        raise InvalidGraph(f"graph: expected a QGraph, got {type(g).__name__}")
+    out = Path(path)
+    if out.suffix.lower() not in _FORMATS:
+        raise InvalidInput(f"path: expected a file ending in .png, .svg or .pdf, got {str(out)!r}")
+    if not isinstance(dpi, int) or dpi < 10:
+        raise InvalidInput(f"dpi: expected an integer >= 10, got {dpi!r}")
+
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle, FancyArrowPatch
+    from matplotlib.path import Path as MplPath
+
+    m, r = g.m, g.r
+    pos = _layout(m)
+    centre = pos.mean(axis=0)
+    size = 3.2 + 0.5 * max(m - 3, 0)
+    fig = Figure(figsize=(size, size), layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+    label_box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
+    arrow = {"arrowstyle": "-|>", "mutation_scale": 11, "linewidth": 1.3, "zorder": 1}
+    phi = g.phi.tolist()
+    placed: list[np.ndarray] = []  # label centres so far
+    extent = [pos.min(axis=0) - 0.3, pos.max(axis=0) + 0.3]
+
+    circles = [
+        Circle(pos[q], _NODE_RADIUS, facecolor="#F2F2F2", edgecolor="#333333", linewidth=1.4, zorder=2) for q in range(m)
+    ]
+    for circle in circles:
+        ax.add_patch(circle)
+
+    for q in range(m):
+        loops = [y for y in range(r) if phi[q][y] == q]
+        outward = pos[q] - centre
+        norm = float(np.hypot(*outward))
+        outward = outward / norm if norm > 1e-9 else np.array([0.0, 1.0])
+        for j, y in enumerate(loops):
+            colour = _COLOURS[y % len(_COLOURS)]
+            reach = 0.5 + 0.36 * j
+            spread = 38 + 5 * j
+            p0 = pos[q] + _NODE_RADIUS * _rotate(outward, spread)
+            p3 = pos[q] + _NODE_RADIUS * _rotate(outward, -spread)
+            c1 = pos[q] + reach * _rotate(outward, spread - 6)
+            c2 = pos[q] + reach * _rotate(outward, -spread + 6)
+            loop = MplPath([p0, c1, c2, p3], [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4])
+            ax.add_patch(FancyArrowPatch(path=loop, color=colour, **arrow))
+            apex = (p0 + 3 * c1 + 3 * c2 + p3) / 8 + 0.1 * outward
+            placed.append(apex)
+            ax.text(*apex, f"y={y}", color=colour, fontsize=8, ha="center", va="center", bbox=label_box, zorder=3)
+            extent[0] = np.minimum(extent[0], apex - 0.2)
+            extent[1] = np.maximum(extent[1], apex + 0.2)
+
+        for target in sorted({t for t in phi[q] if t != q}):
+            labels = [y for y in range(r) if phi[q][y] == target]
+            for j, y in enumerate(labels):
+                colour = _COLOURS[y % len(_COLOURS)]
+                rad = 0.16 + 0.3 * j
+                a, b = pos[q], pos[target]
+                ax.add_patch(
+                    FancyArrowPatch(
+                        a, b, connectionstyle=f"arc3,rad={rad}", color=colour,
+                        patchA=circles[q], patchB=circles[target], shrinkA=1, shrinkB=1, **arrow,
+                    )
+                )
+                dx, dy = b - a
+                control = (a + b) / 2 + rad * np.array([dy, -dx])  # the arc3 control point
+                spot = _free_spot(a, control, b, _LABEL_AT + 0.08 * j, placed, pos)
+                placed.append(spot)
+                bend = 0.5 * (a + b) / 2 + 0.5 * control  # the curve's farthest point
+                extent[0] = np.minimum(extent[0], np.minimum(bend, spot) - 0.2)
+                extent[1] = np.maximum(extent[1], np.maximum(bend, spot) + 0.2)
+                ax.text(*spot, f"y={y}", color=colour, fontsize=8, ha="center", va="center", bbox=label_box, zorder=3)
+
+    for q in range(m):
+        ax.text(*pos[q], str(q), fontsize=11, ha="center", va="center", zorder=4)
+
+    ax.set_xlim(extent[0][0], extent[1][0])
+    ax.set_ylim(extent[0][1], extent[1][1])
+    handles = [Line2D([], [], color=_COLOURS[y % len(_COLOURS)], lw=1.6, label=f"y={y}") for y in range(r)]
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(r, 6), fontsize=8, frameon=False, handlelength=1.6)
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.savefig(out, dpi=dpi, bbox_inches="tight")
+    return out

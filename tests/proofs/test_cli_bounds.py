@@ -1,0 +1,65 @@
+"""``dicert bounds CHANNEL [--graph debruijn:K|FILE.json] [--lower] [--json]``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dicert.proofs.cli import run
+
+ISING_CAPACITY = 0.57552157416805778
+
+
+def test_bounds_ising_debruijn_2_json_upper_is_at_least_the_capacity(capsys):
+    assert run(["bounds", "ising", "--graph", "debruijn:2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"upper", "lower", "status", "graph", "seconds"} <= set(data)
+    assert data["upper"] >= 0.5755215741
+    assert data["lower"] is None and data["status"] == "optimal"
+    assert data["graph"] == {"nodes": 4, "outputs": 2, "phi": [[0, 1], [2, 3], [0, 1], [2, 3]]}
+
+
+def test_bounds_with_lower_on_the_fig_4_4_graph_file_matches_the_capacity(tmp_path, capsys):
+    path = tmp_path / "fig44.json"
+    path.write_text(json.dumps({"nodes": 4, "outputs": 2, "phi": [[3, 1], [3, 0], [3, 0], [2, 0]]}))
+    assert run(["bounds", "ising", "--graph", str(path), "--lower", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert abs(data["upper"] - ISING_CAPACITY) < 1e-7
+    assert abs(data["lower"] - ISING_CAPACITY) < 1e-7
+    assert data["bcjr_invariant"] is True
+
+
+def test_bounds_human_output_prints_numbers_on_stdout_and_witness_on_stderr(capsys):
+    assert run(["bounds", "trapdoor", "--graph", "debruijn:1", "--lower"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert lines[0].startswith("upper 0.70483")
+    assert lines[1].startswith("lower none")
+    assert "P(x=0|s,q)" in captured.err and "P(y=0|q)" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["bounds", "ising", "--graph", "debruijn:x"], "--graph: expected debruijn:K"),
+        (["bounds", "ising", "--graph", "graph.txt"], "--graph: expected debruijn:K"),
+        (["bounds", "ising", "--graph", "missing.json"], "--graph: path: cannot read"),
+        (["bounds", "nosuchchannel"], "channel: unknown built-in"),
+    ],
+)
+def test_bounds_bad_input_exits_2_with_a_message_naming_the_field(argv, message, capsys):
+    assert run(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_bounds_rejects_malformed_or_mismatched_graph_files(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"nodes": 2, "outputs": 2, "phi": [[0, 1]]}))
+    assert run(["bounds", "ising", "--graph", str(bad)]) == 2
+    assert "--graph: phi: expected a list of 2 rows" in capsys.readouterr().err
+    ternary = tmp_path / "ternary.json"
+    ternary.write_text(json.dumps({"nodes": 1, "outputs": 3, "phi": [[0, 0, 0]]}))
+    assert run(["bounds", "ising", "--graph", str(ternary)]) == 2
+    assert "--graph: the graph has 3 output labels" in capsys.readouterr().err

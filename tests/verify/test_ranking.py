@@ -1,0 +1,257 @@
+"""Ranking Q-graphs by their upper bound: order, failures, SQLite resume after SIGKILL, joblib and dask."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from dicert.graphs.enumerate import enumerate_qgraphs
+from dicert.verify.channels import bsc, gilbert_elliott_channel, ising_channel, trapdoor_channel
+from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed
+from dicert.verify.ranking import QGraphUpperBound, bound_name, rank_qgraphs
+
+LOG2_GOLDEN_RATIO = 0.69424191363061730174  # trapdoor feedback capacity (Permuter et al. 2008)
+
+
+def _score(phi: np.ndarray) -> float:
+    """A deterministic stand-in bound with few ties."""
+    return (int.from_bytes(np.ascontiguousarray(phi, dtype=np.int8).tobytes(), "little") % 1009) / 1009
+
+
+class FakeBound:
+    """Stand-in bound factory: counts builds and solves, fails on chosen graphs."""
+
+    name = "fake-score"
+
+    def __init__(self, fail_every: int = 0, nan_every: int = 0) -> None:
+        self.fail_every = fail_every
+        self.nan_every = nan_every
+        self.builds = 0
+        self.solves = 0
+
+    def __call__(self, channel, m):
+        self.builds += 1
+
+        def solve(graph, *, lower):
+            self.solves += 1
+            key = int(graph.phi.sum() * 31 + graph.phi[0].sum())
+            if self.fail_every and key % self.fail_every == 0:
+                raise SolverFailed(f"status: cvxpy returned 'infeasible' on graph {graph.phi.tolist()}, expected 'optimal'")
+            upper = _score(graph.phi)
+            if self.nan_every and key % self.nan_every == 1:
+                upper = float("nan")
+            return SimpleNamespace(upper=upper, lower=upper - 0.5 if lower else None)
+
+        return solve
+
+
+def _table(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT graph, idx, upper, status FROM bounds ORDER BY idx").fetchall()
+
+
+def _count_rows(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT COUNT(*) FROM bounds").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_top_graphs_are_the_smallest_bounds_in_order_against_brute_force_sort() -> None:
+    ranking = rank_qgraphs(trapdoor_channel(), 3, bound=FakeBound(), top=7)
+    expected = sorted(((_score(g.phi), i, g) for i, g in enumerate(enumerate_qgraphs(3, 2))), key=lambda t: t[:2])[:7]
+    assert [(t.upper, t.index, t.graph) for t in ranking.top] == expected
+    assert [t.lower for t in ranking.top] == [u - 0.5 for u, _, _ in expected]
+    assert ranking.count == ranking.solved == 52 and ranking.failed == 0 and ranking.resumed == 0
+    assert ranking.to_dict()["top"][0] == {
+        "index": expected[0][1],
+        "graph": expected[0][2].to_dict(),
+        "upper": expected[0][0],
+        "lower": expected[0][0] - 0.5,
+    }
+
+
+def test_program_is_built_once_per_run_and_every_graph_solved_once_plus_top_lower_bounds() -> None:
+    bound = FakeBound()
+    rank_qgraphs(bsc(0.1), 3, bound=bound, top=4, chunk_size=5)
+    assert bound.builds == 1 and bound.solves == 52 + 4
+
+
+def test_each_run_uses_its_own_bound_even_when_two_bounds_share_a_name() -> None:
+    assert rank_qgraphs(trapdoor_channel(), 3, bound=FakeBound(), top=0).failed == 0
+    assert rank_qgraphs(trapdoor_channel(), 3, bound=FakeBound(fail_every=5), top=0).failed > 0
+
+
+def test_failed_solves_are_recorded_with_status_never_as_numbers(tmp_path: Path) -> None:
+    db = tmp_path / "fail.sqlite"
+    bound = FakeBound(fail_every=5, nan_every=7)
+    ranking = rank_qgraphs(trapdoor_channel(), 3, bound=bound, db=db, top=60)
+    rows = _table(db)
+    failed = [r for r in rows if r[3] != "optimal"]
+    assert ranking.failed == len(failed) > 0 and ranking.solved + ranking.failed == 52
+    assert {r[3] for r in failed} == {"solver_failed", "non_finite"}
+    assert all(r[2] is None for r in failed) and all(isinstance(r[2], float) for r in rows if r[3] == "optimal")
+    assert len(ranking.top) == ranking.solved and all(math.isfinite(t.upper) for t in ranking.top)
+    assert "infeasible" in ranking.failures[0].message or "upper" in ranking.failures[0].message
+    assert {f.index for f in ranking.failures} <= {r[1] for r in failed}
+
+
+def test_second_run_on_the_same_database_solves_nothing_and_gives_the_same_ranking(tmp_path: Path) -> None:
+    db = tmp_path / "resume.sqlite"
+    first = rank_qgraphs(ising_channel(), 3, bound=FakeBound(), db=db, top=5)
+    again = FakeBound()
+    second = rank_qgraphs(ising_channel(), 3, bound=again, db=db, top=5)
+    assert again.solves == 0 and second.resumed == 52 and second.top == first.top
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_runs_for_different_channels_and_sizes_share_a_database_without_mixing(tmp_path: Path) -> None:
+    db = tmp_path / "shared.sqlite"
+    a = rank_qgraphs(ising_channel(), 3, bound=FakeBound(), db=db, top=1)
+    b = rank_qgraphs(trapdoor_channel(), 3, bound=FakeBound(), db=db, top=1)
+    c = rank_qgraphs(trapdoor_channel(), 2, bound=FakeBound(), db=db, top=1)
+    assert (a.resumed, b.resumed, c.resumed) == (0, 0, 0)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM bounds").fetchone()[0] == 52 + 52 + 6
+        assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 3
+
+
+def test_progress_reports_monotone_counts_ending_at_the_total() -> None:
+    calls: list[tuple[int, int]] = []
+    rank_qgraphs(trapdoor_channel(), 3, bound=FakeBound(), chunk_size=10, progress=lambda d, t: calls.append((d, t)))
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and calls[0] == (0, 52) and calls[-1] == (52, 52) and len(calls) == 7
+
+
+_KILLED_RUN = textwrap.dedent(
+    """
+    import sys, time
+    from types import SimpleNamespace
+    import numpy as np
+    from dicert.verify.channels import ising_channel
+    from dicert.verify.ranking import rank_qgraphs
+
+    class SlowScore:
+        name = "fake-score"
+        def __call__(self, channel, m):
+            def solve(graph, *, lower):
+                time.sleep(0.004)
+                key = np.ascontiguousarray(graph.phi, dtype=np.int8).tobytes()
+                return SimpleNamespace(upper=(int.from_bytes(key, "little") % 1009) / 1009, lower=None)
+            return solve
+
+    rank_qgraphs(ising_channel(), 4, bound=SlowScore(), db=sys.argv[1], chunk_size=16, top=0)
+    """
+)
+
+
+@pytest.mark.slow
+def test_sigkilled_run_resumes_without_losing_or_duplicating_graphs(tmp_path: Path) -> None:
+    db = tmp_path / "killed.sqlite"
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_RUN, str(db)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while _count_rows(db) < 200:
+        assert proc.poll() is None, f"run ended before it could be killed: {proc.stderr.read().decode()}"
+        assert time.monotonic() < deadline, "run made no progress"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = _count_rows(db)
+    assert 200 <= partial < 892, "the kill should interrupt the run"
+
+    resumed = rank_qgraphs(ising_channel(), 4, bound=FakeBound(), db=db, top=3)
+    assert resumed.resumed == partial and resumed.count == resumed.solved == 892
+
+    fresh_db = tmp_path / "fresh.sqlite"
+    fresh = rank_qgraphs(ising_channel(), 4, bound=FakeBound(), db=fresh_db, top=3)
+    with sqlite3.connect(db) as conn:
+        total, graphs, indices = conn.execute("SELECT COUNT(*), COUNT(DISTINCT graph), COUNT(DISTINCT idx) FROM bounds").fetchone()
+    assert total == graphs == indices == 892
+    assert _table(db) == _table(fresh_db)
+    assert [(t.index, t.upper) for t in resumed.top] == [(t.index, t.upper) for t in fresh.top]
+
+
+@pytest.mark.slow
+def test_joblib_workers_give_the_same_table_as_one_process(tmp_path: Path) -> None:
+    rank_qgraphs(trapdoor_channel(), 3, bound=FakeBound(), db=tmp_path / "one.sqlite")
+    parallel = rank_qgraphs(trapdoor_channel(), 3, bound=FakeBound(), db=tmp_path / "two.sqlite", jobs=2, chunk_size=7)
+    assert parallel.solved == 52
+    assert _table(tmp_path / "one.sqlite") == _table(tmp_path / "two.sqlite")
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_table_as_one_process(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("dask.distributed", reason="the optional 'cluster' extra (dask) is missing")
+    rank_qgraphs(trapdoor_channel(), 3, bound=FakeBound(), db=tmp_path / "one.sqlite")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        ranking = rank_qgraphs(
+            trapdoor_channel(), 3, bound=FakeBound(), db=tmp_path / "dask.sqlite", dask_address=cluster.scheduler_address
+        )
+    assert ranking.solved == 52
+    assert _table(tmp_path / "one.sqlite") == _table(tmp_path / "dask.sqlite")
+
+
+def test_unreachable_dask_scheduler_is_bad_input() -> None:
+    pytest.importorskip("dask.distributed", reason="the optional 'cluster' extra (dask) is missing")
+    with pytest.raises(InvalidInput, match=r"^dask: expected a scheduler address"):
+        rank_qgraphs(trapdoor_channel(), 2, bound=FakeBound(), dask_address="")
+
+
+@pytest.mark.slow
+def test_best_three_node_graph_for_the_trapdoor_channel_gives_log2_golden_ratio() -> None:
+    ranking = rank_qgraphs(trapdoor_channel(), 3, top=2, lower=False)
+    assert ranking.bound == "qgraph-upper-bound" and ranking.failed == 0
+    assert abs(ranking.top[0].upper - LOG2_GOLDEN_RATIO) < 1e-7
+    assert ranking.top[1].upper > ranking.top[0].upper + 1e-3
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"m": 0}, InvalidInput, r"^m: expected an integer >= 1, got 0$"),
+        ({"r": 3}, InvalidInput, r"^r: the channel 'trapdoor' has 2 outputs, got r=3$"),
+        ({"jobs": 0}, InvalidInput, r"^jobs: expected an integer >= 1"),
+        ({"jobs": 2, "dask_address": "tcp://127.0.0.1:1"}, InvalidInput, r"^jobs: use either jobs > 1"),
+        ({"top": -1}, InvalidInput, r"^top: expected an integer >= 0"),
+        ({"chunk_size": 0}, InvalidInput, r"^chunk_size: expected an integer >= 1"),
+        ({"db": "/no/such/dir/x.sqlite"}, InvalidInput, r"^db: directory /no/such/dir does not exist$"),
+        ({"channel": gilbert_elliott_channel()}, InvalidChannel, r"not unifilar"),
+    ],
+)
+def test_bad_arguments_raise_one_line_field_errors(kwargs: dict, error: type, message: str) -> None:
+    args = {"channel": trapdoor_channel(), "m": 2, "bound": FakeBound()} | kwargs
+    with pytest.raises(error, match=message):
+        rank_qgraphs(args.pop("channel"), args.pop("m"), **args)
+
+
+def test_a_file_that_is_not_a_ranking_database_is_refused(tmp_path: Path) -> None:
+    text = tmp_path / "notes.sqlite"
+    text.write_text("not a database at all, just some text that is long enough" * 20)
+    with pytest.raises(InvalidInput, match=r"^db: .*notes.sqlite is not a dicert ranking database"):
+        rank_qgraphs(trapdoor_channel(), 2, bound=FakeBound(), db=text)
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE bounds (a, b)")
+    with pytest.raises(InvalidInput, match=r"^db: .*other.sqlite has a 'bounds' table with columns \['a', 'b'\]"):
+        rank_qgraphs(trapdoor_channel(), 2, bound=FakeBound(), db=other)
+
+
+def test_bound_names_identify_runs() -> None:
+    assert bound_name(QGraphUpperBound()) == "qgraph-upper-bound"
+    assert bound_name(FakeBound()) == "fake-score"
+    assert bound_name(_score).endswith("._score")

@@ -1,0 +1,102 @@
+"""Linear-Gaussian (Granger) DI estimator: the parametric baseline (monograph 2.5.2, 3.1.7).
+
+For jointly Gaussian stationary processes the DI rate equals Geweke's Granger
+causality index :math:`F_{X\\to Y}` (in the log form of 2.5.2): half the log-ratio
+of the one-step prediction error variances without and with the past (and
+present) of the other process. With order-``p`` least-squares regressions
+(intercept included):
+
+.. math::
+    \\hat I(\\mathbb X\\to\\mathbb Y) = \\tfrac12 \\log
+    \\frac{\\hat\\sigma^2[Y_t \\mid Y_{t-p}^{t-1}]}{\\hat\\sigma^2[Y_t \\mid Y_{t-p}^{t-1}, X_{t-p}^{t}]},
+    \\qquad
+    \\hat I(D\\mathbb Y\\to\\mathbb X) = \\tfrac12 \\log
+    \\frac{\\hat\\sigma^2[X_t \\mid X_{t-p}^{t-1}]}{\\hat\\sigma^2[X_t \\mid X_{t-p}^{t-1}, Y_{t-p}^{t-1}]}.
+
+These are the maximum-likelihood DI estimates under a Gaussian linear
+autoregressive model (3.1.7). The per-step increments are the Gaussian
+log-likelihood ratios of the two fitted models; their mean is the estimate.
+
+Examples
+--------
+>>> from dicert.verify.processes import gaussian_var1
+>>> s = gaussian_var1(5000, [[0.3, 0.0], [0.8, 0.5]], rng=0)
+>>> est = GaussianGranger(order=3).fit(s.x, s.y)
+>>> abs(est.di_rate_ - s.di_rate) < 0.03
+True
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Self
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dicert.verify.estimators.protocol import BaseDIEstimator, check_int_param, log_base, validate_pair
+
+__all__ = ["GaussianGranger"]
+
+
+def _residuals(target: NDArray[np.float64], regressors: NDArray[np.float64]) -> NDArray[np.float64]:
+    design = np.column_stack([np.ones(target.size), regressors])
+    coefficients, *_ = np.linalg.lstsq(design, target, rcond=None)
+    return target - design @ coefficients
+
+
+def _log_likelihood_ratio(restricted: NDArray[np.float64], full: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Per-sample Gaussian log-likelihood of the full model minus that of the restricted one."""
+    var_r = float(np.mean(restricted**2))
+    var_f = float(np.mean(full**2))
+    if var_f <= 0.0 or var_r <= 0.0:
+        return np.zeros(full.size) if var_f == var_r else np.full(full.size, np.inf)
+    return 0.5 * np.log(var_r / var_f) + restricted**2 / (2 * var_r) - full**2 / (2 * var_f)
+
+
+class GaussianGranger(BaseDIEstimator):
+    """Linear-Gaussian DI / Granger-causality estimator with autoregressive order ``order``.
+
+    Parameters
+    ----------
+    order : int, default 2
+        Number ``p`` of past samples of each process in the regressions.
+    base : float or "e", default 2
+        Logarithm base of the reported rates (2: bits).
+
+    Notes
+    -----
+    Exact (consistent) for Gaussian processes whose joint and marginal
+    autoregressions have order at most ``p``; for other processes it measures
+    linear predictability only. ``mi_rate_`` is ``di_rate_ + reverse_di_rate_``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> est = GaussianGranger(order=1).fit(np.arange(50.0) % 7, np.arange(50.0) % 5)
+    >>> est.n_steps_
+    49
+    """
+
+    input_kind: ClassVar[str] = "continuous"
+    _param_names = ("order", "base")
+
+    def __init__(self, order: int = 2, base: float | str = 2) -> None:
+        self.order = check_int_param("order", order, 1, 64)
+        log_base(base)
+        self.base = base
+
+    def fit(self, x: ArrayLike, y: ArrayLike) -> Self:
+        """Fit the four regressions and store the Granger DI rates; return ``self``."""
+        p = self.order
+        xa, ya = validate_pair(x, y, min_length=3 * p + 4)
+        xs, ys = xa.astype(np.float64), ya.astype(np.float64)
+        n = xs.size
+        x_past = np.column_stack([xs[p - j : n - j] for j in range(1, p + 1)])
+        y_past = np.column_stack([ys[p - j : n - j] for j in range(1, p + 1)])
+        x_now, y_now = xs[p:], ys[p:]
+        di = _log_likelihood_ratio(
+            _residuals(y_now, y_past), _residuals(y_now, np.column_stack([y_past, x_now, x_past]))
+        )
+        reverse = _log_likelihood_ratio(_residuals(x_now, x_past), _residuals(x_now, np.column_stack([x_past, y_past])))
+        self._store(di, reverse, self.base)
+        return self

@@ -1,0 +1,658 @@
+"""Rank every Q-graph of a size by its feedback-capacity upper bound, resumably and in parallel.
+
+For a unifilar channel and every non-isomorphic strongly connected Q-graph
+with ``m`` nodes over the channel's ``r`` outputs (orderly enumeration,
+:mod:`dicert.graphs.enumerate`), compute the Q-graph upper bound
+``sup I(X,S;Y|Q)`` of Thm 4.4.2/4.4.3 and report the graphs with the smallest
+bounds, best first.  For the best ones the BCJR-invariant lower bound
+(Thm 4.4.4, Cor 4.4.5) is added.  Systematic enumeration of small Q-graphs is
+the search strategy of monograph sec. 4.6 ([sabag2019graph]).
+
+Storage
+    Every bound goes into an SQLite database (stdlib :mod:`sqlite3`, WAL
+    journal), one transaction per chunk of graphs, keyed by the run
+    (channel fingerprint, bound, ``m``, ``r``) and the graph's canonical
+    ``phi`` bytes, with ``INSERT OR IGNORE``.  A killed run therefore resumes
+    where it stopped: committed chunks are skipped, an uncommitted chunk is
+    recomputed, and no graph is lost or stored twice.  Without a database
+    file the same tables live in memory.
+
+Failures
+    A solve that does not end with status ``optimal`` raises
+    :class:`~dicert.verify.errors.SolverFailed` in the bound; it is stored as
+    a failure with its message, never as a number, and counted in
+    :attr:`Ranking.failed`.  A resumed run does not retry stored failures.
+
+Parallelism
+    Only the parent process writes the database.  Chunks of graphs are solved
+    in the parent (``jobs=1``), by joblib worker processes (``jobs > 1``,
+    forked from the parent where the platform allows, so they inherit the
+    imported libraries and the built program) or on a dask.distributed
+    cluster (``dask_address``).  Each worker builds the parametrised bound
+    program at most once per (channel, ``m``) and re-solves it per graph.
+
+Bounds
+    ``bound`` is a factory ``bound(channel, m)`` returning a function
+    ``solve(graph, *, lower) -> result`` whose result has ``.upper`` (float)
+    and ``.lower`` (float or ``None``); its ``name`` attribute (or qualified
+    name) identifies the run in the database.  The default,
+    :class:`QGraphUpperBound`, is the DPP program of
+    :mod:`dicert.verify.capacity.qgraph_bounds`.
+
+Examples
+--------
+>>> import numpy as np
+>>> from types import SimpleNamespace
+>>> from dicert.verify.channels import trapdoor_channel
+>>> def self_loops(channel, m):          # a stand-in bound: the number of self-loops
+...     def solve(g, lower):
+...         return SimpleNamespace(upper=float(np.sum(g.phi == np.arange(m)[:, None])), lower=None)
+...     return solve
+>>> ranking = rank_qgraphs(trapdoor_channel(), 2, bound=self_loops, top=2)
+>>> ranking.count, ranking.solved, [r.upper for r in ranking.top]
+(6, 6, [0.0, 1.0])
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from dicert.graphs.enumerate import count_accessible_automata, qgraph_batches
+from dicert.graphs.qgraph import QGraph
+from dicert.verify.channels import Channel, UnifilarFSC, as_unifilar
+from dicert.verify.errors import InvalidInput, SolverFailed
+from dicert.verify.memory import check_allocation
+
+__all__ = [
+    "BoundFactory",
+    "QGraphUpperBound",
+    "RankedGraph",
+    "RankingFailure",
+    "Ranking",
+    "rank_qgraphs",
+    "bound_name",
+]
+
+#: Most failures listed in :attr:`Ranking.failures` (all are counted and stored).
+MAX_LISTED_FAILURES = 20
+
+
+class BoundFactory(Protocol):
+    """Builds, once per (channel, ``m``), the function that bounds one graph."""
+
+    def __call__(self, channel: UnifilarFSC, m: int) -> Callable[..., Any]: ...  # pragma: no cover
+
+
+class QGraphUpperBound:
+    """The default bound: the Q-graph upper bound program (Thm 4.4.3), built once and re-solved per graph.
+
+    ``solve(graph, lower=True)`` also tests BCJR invariance of the maximiser and
+    reports its achievable rate (Thm 4.4.4) as ``.lower``.
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import bsc
+    >>> from dicert.verify.channels import as_unifilar
+    >>> solve = QGraphUpperBound()(as_unifilar(bsc(0.11)), 1)
+    >>> round(solve(QGraph([[0, 0]]), lower=False).upper, 4)     # 1 - H2(0.11)
+    0.5001
+    """
+
+    name = "qgraph-upper-bound"
+
+    def __call__(self, channel: UnifilarFSC, m: int) -> Callable[..., Any]:
+        from dicert.verify.capacity.qgraph_bounds import QGraphBoundProgram
+
+        return QGraphBoundProgram(channel, m).solve
+
+
+def bound_name(bound: Any) -> str:
+    """The name that identifies a bound factory in the database.
+
+    Examples
+    --------
+    >>> bound_name(QGraphUpperBound())
+    'qgraph-upper-bound'
+    """
+    name = getattr(bound, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    return f"{getattr(bound, '__module__', '?')}.{getattr(bound, '__qualname__', type(bound).__qualname__)}"
+
+
+@dataclass(frozen=True)
+class RankedGraph:
+    """One ranked graph: its index in the enumeration order, the graph and its bounds (bits)."""
+
+    index: int
+    graph: QGraph
+    upper: float
+    lower: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"index", "graph": {nodes, outputs, phi}, "upper", "lower"}``.
+
+        Examples
+        --------
+        >>> RankedGraph(0, QGraph([[0, 0]]), 0.5, None).to_dict()
+        {'index': 0, 'graph': {'nodes': 1, 'outputs': 2, 'phi': [[0, 0]]}, 'upper': 0.5, 'lower': None}
+        """
+        return {"index": self.index, "graph": self.graph.to_dict(), "upper": self.upper, "lower": self.lower}
+
+
+@dataclass(frozen=True)
+class RankingFailure:
+    """A graph whose bound could not be computed: the solver status and message, never a number."""
+
+    index: int
+    graph: QGraph
+    status: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"index", "graph", "status", "message"}``."""
+        return {"index": self.index, "graph": self.graph.to_dict(), "status": self.status, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Result of :func:`rank_qgraphs`.
+
+    Attributes
+    ----------
+    channel, fingerprint, bound : str
+        Channel name, hash of its arrays, and the bound's name.
+    nodes, outputs : int
+        ``m`` and ``r``.
+    count : int
+        Number of Q-graphs enumerated.
+    solved, failed : int
+        Graphs with a bound, and graphs whose solve failed (stored with status).
+    resumed : int
+        Graphs already in the database when this run started.
+    top : tuple of RankedGraph
+        The graphs with the smallest upper bounds, best first (ties by index).
+    failures : tuple of RankingFailure
+        The first failures (at most ``MAX_LISTED_FAILURES``).
+    seconds : float
+        Wall time of this call.
+    db : str or None
+        The database file, or ``None`` for an in-memory run.
+    """
+
+    channel: str
+    fingerprint: str
+    bound: str
+    nodes: int
+    outputs: int
+    count: int
+    solved: int
+    failed: int
+    resumed: int
+    top: tuple[RankedGraph, ...]
+    failures: tuple[RankingFailure, ...] = field(default=())
+    seconds: float = 0.0
+    db: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able summary with ``count``, ``top`` (best first) and ``failures``.
+
+        Examples
+        --------
+        >>> Ranking("c", "f", "b", 1, 2, 1, 1, 0, 0, ()).to_dict()["count"]
+        1
+        """
+        return {
+            "count": self.count,
+            "channel": self.channel,
+            "fingerprint": self.fingerprint,
+            "bound": self.bound,
+            "nodes": self.nodes,
+            "outputs": self.outputs,
+            "solved": self.solved,
+            "failed": self.failed,
+            "resumed": self.resumed,
+            "top": [entry.to_dict() for entry in self.top],
+            "failures": [entry.to_dict() for entry in self.failures],
+            "seconds": self.seconds,
+            "db": self.db,
+        }
+
+
+# ---------------------------------------------------------------------------
+# the SQLite store
+# ---------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    bound TEXT NOT NULL,
+    nodes INTEGER NOT NULL,
+    outputs INTEGER NOT NULL,
+    total INTEGER,
+    UNIQUE (fingerprint, bound, nodes, outputs)
+);
+CREATE TABLE IF NOT EXISTS bounds (
+    run_id INTEGER NOT NULL REFERENCES runs (run_id),
+    graph BLOB NOT NULL,
+    idx INTEGER NOT NULL,
+    upper REAL,
+    status TEXT NOT NULL,
+    message TEXT,
+    seconds REAL NOT NULL,
+    lower REAL,
+    lower_checked INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, graph)
+) WITHOUT ROWID;
+"""
+_INDEX = "CREATE INDEX IF NOT EXISTS bounds_by_upper ON bounds (run_id, upper, idx)"
+_BOUND_COLUMNS = ["run_id", "graph", "idx", "upper", "status", "message", "seconds", "lower", "lower_checked"]
+
+#: A solved chunk row: (graph bytes, index, upper or None, status, message or None, seconds).
+Row = tuple[bytes, int, float | None, str, str | None, float]
+
+
+def _graph_bytes(phi: np.ndarray) -> bytes:
+    return np.ascontiguousarray(phi, dtype=np.int8).tobytes()
+
+
+def _graph_of(blob: bytes, m: int, r: int) -> QGraph:
+    return QGraph(np.frombuffer(blob, dtype=np.int8).reshape(m, r).astype(np.int64))
+
+
+class _Store:
+    """The ranking tables in one SQLite connection (parent process only)."""
+
+    def __init__(self, db: str | Path | None) -> None:
+        self.path = None if db is None else str(db)
+        target = ":memory:" if db is None else str(db)
+        if db is not None:
+            parent = Path(db).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise InvalidInput(f"db: directory {parent} does not exist")
+        try:
+            self.conn = sqlite3.connect(target, timeout=60.0, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise InvalidInput(f"db: cannot open {db} ({exc})") from None
+        try:
+            self._prepare(db)
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _prepare(self, db: str | Path | None) -> None:
+        try:
+            self.conn.execute("PRAGMA busy_timeout = 60000")
+            if db is not None:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.executescript(_SCHEMA)
+            columns = [row[1] for row in self.conn.execute("PRAGMA table_info(bounds)")]
+            if columns != _BOUND_COLUMNS:
+                raise InvalidInput(f"db: {db} has a 'bounds' table with columns {columns}, expected {_BOUND_COLUMNS}")
+            self.conn.execute(_INDEX)
+        except sqlite3.DatabaseError as exc:
+            raise InvalidInput(f"db: {db} is not a dicert ranking database ({exc})") from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def run_id(self, channel: str, fingerprint: str, bound: str, m: int, r: int) -> int:
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute(
+                "INSERT OR IGNORE INTO runs (channel, fingerprint, bound, nodes, outputs) VALUES (?, ?, ?, ?, ?)",
+                (channel, fingerprint, bound, m, r),
+            )
+            row = self.conn.execute(
+                "SELECT run_id FROM runs WHERE fingerprint = ? AND bound = ? AND nodes = ? AND outputs = ?",
+                (fingerprint, bound, m, r),
+            ).fetchone()
+        return int(row[0])
+
+    def done_graphs(self, run_id: int) -> set[bytes]:
+        return {bytes(row[0]) for row in self.conn.execute("SELECT graph FROM bounds WHERE run_id = ?", (run_id,))}
+
+    def insert(self, run_id: int, rows: list[Row]) -> None:
+        """Store one solved chunk in one transaction (duplicates are ignored)."""
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO bounds (run_id, graph, idx, upper, status, message, seconds) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, *row) for row in rows],
+            )
+
+    def set_total(self, run_id: int, total: int) -> None:
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("UPDATE runs SET total = ? WHERE run_id = ?", (total, run_id))
+
+    def counts(self, run_id: int) -> tuple[int, int]:
+        solved, failed = self.conn.execute(
+            "SELECT COALESCE(SUM(status = 'optimal'), 0), COALESCE(SUM(status != 'optimal'), 0) "
+            "FROM bounds WHERE run_id = ?",
+            (run_id,),
+        ).fetchone()
+        return int(solved), int(failed)
+
+    def top(self, run_id: int, k: int) -> list[tuple[bytes, int, float, float | None, int]]:
+        return self.conn.execute(
+            "SELECT graph, idx, upper, lower, lower_checked FROM bounds "
+            "WHERE run_id = ? AND status = 'optimal' ORDER BY upper, idx LIMIT ?",
+            (run_id, k),
+        ).fetchall()
+
+    def set_lower(self, run_id: int, graph: bytes, lower: float | None) -> None:
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute(
+                "UPDATE bounds SET lower = ?, lower_checked = 1 WHERE run_id = ? AND graph = ?", (lower, run_id, graph)
+            )
+
+    def failures(self, run_id: int, k: int) -> list[tuple[bytes, int, str, str | None]]:
+        return self.conn.execute(
+            "SELECT graph, idx, status, message FROM bounds WHERE run_id = ? AND status != 'optimal' ORDER BY idx LIMIT ?",
+            (run_id, k),
+        ).fetchall()
+
+
+# ---------------------------------------------------------------------------
+# workers
+# ---------------------------------------------------------------------------
+
+_LOCAL = threading.local()
+
+
+def _solver_for(run: str, bound: Any, channel: UnifilarFSC, m: int) -> Callable[..., Any]:
+    """The bound's solve function for this run (token ``run``), built once per thread of each worker."""
+    key = (run, channel.fingerprint, m)
+    cached = getattr(_LOCAL, "solver", None)
+    if cached is None or cached[0] != key:
+        _LOCAL.solver = (key, bound(channel, m))
+    return _LOCAL.solver[1]
+
+
+def _forget_solver(run: str) -> None:
+    """Drop this run's solver from the calling thread's cache (frees the program)."""
+    cached = getattr(_LOCAL, "solver", None)
+    if cached is not None and cached[0][0] == run:
+        _LOCAL.solver = None
+
+
+def _solve_chunk(
+    run: str, bound: Any, channel: UnifilarFSC, m: int, indices: np.ndarray, phis: np.ndarray
+) -> list[Row]:
+    """Upper bounds of one chunk of graphs; failed solves become rows with their status and message."""
+    solve = _solver_for(run, bound, channel, m)
+    rows: list[Row] = []
+    for index, phi in zip(indices.tolist(), phis):
+        graph = QGraph(phi.astype(np.int64))
+        start = time.perf_counter()
+        try:
+            result = solve(graph, lower=False)
+            upper = float(result.upper)
+            status = str(getattr(result, "status", "optimal"))
+            message = None
+            if not math.isfinite(upper):
+                upper, status, message = None, "non_finite", f"upper: the bound returned {result.upper!r}"
+            elif status != "optimal":
+                upper, message = None, f"status: {status!r}, expected 'optimal'"
+        except SolverFailed as exc:
+            upper, status, message = None, "solver_failed", str(exc)
+        rows.append((_graph_bytes(phi), index, upper, status, message, time.perf_counter() - start))
+    return rows
+
+
+def _chunks(
+    batches: list[tuple[np.ndarray, np.ndarray]], done: set[bytes], size: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Pending (not yet stored) graphs regrouped into chunks of ``size``."""
+    buffer_idx: list[np.ndarray] = []
+    buffer_phi: list[np.ndarray] = []
+    filled = 0
+    for indices, phis in batches:
+        if done:
+            keep = np.fromiter((_graph_bytes(p) not in done for p in phis), dtype=bool, count=len(phis))
+            indices, phis = indices[keep], phis[keep]
+        while len(indices):
+            take = size - filled
+            buffer_idx.append(indices[:take])
+            buffer_phi.append(phis[:take])
+            filled += len(indices[:take])
+            indices, phis = indices[take:], phis[take:]
+            if filled == size:
+                yield np.concatenate(buffer_idx), np.concatenate(buffer_phi)
+                buffer_idx, buffer_phi, filled = [], [], 0
+    if filled:
+        yield np.concatenate(buffer_idx), np.concatenate(buffer_phi)
+
+
+def _run_local(
+    run: str, bound: Any, channel: UnifilarFSC, m: int, chunks: Iterable, jobs: int
+) -> Iterator[list[Row]]:
+    """Solve chunks here (``jobs == 1``) or in a pool of ``jobs`` joblib worker processes.
+
+    The parent builds the solver first.  The pool uses joblib's
+    ``multiprocessing`` backend, whose workers are forked from the parent where
+    the platform forks: they start with the libraries imported and the program
+    built (in the inherited thread-local cache) instead of paying both per
+    worker.  The pool is kept for the whole run and fed ``2 * jobs`` chunks at
+    a time, so results are stored while the rest is still being solved.
+    """
+    _solver_for(run, bound, channel, m)
+    if jobs == 1:
+        for indices, phis in chunks:
+            yield _solve_chunk(run, bound, channel, m, indices, phis)
+        return
+    from joblib import Parallel, delayed
+
+    pending = iter(chunks)
+    with Parallel(n_jobs=jobs, backend="multiprocessing") as parallel:
+        while wave := list(islice(pending, 2 * jobs)):
+            yield from parallel(delayed(_solve_chunk)(run, bound, channel, m, *chunk) for chunk in wave)
+
+
+def _dask_client(address: Any) -> tuple[Any, bool]:
+    from dask.distributed import Client
+
+    if isinstance(address, Client):
+        return address, False
+    if not isinstance(address, str) or not address:
+        raise InvalidInput(f"dask: expected a scheduler address like tcp://host:8786, got {address!r}")
+    try:
+        return Client(address, timeout=10), True
+    except (OSError, TimeoutError) as exc:
+        raise InvalidInput(f"dask: cannot connect to the scheduler at {address} ({exc.__class__.__name__})") from None
+
+
+def _run_dask(
+    client: Any, run: str, bound: Any, channel: UnifilarFSC, m: int, chunks: Iterable
+) -> Iterator[list[Row]]:
+    from dask.distributed import as_completed
+
+    futures = [client.submit(_solve_chunk, run, bound, channel, m, *chunk, pure=False) for chunk in chunks]
+    try:
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        client.cancel(futures)
+
+
+# ---------------------------------------------------------------------------
+# the driver
+# ---------------------------------------------------------------------------
+
+
+def _positive_int(value: Any, field_name: str, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise InvalidInput(f"{field_name}: expected an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def rank_qgraphs(
+    channel: Channel,
+    m: int,
+    r: int | None = None,
+    *,
+    bound: Any = None,
+    db: str | Path | None = None,
+    jobs: int = 1,
+    dask_address: Any = None,
+    top: int = 10,
+    lower: bool = True,
+    chunk_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Ranking:
+    """Bound every Q-graph with ``m`` nodes on ``channel`` and return the best ``top`` (Thm 4.4.3).
+
+    Parameters
+    ----------
+    channel : DMC, UnifilarFSC or unifilar FiniteStateChannel
+        The channel (converted with :func:`~dicert.verify.channels.as_unifilar`).
+    m : int
+        Number of Q-graph nodes.
+    r : int, optional
+        Output alphabet size of the graphs; must equal the channel's (the default).
+    bound : factory, optional
+        ``bound(channel, m) -> solve(graph, *, lower)``; default :class:`QGraphUpperBound`.
+    db : path, optional
+        SQLite file that stores every bound and makes the run resumable; in memory if omitted.
+    jobs : int
+        Local worker processes (joblib); 1 solves in this process.
+    dask_address : str or dask.distributed.Client, optional
+        Solve on this dask.distributed cluster instead (exclusive with ``jobs > 1``).
+    top : int
+        How many of the best graphs to return (0 for none).
+    lower : bool
+        Add the BCJR-invariant lower bound (Thm 4.4.4) for the ``top`` graphs.
+    chunk_size : int, optional
+        Graphs per task and per database transaction (default: from the work size).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after every stored chunk.
+
+    Returns
+    -------
+    Ranking
+
+    Raises
+    ------
+    InvalidInput
+        Bad sizes or options, an output alphabet that does not fit the
+        channel, an unusable database file or dask address.
+    InvalidChannel
+        If the channel is not unifilar.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from dicert.verify.channels import bsc
+    >>> def loops(channel, m):
+    ...     return lambda g, lower: SimpleNamespace(upper=float(g.phi[0, 0]), lower=None)
+    >>> result = rank_qgraphs(bsc(0.1), 3, bound=loops, top=1)
+    >>> result.count, int(result.top[0].graph.phi[0, 0])
+    (52, 0)
+    """
+    started = time.perf_counter()
+    unifilar = as_unifilar(channel)
+    m = _positive_int(m, "m")
+    r = unifilar.n_outputs if r is None else _positive_int(r, "r")
+    if r != unifilar.n_outputs:
+        raise InvalidInput(f"r: the channel {unifilar.name!r} has {unifilar.n_outputs} outputs, got r={r}")
+    jobs = _positive_int(jobs, "jobs")
+    top = _positive_int(top, "top", 0)
+    if dask_address is not None and jobs > 1:
+        raise InvalidInput("jobs: use either jobs > 1 (local processes) or dask_address (a cluster), not both")
+    if chunk_size is not None:
+        chunk_size = _positive_int(chunk_size, "chunk_size")
+    bound = QGraphUpperBound() if bound is None else bound
+    name = bound_name(bound)
+    run = uuid.uuid4().hex  # names this call's solver in the per-worker cache
+    check_allocation((count_accessible_automata(m, r), m * r), 1, f"enumerated Q-graphs (m={m}, r={r})")
+
+    store = _Store(db)
+    try:
+        run_id = store.run_id(unifilar.name, unifilar.fingerprint, name, m, r)
+        done = store.done_graphs(run_id)
+        batches = [
+            (np.arange(b.start, b.start + len(b.phi)), b.phi.astype(np.int8)) for b in qgraph_batches(m, r, jobs=jobs)
+        ]
+        total = sum(len(indices) for indices, _ in batches)
+        resumed = len(done)
+        pending = total - resumed
+        client, own_client = (None, False) if dask_address is None else _dask_client(dask_address)
+        try:
+            workers = jobs if client is None else max(1, sum(client.nthreads().values()))
+            size = chunk_size or max(1, min(256, math.ceil(max(pending, 1) / (8 * workers))))
+            chunks = _chunks(batches, done, size)
+            if client is None:
+                results = _run_local(run, bound, unifilar, m, chunks, jobs)
+            else:
+                results = _run_dask(client, run, bound, unifilar, m, chunks)
+            finished = resumed
+            if progress is not None:
+                progress(finished, total)
+            for rows in results:
+                store.insert(run_id, rows)
+                finished += len(rows)
+                if progress is not None:
+                    progress(finished, total)
+        finally:
+            if own_client:
+                client.close()
+        store.set_total(run_id, total)
+        best = _best_with_lower(store, run_id, run, bound, unifilar, m, r, top, lower)
+        solved, failed = store.counts(run_id)
+        failures = tuple(
+            RankingFailure(idx, _graph_of(blob, m, r), status, message or "")
+            for blob, idx, status, message in store.failures(run_id, MAX_LISTED_FAILURES)
+        )
+    finally:
+        store.close()
+        _forget_solver(run)
+    return Ranking(
+        channel=unifilar.name,
+        fingerprint=unifilar.fingerprint,
+        bound=name,
+        nodes=m,
+        outputs=r,
+        count=total,
+        solved=solved,
+        failed=failed,
+        resumed=resumed,
+        top=best,
+        failures=failures,
+        seconds=time.perf_counter() - started,
+        db=None if db is None else str(db),
+    )
+
+
+def _best_with_lower(
+    store: _Store, run_id: int, run: str, bound: Any, channel: UnifilarFSC, m: int, r: int, k: int, lower: bool
+) -> tuple[RankedGraph, ...]:
+    """The ``k`` best stored graphs; their lower bounds are computed once and stored."""
+    best = []
+    for blob, idx, upper, low, checked in store.top(run_id, k):
+        graph = _graph_of(blob, m, r)
+        if lower and not checked:
+            try:
+                low = _solver_for(run, bound, channel, m)(graph, lower=True).lower
+            except SolverFailed:
+                low = None
+            low = None if low is None else float(low)
+            store.set_lower(run_id, blob, low)
+        best.append(RankedGraph(int(idx), graph, float(upper), low if lower else None))
+    return tuple(best)
