@@ -7,7 +7,9 @@ For n = 2..12 it draws a random pmf P(x^n, y^n) over 2n binary variables
 * its peak traced memory (numpy allocations, ``tracemalloc``) beyond the pmf
   array itself, as a multiple of the array's size, and the total
   (array + temporaries) as a multiple (for tiny pmfs the fixed overhead of
-  Python objects dominates these ratios; the target is checked for n >= 8),
+  Python objects dominates these ratios, and joints of at most 4096 cells
+  take a batched path that trades a few times their size, i.e. some hundred
+  KiB, for speed; the target is checked where the pmf is >= 0.5 MiB, n >= 8),
 * for n <= ``--dit-max-n``, the baseline computed in the same run: DI as the
   sum of conditional mutual informations ``sum_i I(X^i; Y_i | Y^{i-1})``
   (2.1), each computed by dit's ``coinformation`` on a ``dit.Distribution``

@@ -36,7 +36,9 @@ from importlib import resources
 from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.certificate import Certificate, Check
 from dicert.verify.certify.checks import make_check, value_interval
-from dicert.verify.certify.intervals import decimal_floor, to_fmpq
+from flint import fmpq
+
+from dicert.verify.certify.intervals import decimal_floor
 
 __all__ = ["LogRootForm", "closed_form_certificate", "witness_checks", "load_witness", "witness_path"]
 
@@ -75,12 +77,13 @@ def load_witness(name: str) -> dict:
         raise InvalidInput(f"witness: no stored witness for {name!r} at {path}") from None
 
 
-def witness_checks(witness: dict, interval: list, max_gap: str) -> tuple[list[Check], str, str]:
+def witness_checks(witness: dict, form: "LogRootForm", max_gap: str, channel: dict) -> tuple[list[Check], str, str]:
     """Re-verify a stored Q-graph witness: upper bound, lower bound, and ``lower <= value <= upper``.
 
-    Returns the checks and the certified ``upper``/``lower`` decimal strings.
+    The checks run on ``channel`` (the proof module's own exact definition),
+    never on the channel stored in the witness file.  Returns the checks and
+    the certified ``upper``/``lower`` decimal strings.
     """
-    channel = witness["channel"]
     up, low = witness["upper"], witness["lower"]
     upper_check = make_check(
         "qgraph_duality_upper_bound",
@@ -96,7 +99,7 @@ def witness_checks(witness: dict, interval: list, max_gap: str) -> tuple[list[Ch
     bracket = make_check(
         "closed_form_between_bounds",
         "bounds_enclose_value",
-        {"lower": low["lower"], "upper": up["upper"], "interval": interval, "max_gap": max_gap},
+        {"lower": low["lower"], "upper": up["upper"], "max_gap": max_gap, **form.data(), "digits": 60},
     )
     return [upper_check, lower_check, bracket], up["upper"], low["lower"]
 
@@ -110,6 +113,7 @@ def closed_form_certificate(
     digits: int,
     extra_checks: list[Check] | None = None,
     witness: dict | None = None,
+    channel: dict | None = None,
     max_gap: str = "1e-9",
     params: dict | None = None,
     latex_claim: str = "",
@@ -117,7 +121,7 @@ def closed_form_certificate(
     """Assemble a certificate for ``C = c log2(r)``: root isolation, value interval, extra and witness checks.
 
     The reported interval has ``digits + 3`` decimals and width below
-    ``10**-(digits - 1)``; ``value`` is ``digits`` decimals inside it.
+    ``10**-(digits + 2)``; ``value`` is the interval midpoint rounded to ``digits`` decimals.
     """
     if digits < 1 or digits > 100000:
         raise InvalidInput(f"digits: expected an integer in 1..100000, got {digits}")
@@ -131,13 +135,14 @@ def closed_form_certificate(
     upper = lower = None
     inputs: dict = {"closed_form": data}
     if witness is not None:
-        more, upper, lower = witness_checks(witness, interval.to_list(), max_gap)
+        if channel is None:
+            raise InvalidInput("channel: a Q-graph witness needs the exact channel definition")
+        more, upper, lower = witness_checks(witness, form, max_gap, channel)
         checks.extend(more)
-        inputs["channel"] = witness["channel"]
+        inputs["channel"] = channel
     lo, hi = interval.bounds()
-    value = decimal_floor((lo + hi) / 2, digits)
-    if not to_fmpq(interval.lo) <= to_fmpq(value) <= to_fmpq(interval.hi):  # pragma: no cover - by construction
-        raise InvalidInput("value: midpoint outside the interval")
+    # nearest decimal with `digits` places to the midpoint: |value - C| <= 0.5e-digits + interval width
+    value = decimal_floor((lo + hi) / 2 + fmpq(1, 2 * 10**digits), digits)
     return Certificate(
         name=name,
         title=title,

@@ -368,6 +368,7 @@ def build(digits: int = 30, extended: bool = False) -> Certificate:
         digits,
         extra_checks=checks,
         witness=load_witness(NAME),
+        channel=CHANNEL,
         latex_claim=LATEX_CLAIM,
     )
 

@@ -61,6 +61,17 @@ def _check_names(names: Any, ndim: int, field: str = "names") -> tuple[str, ...]
     return names
 
 
+def _check_name_list(names: Any, field: str = "names") -> tuple[str, ...]:
+    """Distinct non-empty strings, however many (for constructors that infer the shape)."""
+    if isinstance(names, str):
+        raise InvalidPmf(f"{field}: expected a sequence of variable names such as ['X', 'Y'], got the string {names!r}")
+    try:
+        names = tuple(names)
+    except TypeError:
+        raise InvalidPmf(f"{field}: expected a sequence of variable names, got {names!r}") from None
+    return _check_names(names, len(names), field)
+
+
 def _check_alphabets(alphabets: Any, shape: tuple[int, ...], names: tuple[str, ...]) -> tuple[Alphabet, ...]:
     if alphabets is None:
         return tuple(tuple(range(size)) for size in shape)
@@ -147,7 +158,7 @@ class Pmf:
     dicert.graphs.errors.InvalidPmf: array: entries sum to 1.1, expected 1 (tolerance 1e-09)
     """
 
-    __slots__ = ("_alphabets", "_array", "_backend", "_names")
+    __slots__ = ("_alphabets", "_array", "_axis_of", "_backend", "_names")
 
     def __init__(self, array: Any, names: Sequence[str], alphabets: Any = None) -> None:
         raw = array if isinstance(array, np.ndarray) else np.asarray(array, dtype=None)
@@ -165,6 +176,7 @@ class Pmf:
             raise InvalidPmf(f"array: entries sum to {total}, expected 1{detail}")
         values.flags.writeable = False
         self._array = values
+        self._axis_of = {name: axis for axis, name in enumerate(names_checked)}
         self._names = names_checked
         self._alphabets = alphabets_checked
         self._backend = backend
@@ -176,6 +188,7 @@ class Pmf:
         if array.flags.writeable:
             array.flags.writeable = False
         pmf._array = array
+        pmf._axis_of = {name: axis for axis, name in enumerate(names)}
         pmf._names = names
         pmf._alphabets = alphabets
         pmf._backend = backend
@@ -228,19 +241,33 @@ class Pmf:
         except ValueError:
             raise InvalidPmf(f"names: unknown variable {name!r}; known: {', '.join(self._names)}") from None
 
-    def _axes(self, names: Iterable[str], field: str = "names") -> list[int]:
+    def axes(self, names: Iterable[str], field: str = "names") -> list[int]:
+        """Axes of the variables ``names``, in that order (distinct, known names only).
+
+        Raises
+        ------
+        InvalidPmf
+            Naming ``field`` if a name is unknown, repeated or not a string.
+
+        Examples
+        --------
+        >>> Pmf.random((2, 3, 2), ["X", "Y", "Z"], rng=0).axes(["Z", "X"])
+        [2, 0]
+        """
         if isinstance(names, str):
             names = [names]
+        axis_of = self._axis_of
         axes: list[int] = []
         for name in names:
-            if not isinstance(name, str):
-                raise InvalidPmf(f"{field}: variable names must be strings, got {name!r}")
-            if name not in self._names:
+            axis = axis_of.get(name) if isinstance(name, str) else None
+            if axis is None:
+                if not isinstance(name, str):
+                    raise InvalidPmf(f"{field}: variable names must be strings, got {name!r}")
                 raise InvalidPmf(f"{field}: unknown variable {name!r}; known: {', '.join(self._names)}")
-            axis = self._names.index(name)
-            if axis in axes:
-                raise InvalidPmf(f"{field}: duplicated variable name {name!r}")
             axes.append(axis)
+        if len(set(axes)) != len(axes):
+            repeated = next(name for name in names if list(names).count(name) > 1)
+            raise InvalidPmf(f"{field}: duplicated variable name {repeated!r}")
         return axes
 
     def probability(self, event: Mapping[str, Hashable]) -> Any:
@@ -257,7 +284,7 @@ class Pmf:
         """
         index: list[Any] = [slice(None)] * len(self._names)
         for name, symbol in event.items():
-            axis = self._axes([name], "event")[0]
+            axis = self.axes([name], "event")[0]
             index[axis] = self._symbol_index(axis, symbol)
         value = self._backend.sum(self._array[tuple(index)])
         return float(value) if self._backend.name == "float64" else value
@@ -283,7 +310,7 @@ class Pmf:
         array([[ 2., 10.],
                [ 4., 12.]])
         """
-        axes = self._axes(names)
+        axes = self.axes(names)
         dropped = tuple(axis for axis in range(len(self._names)) if axis not in axes)
         summed = self._backend.sum(self._array, axis=dropped) if dropped else self._array
         kept_in_order = [axis for axis in range(len(self._names)) if axis in axes]
@@ -310,7 +337,7 @@ class Pmf:
         array([[0.1, 0.3],
                [0.2, 0.4]])
         """
-        axes = self._axes(names)
+        axes = self.axes(names)
         if len(axes) != len(self._names):
             missing = [name for name in self._names if name not in names]
             raise InvalidPmf(f"names: reorder needs every variable, missing {', '.join(missing)}")
@@ -324,7 +351,7 @@ class Pmf:
         >>> Pmf.random((2, 2), ["X", "Y"], rng=0).rename({"X": "X1"}).names
         ('X1', 'Y')
         """
-        self._axes(list(mapping), "mapping")
+        self.axes(list(mapping), "mapping")
         new_names = _check_names([mapping.get(name, name) for name in self._names], len(self._names), "mapping")
         return Pmf._trusted(self._array, new_names, self._alphabets, self._backend)
 
@@ -345,7 +372,7 @@ class Pmf:
         """
         index: list[Any] = [slice(None)] * len(self._names)
         for name, symbol in event.items():
-            axis = self._axes([name], "event")[0]
+            axis = self.axes([name], "event")[0]
             index[axis] = self._symbol_index(axis, symbol)
         sliced = np.array(self._array[tuple(index)], dtype=self._array.dtype, copy=True)
         total = self._backend.sum(sliced)
@@ -440,18 +467,20 @@ class Pmf:
         if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 0:
             raise InvalidInput(f"size: expected a non-negative integer, got {size!r}")
         generator = np.random.default_rng(rng)
-        probabilities = np.asarray([self._backend.to_float(v) for v in self._array.reshape(-1)], dtype=float) if (
-            self._backend.name != "float64"
-        ) else self._array.reshape(-1)
+        if self._backend.name == "float64":
+            probabilities = self._array.reshape(-1)
+        else:
+            probabilities = np.fromiter((self._backend.to_float(v) for v in self._array.reshape(-1)), dtype=float)
         probabilities = probabilities / probabilities.sum()
         flat = generator.choice(probabilities.size, size=int(size), p=probabilities)
         indices = np.unravel_index(flat, self.shape)
         out: dict[str, np.ndarray] = {}
         for name, alphabet, index in zip(self._names, self._alphabets, indices, strict=True):
-            symbols = np.empty(len(alphabet), dtype=object)
-            symbols[:] = list(alphabet)
-            if all(isinstance(s, int) for s in alphabet):
+            if all(isinstance(symbol, int) for symbol in alphabet):
                 symbols = np.asarray(alphabet, dtype=np.int64)
+            else:
+                symbols = np.empty(len(alphabet), dtype=object)
+                symbols[:] = list(alphabet)
             out[name] = symbols[index]
         return out
 
@@ -502,7 +531,7 @@ class Pmf:
                 fractions = [f.limit_denominator(max_denominator) for f in fractions]
             total = sum(fractions, start=Fraction(0))
             converted = np.empty(flat.size, dtype=object)
-            converted[:] = [sympy.Rational(f.numerator, f.denominator) / sympy.Rational(total.numerator, total.denominator) for f in fractions]
+            converted[:] = [sympy.Rational(f.numerator, f.denominator) for f in (f / total for f in fractions)]
         converted = converted.reshape(self.shape)
         if target.name != "sympy":
             converted = converted / target.sum(converted)
@@ -525,7 +554,7 @@ class Pmf:
         array([[0.5, 0. ],
                [0. , 0.5]])
         """
-        names = _check_names(names, len(tuple(names)) if not isinstance(names, str) else -1)
+        names = _check_name_list(names)
         keys = []
         for key in table:
             key = key if isinstance(key, tuple) else (key,)
@@ -574,7 +603,7 @@ class Pmf:
         >>> p.backend, p.array[0, 0]
         ('sympy', 1/4)
         """
-        names = _check_names(names, len(tuple(names)) if not isinstance(names, str) else -1)
+        names = _check_name_list(names)
         alphabet_list = _alphabet_sizes(list(alphabets), "alphabets")
         if len(alphabet_list) != len(names):
             raise InvalidPmf(f"alphabets: {len(alphabet_list)} alphabets for {len(names)} names, expected one per name")
@@ -681,7 +710,7 @@ class Pmf:
         >>> round(p.probability({"X2": 0, "Y1": 1}), 12)
         0.0
         """
-        names = _check_names(names, len(tuple(names)) if not isinstance(names, str) else -1)
+        names = _check_name_list(names)
         kernels = list(kernels)
         if len(kernels) != len(names):
             raise InvalidPmf(f"kernels: {len(kernels)} kernels for {len(names)} variables, expected one per variable")

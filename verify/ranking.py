@@ -70,9 +70,9 @@ import numpy as np
 
 from dicert.graphs.enumerate import count_accessible_automata, qgraph_batches
 from dicert.graphs.qgraph import QGraph
-from dicert.verify.channels import Channel, UnifilarFSC, as_unifilar
-from dicert.verify.errors import InvalidInput, SolverFailed
-from dicert.verify.memory import check_allocation
+from dicert.verify.channels import Channel, UnifilarFSC, as_unifilar, channel_spec
+from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed, TooLarge
+from dicert.verify.memory import current_memory_limit, format_bytes
 
 __all__ = [
     "BoundFactory",
@@ -86,6 +86,8 @@ __all__ = [
 
 #: Most failures listed in :attr:`Ranking.failures` (all are counted and stored).
 MAX_LISTED_FAILURES = 20
+#: Seconds to wait for a dask scheduler before giving up.
+DASK_CONNECT_SECONDS = 10.0
 
 
 class BoundFactory(Protocol):
@@ -172,7 +174,8 @@ class Ranking:
     Attributes
     ----------
     channel, fingerprint, bound : str
-        Channel name, hash of its arrays, and the bound's name.
+        Channel (spec ``name:key=value,...`` of a built-in, else its name), hash of
+        its arrays, and the bound's name.
     nodes, outputs : int
         ``m`` and ``r``.
     count : int
@@ -474,7 +477,7 @@ def _dask_client(address: Any) -> tuple[Any, bool]:
     if not isinstance(address, str) or not address:
         raise InvalidInput(f"dask: expected a scheduler address like tcp://host:8786, got {address!r}")
     try:
-        return Client(address, timeout=10), True
+        return Client(address, timeout=DASK_CONNECT_SECONDS), True
     except (OSError, TimeoutError) as exc:
         raise InvalidInput(f"dask: cannot connect to the scheduler at {address} ({exc.__class__.__name__})") from None
 
@@ -495,6 +498,25 @@ def _run_dask(
 # ---------------------------------------------------------------------------
 # the driver
 # ---------------------------------------------------------------------------
+
+
+def _check_graph_memory(m: int, r: int) -> None:
+    """Refuse sizes whose graphs (at most the accessible automata, 1 byte per entry) exceed the memory limit."""
+    needed = count_accessible_automata(m, r) * m * r
+    limit = current_memory_limit()
+    if needed > limit:
+        raise TooLarge(
+            f"m: ranking all Q-graphs with m={m} nodes over r={r} outputs keeps up to {format_bytes(needed)} "
+            f"of graphs, above the memory limit of {format_bytes(limit)}; use fewer nodes or raise DICERT_MEMORY_LIMIT"
+        )
+
+
+def _channel_label(channel: Channel) -> str:
+    """``name:key=value,...`` for a built-in channel, else its name."""
+    try:
+        return channel_spec(channel)
+    except InvalidChannel:
+        return channel.name
 
 
 def _positive_int(value: Any, field_name: str, low: int = 1) -> int:
@@ -555,6 +577,9 @@ def rank_qgraphs(
         channel, an unusable database file or dask address.
     InvalidChannel
         If the channel is not unifilar.
+    TooLarge
+        If the graphs of this size would not fit under the memory limit
+        (:mod:`dicert.verify.memory`).
 
     Examples
     --------
@@ -568,6 +593,7 @@ def rank_qgraphs(
     """
     started = time.perf_counter()
     unifilar = as_unifilar(channel)
+    label = _channel_label(channel)
     m = _positive_int(m, "m")
     r = unifilar.n_outputs if r is None else _positive_int(r, "r")
     if r != unifilar.n_outputs:
@@ -581,11 +607,11 @@ def rank_qgraphs(
     bound = QGraphUpperBound() if bound is None else bound
     name = bound_name(bound)
     run = uuid.uuid4().hex  # names this call's solver in the per-worker cache
-    check_allocation((count_accessible_automata(m, r), m * r), 1, f"enumerated Q-graphs (m={m}, r={r})")
+    _check_graph_memory(m, r)
 
     store = _Store(db)
     try:
-        run_id = store.run_id(unifilar.name, unifilar.fingerprint, name, m, r)
+        run_id = store.run_id(label, unifilar.fingerprint, name, m, r)
         done = store.done_graphs(run_id)
         batches = [
             (np.arange(b.start, b.start + len(b.phi)), b.phi.astype(np.int8)) for b in qgraph_batches(m, r, jobs=jobs)
@@ -624,7 +650,7 @@ def rank_qgraphs(
         store.close()
         _forget_solver(run)
     return Ranking(
-        channel=unifilar.name,
+        channel=label,
         fingerprint=unifilar.fingerprint,
         bound=name,
         nodes=m,

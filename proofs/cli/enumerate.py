@@ -97,17 +97,17 @@ def _show_ranking(ranking: Any) -> None:
 
 def enumerate_command(
     nodes: int = typer.Option(..., "--nodes", "-m", help="Number of Q-graph nodes M (>= 1)."),
-    outputs: int = typer.Option(
+    outputs: int | None = typer.Option(
         None, "--outputs", "-r", help="Output alphabet size R (default: the channel's, or 2 without a channel)."
     ),
-    channel: str = typer.Option(
+    channel: str | None = typer.Option(
         None, "--channel", "-c", help="Channel to rank the graphs on: NAME[:k=v,...] or FILE.json (implies --rank)."
     ),
     rank: bool = typer.Option(False, "--rank", help="Rank the graphs by their Q-graph upper bound (needs --channel)."),
     top: int = typer.Option(10, "--top", "-k", help="How many of the best graphs to show."),
-    db: str = typer.Option(None, "--db", help="SQLite file storing every bound; a killed run resumes from it."),
+    db: str | None = typer.Option(None, "--db", help="SQLite file storing every bound; a killed run resumes from it."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Local worker processes (joblib)."),
-    dask: str = typer.Option(None, "--dask", help="Solve on the dask.distributed scheduler at this address."),
+    dask: str | None = typer.Option(None, "--dask", help="Solve on the dask.distributed scheduler at this address."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
 ) -> None:
     """Count the strongly connected Q-graphs with M nodes, or rank them by their upper bound on a channel.
@@ -138,9 +138,10 @@ def enumerate_command(
     from dicert.verify.channels import as_unifilar, parse_channel
     from dicert.verify.ranking import rank_qgraphs
 
-    channel_obj = as_unifilar(parse_channel(channel))
-    if outputs is not None and outputs != channel_obj.n_outputs:
-        raise bad_input("--outputs", f"{channel_obj.n_outputs} (the outputs of channel {channel_obj.name!r})", outputs)
+    channel_obj = parse_channel(channel)
+    n_outputs = as_unifilar(channel_obj).n_outputs
+    if outputs is not None and outputs != n_outputs:
+        raise bad_input("--outputs", f"{n_outputs} (the outputs of channel {channel_obj.name!r})", outputs)
     progress = _LazyProgress(f"ranking {channel_obj.name}, m={nodes}")
     try:
         ranking = rank_qgraphs(channel_obj, nodes, db=db, jobs=jobs, dask_address=dask, top=top, progress=progress)

@@ -59,6 +59,26 @@ def test_trapdoor_ranking_is_stored_and_resumed_from_the_database(capsys, tmp_pa
     assert f"{first['top'][0]['upper']:.10f}" in captured.err  # the stored bound, not a new solve
 
 
+@pytest.mark.slow
+def test_dask_option_ranks_on_a_cluster(capsys) -> None:
+    distributed = pytest.importorskip("dask.distributed", reason="the optional 'cluster' extra (dask) is missing")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        code = run(["enumerate", "--nodes", "2", "--channel", "ising", "--dask", cluster.scheduler_address, "--json"])
+    assert code == 0
+    data = _json(capsys)
+    assert data["count"] == data["solved"] == 6 and len(data["top"]) == 6
+    uppers = [entry["upper"] for entry in data["top"]]
+    assert uppers == sorted(uppers) and uppers[0] > ISING_CAPACITY - 1e-7
+
+
+def test_unreachable_dask_scheduler_exits_2(capsys, monkeypatch) -> None:
+    pytest.importorskip("dask.distributed", reason="the optional 'cluster' extra (dask) is missing")
+    monkeypatch.setattr("dicert.verify.ranking.DASK_CONNECT_SECONDS", 1.0)
+    assert run(["enumerate", "--nodes", "2", "--channel", "ising", "--dask", "tcp://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "dask: cannot connect to the scheduler at tcp://127.0.0.1:9" in err
+
+
 def _bad_channel_file(tmp_path: Path) -> Path:
     data = channel_to_json(trapdoor_channel())
     data["law"][0][1] = [0.5, 0.4]

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dicert.verify import Pmf
+from dicert.verify import Pmf, measures
 from dicert.verify.measures import (
     causal_kernel,
     causally_conditioned_directed_information,
@@ -114,6 +115,7 @@ def test_side_information_changes_di_by_at_most_its_entropy(case):
     gap = abs(directed_information(p, xs, ys) - directed_information(p, xs, ys, given=["S"]))
     h_s = entropy(p, "S")
     assert gap <= h_s + TOL
+    assert abs(mutual_information(p, xs, ys) - mutual_information(p, xs, ys, "S")) <= h_s + TOL
     assert h_s <= math.log2(p.shape[p.axis("S")]) + TOL
 
 
@@ -213,6 +215,44 @@ def test_feedback_information_is_the_gap_between_observing_and_intervening_2_38(
     observational = p.array / np.where(marginal_x > 0, marginal_x, 1.0)
     gap = float(np.sum(p.array[mask] * np.log2(observational[mask] / interventional[mask])))
     assert close(gap, reverse_directed_information(p, xs, ys))
+
+
+@given(pmfs(max_variables=5, max_alphabet=3, max_cells=243), st.data())
+def test_setwise_di_kl_form_equals_its_chain_rule_2_39_2_40(p, data):
+    # A^m in time order (the order of p.names); S a subset, T its complement.
+    # D(P_{A^T | A^S} || P_{A^T | do(A^S)} | P_{A^S}) = sum_{i in S} I(A^{T_<i}; A_i | A^{S_<i})
+    names = list(p.names)
+    in_s = data.draw(st.lists(st.booleans(), min_size=len(names), max_size=len(names)))
+    s_names = [name for name, chosen in zip(names, in_s, strict=True) if chosen]
+    t_names = [name for name, chosen in zip(names, in_s, strict=True) if not chosen]
+    # KL form, from prefix marginals: P(a^T | do(a^S)) = prod_{i in T} P(a_i | a^{i-1})   (2.34), (2.39)
+    joint_array = p.array
+    interventional = np.ones_like(joint_array)
+    for i, name in enumerate(names):
+        if name in t_names:
+            upto = joint_array.sum(axis=tuple(range(i + 1, len(names))), keepdims=True)
+            before = joint_array.sum(axis=tuple(range(i, len(names))), keepdims=True)
+            interventional = interventional * np.divide(upto, before, out=np.zeros_like(upto), where=before > 0)
+    s_axes = tuple(k for k, name in enumerate(names) if name in s_names)
+    marginal_s = joint_array.sum(axis=tuple(k for k in range(len(names)) if k not in s_axes), keepdims=True)
+    mask = joint_array > 0
+    observational = joint_array / np.where(marginal_s > 0, marginal_s, 1.0)
+    kl = float(np.sum(joint_array[mask] * np.log2(observational[mask] / interventional[mask])))
+    # chain rule (2.40) as a DI with irregular time steps: step k reveals the T-variables before s_k, then s_k
+    x_steps, y_steps, pending = [], [], []
+    for name in names:
+        if name in s_names:
+            x_steps.append(tuple(pending))
+            y_steps.append((name,))
+            pending = []
+        else:
+            pending.append(name)
+    def earlier(group: list[str], name: str) -> list[str]:
+        return [v for v in group if names.index(v) < names.index(name)]
+
+    chain = sum(mutual_information(p, earlier(t_names, s), s, earlier(s_names, s)) for s in s_names)
+    assert close(kl, chain)
+    assert close(directed_information(p, x_steps, y_steps), chain)
 
 
 # ----------------------------------------------------------------- conservation laws
@@ -384,6 +424,16 @@ def test_bits_and_nats_differ_by_log_2(case):
     p, xs, ys = case.pmf, list(case.xs), list(case.ys)
     assert close(directed_information(p, xs, ys, base="e"), directed_information(p, xs, ys) * math.log(2))
     assert close(entropy(p, ys, base=3), entropy(p, ys) / math.log2(3))
+
+
+@given(sequence_pmfs())
+def test_batched_small_joint_path_agrees_with_the_successive_marginalisation_path(case):
+    # joints of at most SMALL_CELLS cells take a batched path; forcing the general path must not change values
+    p, xs, ys = case.pmf, list(case.xs), list(case.ys)
+    fast = (directed_information(p, xs, ys), mutual_information(p, xs, ys), instantaneous_information(p, xs, ys))
+    with patch.object(measures, "SMALL_CELLS", 0):
+        general = (directed_information(p, xs, ys), mutual_information(p, xs, ys), instantaneous_information(p, xs, ys))
+    assert all(close(a, b, 1e-12) for a, b in zip(fast, general, strict=True))
 
 
 # ----------------------------------------------------------------- Shannon basics used above

@@ -29,8 +29,8 @@ from dicert.verify.measures import (
 )
 from dicert.verify.strategies.pmfs import no_feedback_sequence_pmfs, sequence_pmfs
 
-EXACT_EXAMPLES = settings(max_examples=60)
-MPMATH_EXAMPLES = settings(max_examples=40)
+EXACT_EXAMPLES = settings(max_examples=100)
+MPMATH_EXAMPLES = settings(max_examples=60)
 
 
 def measures_of(p: Pmf, xs: list[str], ys: list[str]) -> dict[str, object]:

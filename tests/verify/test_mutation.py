@@ -30,7 +30,7 @@ QUICK = settings(
 
 _original_causal_order = measures._causal_order
 _original_delayed = measures.delayed
-_original_sum_out = measures._sum_out
+_original_marginal_array = measures._marginal_array
 
 
 def causal_conditioning_shifted_by_one_step(ys, conditioners, given):
@@ -44,9 +44,10 @@ def delay_operator_that_does_not_delay(sequence, delay=1):
     return _original_delayed(sequence, 0)
 
 
-def marginalisation_of_the_wrong_axis(array, axis, backend):
-    """Sums out the first axis whatever variable was asked for."""
-    return _original_sum_out(array, 0, backend)
+def marginal_with_its_axes_misnamed(pmf, names):
+    """Axis bookkeeping bug: the marginal's variables are reported in reverse order."""
+    array, kept = _original_marginal_array(pmf, names)
+    return array, kept[::-1]
 
 
 def rerun(prop: Callable) -> None:
@@ -74,9 +75,9 @@ MUTATIONS: dict[str, tuple[str, Callable, list[Callable]]] = {
             suite.test_reverse_di_is_di_of_delayed_outputs_2_13,
         ],
     ),
-    "marginalisation of the wrong axis": (
-        "_sum_out",
-        marginalisation_of_the_wrong_axis,
+    "marginal with its axes misnamed": (
+        "_marginal_array",
+        marginal_with_its_axes_misnamed,
         [
             suite.test_conservation_law_holds_for_any_pmf,
             suite.test_di_lies_between_zero_and_mi_2_7,

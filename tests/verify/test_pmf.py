@@ -274,3 +274,17 @@ def test_dense_allocations_are_guarded_by_the_memory_limit():
         small = Pmf.random((2,) * 10, [f"V{i}" for i in range(10)], rng=0)
         with pytest.raises(TooLarge, match=r"^product: needs"):
             small.product(small.rename({f"V{i}": f"W{i}" for i in range(10)}))
+
+
+def test_alphabets_may_be_given_by_name():
+    p = Pmf(np.full((2, 3), 1 / 6), ["X", "Y"], alphabets={"Y": ("r", "g", "b")})
+    assert p.alphabets == ((0, 1), ("r", "g", "b"))
+    with pytest.raises(InvalidPmf, match=r"^alphabets: unknown variable 'Z'"):
+        Pmf(np.full((2, 3), 1 / 6), ["X", "Y"], alphabets={"Z": (0, 1)})
+
+
+def test_exact_conditioning_on_two_variables_is_exact():
+    p = Pmf.from_function(lambda a, b, c: Fraction(a + b + c + 1, 20), ["A", "B", "C"], [2, 2, 2])
+    conditional = p.condition({"A": 1, "C": 0})
+    assert conditional.names == ("B",)
+    assert list(conditional.array) == [sympy.Rational(2, 5), sympy.Rational(3, 5)]

@@ -15,10 +15,20 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dicert.graphs.enumerate import enumerate_qgraphs
-from dicert.verify.channels import bsc, gilbert_elliott_channel, ising_channel, trapdoor_channel
-from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed
+from dicert.verify.channels import (
+    bec_noc_channel,
+    bsc,
+    gilbert_elliott_channel,
+    ising_channel,
+    post_channel,
+    trapdoor_channel,
+)
+from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed, TooLarge
+from dicert.verify.memory import memory_limit
 from dicert.verify.ranking import QGraphUpperBound, bound_name, rank_qgraphs
 
 LOG2_GOLDEN_RATIO = 0.69424191363061730174  # trapdoor feedback capacity (Permuter et al. 2008)
@@ -131,6 +141,14 @@ def test_runs_for_different_channels_and_sizes_share_a_database_without_mixing(t
         assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 3
 
 
+@settings(max_examples=60 if os.environ.get("CI") else 15)
+@given(chunk_size=st.integers(1, 60), top=st.integers(0, 60))
+def test_ranking_is_independent_of_the_chunk_size(chunk_size: int, top: int) -> None:
+    reference = rank_qgraphs(trapdoor_channel(), 3, bound=FakeBound(), top=top)
+    chunked = rank_qgraphs(trapdoor_channel(), 3, bound=FakeBound(), top=top, chunk_size=chunk_size)
+    assert chunked.top == reference.top and len(chunked.top) == min(top, 52)
+
+
 def test_progress_reports_monotone_counts_ending_at_the_total() -> None:
     calls: list[tuple[int, int]] = []
     rank_qgraphs(trapdoor_channel(), 3, bound=FakeBound(), chunk_size=10, progress=lambda d, t: calls.append((d, t)))
@@ -206,7 +224,7 @@ def test_dask_local_cluster_gives_the_same_table_as_one_process(tmp_path: Path) 
     assert _table(tmp_path / "one.sqlite") == _table(tmp_path / "dask.sqlite")
 
 
-def test_unreachable_dask_scheduler_is_bad_input() -> None:
+def test_empty_dask_address_is_bad_input() -> None:
     pytest.importorskip("dask.distributed", reason="the optional 'cluster' extra (dask) is missing")
     with pytest.raises(InvalidInput, match=r"^dask: expected a scheduler address"):
         rank_qgraphs(trapdoor_channel(), 2, bound=FakeBound(), dask_address="")
@@ -218,6 +236,29 @@ def test_best_three_node_graph_for_the_trapdoor_channel_gives_log2_golden_ratio(
     assert ranking.bound == "qgraph-upper-bound" and ranking.failed == 0
     assert abs(ranking.top[0].upper - LOG2_GOLDEN_RATIO) < 1e-7
     assert ranking.top[1].upper > ranking.top[0].upper + 1e-3
+
+
+@pytest.mark.slow
+def test_best_three_node_graph_for_bec_noc_reaches_the_sabag_permuter_kashyap_capacity() -> None:
+    # C(eps) = max_{0 <= p <= 1/2} H2(p) / (p + 1 / (1 - eps))  (Sabag, Permuter, Kashyap 2016)
+    eps = 0.5
+    p = np.linspace(1e-6, 0.5, 200001)
+    h2 = -p * np.log2(p) - (1 - p) * np.log2(1 - p)
+    capacity = float(np.max(h2 / (p + 1 / (1 - eps))))
+    ranking = rank_qgraphs(bec_noc_channel(eps), 3, top=1, lower=False)
+    assert ranking.count == ranking.solved + ranking.failed == 2301
+    # some graphs make the program degenerate under the input constraint: stored as failures, never as numbers
+    assert all(f.status == "solver_failed" and "expected" in f.message for f in ranking.failures)
+    assert abs(ranking.top[0].upper - capacity) < 1e-7
+
+
+@pytest.mark.parametrize("a", [0.3, 0.5])
+def test_post_channel_on_the_last_output_graph_gives_the_z_channel_capacity(a: float) -> None:
+    # the state is the previous output, so the 2-node graph q = y_{t-1} is exact; C_POST(a) = C_Z(a)
+    z_capacity = math.log2(1 + (1 - a) * a ** (a / (1 - a)))
+    ranking = rank_qgraphs(post_channel(a), 2, top=2, lower=False)
+    assert ranking.top[0].graph.phi.tolist() == [[0, 1], [0, 1]]
+    assert abs(ranking.top[0].upper - z_capacity) < 1e-7 and ranking.top[1].upper > z_capacity + 0.1
 
 
 @pytest.mark.parametrize(
@@ -237,6 +278,11 @@ def test_bad_arguments_raise_one_line_field_errors(kwargs: dict, error: type, me
     args = {"channel": trapdoor_channel(), "m": 2, "bound": FakeBound()} | kwargs
     with pytest.raises(error, match=message):
         rank_qgraphs(args.pop("channel"), args.pop("m"), **args)
+
+
+def test_sizes_whose_graphs_exceed_the_memory_limit_are_refused_before_enumerating() -> None:
+    with memory_limit("1KiB"), pytest.raises(TooLarge, match=r"^m: ranking all Q-graphs with m=4 nodes over r=2"):
+        rank_qgraphs(trapdoor_channel(), 4, bound=FakeBound())
 
 
 def test_a_file_that_is_not_a_ranking_database_is_refused(tmp_path: Path) -> None:

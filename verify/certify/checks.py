@@ -20,7 +20,8 @@ Kinds
 ``bcjr_lower_bound``
     ``{"channel", "phi", "policy", "lower"}``: exact BCJR invariance and ``I(X,S;Y|Q) >= lower`` (Thm 4.4.4).
 ``bounds_enclose_value``
-    ``{"lower", "upper", "interval", "max_gap"}``: ``lower <= lo <= hi <= upper`` and ``upper - lower <= max_gap``.
+    ``{"lower", "upper", "max_gap", "poly", "bracket", "coefficient"}``: the closed form
+    ``coefficient * log2(root)`` is proven to lie in ``[lower, upper]`` and ``upper - lower <= max_gap``.
 
 Examples
 --------
@@ -166,17 +167,21 @@ def _bcjr(data: dict) -> tuple[bool, str]:
 
 
 def _bounds(data: dict) -> tuple[bool, str]:
-    _need(data, "lower", "upper", "interval", "max_gap")
+    _need(data, "lower", "upper", "max_gap", "poly", "bracket", "coefficient")
     lower, upper = to_fmpq(data["lower"]), to_fmpq(data["upper"])
-    lo, hi = DecimalInterval(*data["interval"]).bounds()
     gap = upper - lower
-    if not lower <= lo:
-        return False, "the certified value interval starts below the rigorous lower bound"
-    if not hi <= upper:
-        return False, "the certified value interval ends above the rigorous upper bound"
+    digits = int(data.get("digits", 60))
+    with working_precision(digits=digits + 20):
+        ball = log2_root_ball(data["poly"], data["bracket"], data["coefficient"], digits)
+        below = not bool(ball >= arb(lower))
+        above = not bool(ball <= arb(upper))
+    if below:
+        return False, "the closed-form value is not proven >= the rigorous lower bound"
+    if above:
+        return False, "the closed-form value is not proven <= the rigorous upper bound"
     if not gap <= to_fmpq(data["max_gap"]):
         return False, f"gap upper - lower = {float(arb(gap)):.3e} exceeds {data['max_gap']}"
-    return True, f"lower <= value <= upper with gap {float(arb(gap)):.3e} <= {data['max_gap']}"
+    return True, f"lower <= closed form <= upper (Arb, {digits} digits); gap {float(arb(gap)):.3e} <= {data['max_gap']}"
 
 
 #: Generic check kinds known to ``dicert.verify`` (proof modules may add their own).
@@ -196,8 +201,8 @@ def run_kind(kind: str, data: dict, extra: dict[str, CheckRunner] | None = None)
 
     Examples
     --------
-    >>> run_kind("bounds_enclose_value", {"lower": "0.1", "upper": "0.3", "interval": ["0.2", "0.2"],
-    ...                                   "max_gap": "0.5"})[0]
+    >>> run_kind("bounds_enclose_value", {"lower": "0.69", "upper": "0.70", "max_gap": "0.5",
+    ...     "poly": ["-1", "-1", "1"], "bracket": ["1", "2"], "coefficient": "1"})[0]
     True
     """
     kinds = dict(CHECK_KINDS)
@@ -213,9 +218,9 @@ def make_check(name: str, kind: str, data: dict, extra: dict[str, CheckRunner] |
 
     Examples
     --------
-    >>> make_check("b", "bounds_enclose_value", {"lower": "0.3", "upper": "0.4", "interval": ["0.2", "0.2"],
-    ...                                          "max_gap": "1"}).evidence
-    'the certified value interval starts below the rigorous lower bound'
+    >>> make_check("b", "bounds_enclose_value", {"lower": "0.7", "upper": "0.8", "max_gap": "1",
+    ...     "poly": ["-1", "-1", "1"], "bracket": ["1", "2"], "coefficient": "1"}).evidence
+    'the closed-form value is not proven >= the rigorous lower bound'
     """
     with timed_check(name, kind, data) as chk:
         chk.passed, chk.evidence = run_kind(kind, data, extra)

@@ -1,19 +1,21 @@
 """JSON channel files: bring your own channel.
 
 A channel file holds one JSON object.  ``type`` selects the channel kind and
-the keys that go with it (unknown keys are refused)::
+the keys that go with it (unknown keys are refused).  The trapdoor channel
+(``examples/trapdoor.json``)::
 
     {
-      "type": "unifilar",                  # "unifilar" | "fsc" | "dmc"
-      "name": "my-trapdoor",               # optional, default = the type
-      "description": "...",                # optional free text (ignored)
-      "source": "paper, section",          # optional citation
-      "params": {"a": 0.5},                # optional, recorded as-is
+      "type": "unifilar",
+      "name": "trapdoor",
+      "source": "Permuter, Cuff, Van Roy, Weissman, IEEE Trans. IT 2008",
       "states": 2, "inputs": 2, "outputs": 2,
-      "law":        [[[1, 0], [0.5, 0.5]], [[0.5, 0.5], [0, 1]]],   # law[s][x][y] = P(y|x,s)
-      "next_state": [[[0, 0], [1, 0]],     [[0, 1], [1, 1]]],       # next_state[s][x][y] = s'
-      "allowed":    [[true, true], [true, false]]                   # optional, allowed[s][x]
+      "law":        [[[1, 0], ["1/2", "1/2"]], [["1/2", "1/2"], [0, 1]]],
+      "next_state": [[[0, 1], [1, 0]],         [[1, 0], [0, 1]]]
     }
+
+Keys common to every type: ``type`` (``"unifilar"``, ``"fsc"`` or ``"dmc"``),
+optional ``name`` (default: the type), ``description`` (free text, not
+kept), ``source`` (citation) and ``params`` (an object, kept as-is).
 
 * ``unifilar`` (Definition 4.2.3): ``law[s][x][y] = P(y | x, s)``,
   ``next_state[s][x][y]`` in ``0..states-1``, optional ``allowed[s][x]``.
@@ -24,7 +26,8 @@ Probabilities are JSON numbers or exact fraction strings such as ``"1/3"``.
 The sizes ``states``/``inputs``/``outputs`` are checked against the arrays,
 so a mis-shaped array is reported where it happens.  Every error names the
 file and the field: ``trapdoor.json: law[s=0, x=1]: sums to 0.9, expected 1``.
-Example files: ``examples/trapdoor.json``, ``examples/noisy_ising.json``.
+Example files: ``examples/trapdoor.json`` (unifilar), ``examples/skewed_ising.json`` (unifilar
+with an input constraint), ``examples/gilbert_elliott.json`` (fsc), ``examples/z_channel.json`` (dmc).
 
 Examples
 --------

@@ -1,0 +1,110 @@
+"""Feedback capacity of the BEC with a no-consecutive-ones input constraint.
+
+Source: Sabag, Permuter & Kashyap (2016) [SabagPermuterKashyap2016BEC, Thm 1],
+cited in monograph Sec. 4.3.4 and Sec. 4.4: for erasure probability ``eps``,
+
+    C(eps) = max_{0 <= p <= 1/2} H2(p) / (p + 1/(1 - eps)).
+
+Closed form.  With ``c = 1/(1-eps)`` the objective is a concave function over
+a positive affine one, hence quasi-concave; its stationary point solves
+``H2'(p)(p + c) = H2(p)``, i.e. ``-c ln p + (1+c) ln(1-p) = 0`` or
+``(1-p)^(1+c) = p^c``, and there ``C = H2'(p) = -(1-eps) log2(1-p)``.  For a
+rational ``eps = n/d`` and ``r = 1 - p`` this is the integer polynomial equation
+``r^(2d-n) = (1-r)^d`` with a unique root ``r`` in ``[1/2, 1]`` (``p <= 1/2``).
+At ``eps = 0`` it gives ``log2`` of the golden ratio, the capacity of the
+(1, inf)-RLL constraint.
+
+Checks: ``root_unique`` (Sturm), ``closed_form_identity``
+(``H2(p)/(p+c) = -(1-eps) log2 r`` at the root, log-linear prover),
+``value_interval``.
+
+Examples
+--------
+>>> from dicert.proofs.bec_noc import build
+>>> cert = build(digits=20, eps="1/2")
+>>> cert.verified, cert.interval.lo[:10]
+(True, '0.40568523')
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from dicert.graphs.errors import InvalidInput
+from dicert.proofs.closed_form import LogRootForm, closed_form_certificate
+from dicert.verify.certify.certificate import Certificate
+from dicert.verify.certify.checks import make_check
+
+__all__ = ["NAME", "polynomial", "build"]
+
+NAME = "bec_noc"
+SOURCE = "Sabag, Permuter & Kashyap 2016 (Thm 1), IEEE Trans. IT 62(1); cited in monograph Sec. 4.3.4 and 4.4"
+
+MAX_DENOMINATOR = 64
+
+
+def _parse_eps(eps: object) -> Fraction:
+    try:
+        value = Fraction(str(eps))
+    except (ValueError, ZeroDivisionError):
+        raise InvalidInput(f"eps: expected a rational erasure probability in [0, 1) such as 1/2, got {eps!r}") from None
+    if not 0 <= value < 1:
+        raise InvalidInput(f"eps: expected an erasure probability in [0, 1), got {eps!r}")
+    if value.denominator > MAX_DENOMINATOR:
+        raise InvalidInput(f"eps: expected a denominator <= {MAX_DENOMINATOR} (polynomial degree 2d - n), got {eps!r}")
+    return value
+
+
+def polynomial(eps: object) -> list[str]:
+    """Coefficients (constant first) of ``r^(2d-n) - (1-r)^d`` for ``eps = n/d``.
+
+    Examples
+    --------
+    >>> polynomial("1/2")                      # r^3 - (1 - r)^2
+    ['-1', '2', '-1', '1']
+    """
+    from math import comb
+
+    e = _parse_eps(eps)
+    n, d = e.numerator, e.denominator
+    deg = 2 * d - n
+    coeffs = [0] * (deg + 1)
+    coeffs[deg] += 1
+    for k in range(d + 1):  # (1 - r)^d = sum_k C(d,k) (-r)^k
+        coeffs[k] -= comb(d, k) * (-1) ** k
+    return [str(c) for c in coeffs]
+
+
+def build(digits: int = 30, eps: object = "1/2", extended: bool = False) -> Certificate:
+    """Certificate for the feedback capacity of the BEC with no consecutive ones."""
+    e = _parse_eps(eps)
+    n, d = e.numerator, e.denominator
+    poly = polynomial(e)
+    # (d - n) ln2 [H2(p) / (p + c) + (1 - eps) log2 r] * (p + c):
+    #   coefficient of ln r: (2d - n)(1 - r); of ln(1 - r): -d (1 - r)
+    identity = {
+        "coefficients": {"r": [str(2 * d - n), str(-(2 * d - n))], "1-r": [str(-d), str(d)]},
+        "atoms": {"r": ["0", "1"], "1-r": ["1", "-1"]},
+        "relation": {"r": 2 * d - n, "1-r": -d},
+        "eliminate": "1-r",
+        "poly": poly,
+        "bracket": ["1/2", "1"],
+    }
+    checks = [make_check("closed_form_identity", "log_identity", identity)]
+    coefficient = str(-(1 - e))
+    return closed_form_certificate(
+        NAME,
+        f"BEC, no consecutive ones, eps={e}",
+        f"C_fb(BEC(eps={e}), no consecutive ones) = max_(p<=1/2) H2(p)/(p + 1/(1-eps)) = -(1-eps) log2 r, "
+        f"r the unique root in [1/2,1] of r^{2 * d - n} = (1-r)^{d}",
+        SOURCE,
+        LogRootForm(poly, ["1/2", "1"], coefficient),
+        digits,
+        extra_checks=checks,
+        params={"eps": str(e)},
+        latex_claim=(
+            f"For the BEC with erasure probability $\\varepsilon={e}$ and no consecutive ones, "
+            "$C=\\max_{0\\le p\\le 1/2}\\frac{H_2(p)}{p+1/(1-\\varepsilon)} = -(1-\\varepsilon)\\log_2 r$, "
+            f"$r\\in[1/2,1]$ the root of $r^{{{2 * d - n}}}=(1-r)^{{{d}}}$."
+        ),
+    )
