@@ -4,14 +4,13 @@ A :class:`~dicert.verify.pmf.Pmf` and every measure in
 :mod:`dicert.verify.measures` run through one code path; the few operations
 that depend on the kind of number live here:
 
-============  ===========================  ==============================  ============================
-backend       array                        "sums to one"                   logarithm
-============  ===========================  ==============================  ============================
-``float64``   ``float64`` ndarray          ``|s - 1| <= 1e-9``             vectorised ``numpy.log``
-``mpmath``    object ndarray of ``mpf``    ``|s - 1| <= cells * 2**(8-prec)``  ``mpmath.log`` at the working precision
-``sympy``     object ndarray of exact      ``s - 1`` simplifies to 0       exact: ``sum c_q log q`` over primes q
-              sympy numbers / expressions
-============  ===========================  ==============================  ============================
+* ``float64``: a float64 ndarray; "sums to one" means ``|s - 1| <= 1e-9``;
+  logarithms are vectorised ``numpy.log``.
+* ``mpmath``: an object ndarray of ``mpf``; "sums to one" means
+  ``|s - 1| <= cells * 2**(8 - prec)``; ``mpmath.log`` at the working precision.
+* ``sympy``: an object ndarray of exact sympy numbers or expressions; "sums to
+  one" means ``s - 1`` simplifies to 0; logarithms are exact, written
+  ``sum_q c_q log(q)`` over primes ``q`` for rational pmfs.
 
 The backend is chosen from the array itself (:func:`backend_of`): numeric
 dtypes are float64; object arrays of ``mpmath.mpf`` are mpmath; object arrays
@@ -30,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import abc
 import functools
 import math
 import sys
@@ -59,47 +59,58 @@ def _index_of(array: np.ndarray, flat_position: int) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(flat_position, array.shape)) if array.ndim else ()
 
 
-class Backend:
+class Backend(abc.ABC):
     """Operations that depend on the kind of number (one instance per backend).
 
     Subclasses implement: coercion of a raw array, validation of entries,
-    the sum check, and ``sum(w * ln(a))`` over the cells with ``w != 0``.
+    the sum check, ``sum(w * ln(a))`` over the cells with ``w != 0``, the
+    zero test, small exact constants and the change of logarithm base.
+
+    Examples
+    --------
+    >>> import numpy as np, sympy
+    >>> exact = backend_named("sympy")
+    >>> p = exact.coerce(np.array([sympy.Rational(1, 4)] * 4, dtype=object), "array")
+    >>> exact.sum_is_one(exact.sum(p), p.size)
+    True
+    >>> exact.finish(-exact.weighted_log_sum(p, p), 2)   # entropy in bits
+    2
+    >>> fast = backend_named("float64")
+    >>> quarter = np.full(4, 0.25)
+    >>> fast.finish(-fast.weighted_log_sum(quarter, quarter), 2)
+    2.0
     """
 
     name: str = ""
     itemsize: int = 8
 
+    @abc.abstractmethod
     def coerce(self, array: np.ndarray, field: str) -> np.ndarray:
         """Return a new array holding this backend's numbers (raises ``InvalidPmf``)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def check_entries(self, array: np.ndarray, field: str) -> None:
         """Raise ``InvalidPmf`` naming ``field`` if an entry is negative or not finite."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def sum_is_one(self, total: Any, cells: int) -> bool:
         """Whether ``total`` equals one (exactly, or within this backend's tolerance)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def weighted_log_sum(self, weights: np.ndarray, arguments: np.ndarray) -> Any:
         """``sum(w * ln(a))`` over the cells where ``w`` is not zero (natural log)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def is_zero_mask(self, array: np.ndarray) -> np.ndarray:
         """Boolean array: which cells are (provably) zero."""
-        raise NotImplementedError
 
-    def ln(self, value: Any) -> Any:
-        """Natural logarithm of a positive scalar."""
-        raise NotImplementedError
-
+    @abc.abstractmethod
     def scalar(self, value: int | Fraction) -> Any:
         """An exact small rational (such as 1 or 1/3) as this backend's number."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def finish(self, nats: Any, base: int | float | str) -> Any:
         """Convert a natural-log result to ``base`` (``"e"`` or a number > 0, != 1)."""
-        raise NotImplementedError
 
     def sum(self, array: np.ndarray, axis: int | tuple[int, ...] | None = None) -> Any:
         """Sum over axes (object arrays add their elements)."""
@@ -160,9 +171,6 @@ class Float64Backend(Backend):
     def is_zero_mask(self, array: np.ndarray) -> np.ndarray:
         return array == 0
 
-    def ln(self, value: Any) -> float:
-        return math.log(value)
-
     def scalar(self, value: int | Fraction) -> float:
         return float(value)
 
@@ -221,11 +229,6 @@ class MpmathBackend(Backend):
         return np.fromiter((value == 0 for value in array.reshape(-1)), dtype=bool, count=array.size).reshape(
             array.shape
         )
-
-    def ln(self, value: Any) -> Any:
-        import mpmath
-
-        return mpmath.log(value)
 
     def scalar(self, value: int | Fraction) -> Any:
         import mpmath
@@ -322,11 +325,6 @@ class SympyBackend(Backend):
             array.shape
         )
 
-    def ln(self, value: Any) -> Any:
-        import sympy
-
-        return sympy.log(value)
-
     def scalar(self, value: int | Fraction) -> Any:
         import sympy
 
@@ -343,8 +341,6 @@ class SympyBackend(Backend):
             base = sympy.nsimplify(base)
         return sympy.expand(nats / sympy.log(sympy.sympify(base)))
 
-    def to_float(self, value: Any) -> float:
-        return float(value)
 
 
 def _rational_weighted_log_sum(pairs: Iterable[tuple[Fraction, Fraction]]) -> Any:

@@ -294,6 +294,10 @@ def _chain_entropy(pmf: Pmf, order: Sequence[Group], counted: Sequence[int]) -> 
             needed.update((ends[k], start))
     needed.discard(0)
     prefix_entropy: dict[int, Any] = {0: 0}
+    if needed == {len(variables)}:  # a single joint entropy, e.g. H(Y^n): no prefixes to walk through
+        array, _ = _marginal_array(pmf, variables)
+        prefix_entropy[len(variables)] = _entropy_nats(array, backend)
+        needed = set()
     if needed and backend.name == "float64":
         shape = pmf.shape
         small = math.prod(shape[axis] for axis in pmf.axes(variables, "variables")) <= SMALL_CELLS
@@ -495,8 +499,9 @@ def causally_conditioned_entropy(
     ys: NameSequence,
     xs: NameSequence,
     given: NameSet = (),
-    delay: int = 0,
     base: int | float | str = 2,
+    *,
+    delay: int = 0,
 ) -> Any:
     """Causally conditioned entropy ``H(Y^n || X^{n-d} | W) = sum_i H(Y_i | Y^{i-1}, X^{i-d}, W)`` (2.3).
 
@@ -545,10 +550,10 @@ def directed_information(
     xs: NameSequence,
     ys: NameSequence,
     given: NameSet = (),
+    base: int | float | str = 2,
     *,
     causal_given: NameSequence = (),
     delay: int = 0,
-    base: int | float | str = 2,
 ) -> Any:
     """Directed information ``I(X^n -> Y^n) = sum_i I(X^i; Y_i | Y^{i-1})`` (2.1).
 
@@ -668,9 +673,9 @@ def instantaneous_information(
     xs: NameSequence,
     ys: NameSequence,
     given: NameSet = (),
+    base: int | float | str = 2,
     *,
     causal_given: NameSequence = (),
-    base: int | float | str = 2,
 ) -> Any:
     """Instantaneous information ``I(X^n -> Y^n || DX^n) = sum_i I(X_i; Y_i | X^{i-1}, Y^{i-1})`` (2.15).
 
@@ -696,10 +701,11 @@ def transfer_entropy(
     pmf: Pmf,
     xs: NameSequence,
     ys: NameSequence,
-    k: int | None = None,
-    l: int | None = None,  # noqa: E741 (the monograph's name)
     given: NameSet = (),
     base: int | float | str = 2,
+    *,
+    k: int | None = None,
+    l: int | None = None,  # noqa: E741 (the monograph's name)
 ) -> Any:
     """Transfer entropy ``T_n^{X->Y}(k, l) = I(X_{n-k}^{n-1}; Y_n | Y_{n-l}^{n-1})`` (2.28)-(2.29).
 
@@ -915,6 +921,12 @@ class InformationRate:
         Number of letters ``n`` used for the bounds.
     converged
         Whether ``upper - lower <= tol`` was reached within ``max_horizon``.
+
+    Examples
+    --------
+    >>> rate = InformationRate(lower=0.25, upper=0.75, horizon=3, converged=False)
+    >>> rate.value, rate.width
+    (0.5, 0.5)
     """
 
     lower: float

@@ -219,7 +219,7 @@ def plot_value_iteration(
     stem: str | os.PathLike[str],
     *,
     iterations: int = 20,
-    steps: int = 20_000,
+    steps: int = 3000,
     burn_in: int = 200,
     rng: np.random.Generator | int | None = 0,
 ) -> tuple[list[Path], dict[str, Any]]:

@@ -78,7 +78,8 @@ def _witness_tables(result: Any) -> None:
         table.add_column(f"P(x={x}|s,q)", justify="right")
     for s in range(n_states):
         for q in range(m):
-            table.add_row(str(s), str(q), f"{result.stationary[s, q]:.6f}", *(f"{result.policy[s, q, x]:.6f}" for x in range(n_inputs)))
+            inputs = (f"{result.policy[s, q, x]:.6f}" for x in range(n_inputs))
+            table.add_row(str(s), str(q), f"{result.stationary[s, q]:.6f}", *inputs)
     stderr_console.print(table)
     out = Table(title="output law P(y|q) (natural test distribution, sec. 4.5)")
     out.add_column("q", justify="right")

@@ -18,6 +18,7 @@ Examples
 --------
 >>> from dicert.proofs.cli import run
 >>> run(["certify", "trapdoor", "--digits", "12", "--claim", "0.6942"])
+0.694241913631
 0
 """
 
@@ -71,6 +72,15 @@ def _print_checks(cert: Any) -> None:
         stderr_console.print(f"Q-graph bounds: lower {_short(cert.lower, 24)}  upper {_short(cert.upper, 24)}  gap {cert.gap}")
 
 
+def _wide_console(console: Any) -> Any:
+    """The stderr console, widened to 120 columns when stderr is not a terminal (logs, CI)."""
+    if console.is_terminal:
+        return console
+    from rich.console import Console
+
+    return Console(stderr=True, width=120)
+
+
 def _run_all(digits: int, full: bool, as_json: bool) -> int:
     from rich.table import Table
 
@@ -95,14 +105,14 @@ def _run_all(digits: int, full: bool, as_json: bool) -> int:
     for label, cert, ok, total, elapsed in rows:
         table.add_row(
             label,
-            f"[{_short(cert.interval.lo)}, {_short(cert.interval.hi)}]",
+            f"[{_short(cert.interval.lo, 18)}, {_short(cert.interval.hi, 18)}]",
             str(cert.digits),
             f"{ok}/{total}",
             cert.gap or "-",
             f"{elapsed:.2f}",
             "[green]verified[/]" if cert.verified else "[red]FAILED[/]",
         )
-    stderr_console.print(table)
+    _wide_console(stderr_console).print(table)
     all_ok = all(r[1].verified for r in rows)
     if as_json:
         emit_json({"results": results, "verified": all_ok, "seconds": round(time.perf_counter() - start, 4)})

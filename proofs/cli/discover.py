@@ -50,7 +50,7 @@ def _node_table(result: Any) -> None:
     stderr_console.print(table)
 
 
-def _write_plots(result: Any, directory: Path, nletter: Any, channel_name: str, burn_in: int) -> list[str]:
+def _write_plots(result: Any, directory: Path, nletter: Any, channel_name: str, burn_in: int, steps: int) -> list[str]:
     from dicert.verify.plots import (
         plot_belief_histogram,
         plot_nletter_bounds,
@@ -63,7 +63,8 @@ def _write_plots(result: Any, directory: Path, nletter: Any, channel_name: str, 
     written: list[Path] = []
     mdp, vi = result.mdp, result.value_iteration
     if mdp.law.shape[0] == 2:
-        written += plot_value_iteration(mdp, directory / "value_iteration", iterations=20)[0]
+        written += plot_value_iteration(mdp, directory / "value_iteration", iterations=20, steps=steps,
+                                        burn_in=burn_in)[0]
         written += plot_value_function(mdp.beliefs[:, 0], vi.h, directory / "value_function",
                                        label=r"relative value $h(z) - h(0)$")
         written += plot_policy(mdp, vi.policy, directory / "policy")
@@ -118,7 +119,7 @@ def discover(
             from dicert.verify.capacity.nletter import nletter_bounds as compute_nletter
 
             nletter_bounds = compute_nletter(ch, nletter)
-        plots = _write_plots(result, plot, nletter_bounds, channel, burn_in)
+        plots = _write_plots(result, plot, nletter_bounds, channel, burn_in, steps)
     seconds = time.perf_counter() - start
     if json_output:
         payload = result.to_dict()

@@ -29,7 +29,7 @@ def test_json_output_for_memoryless_channel(capsys: pytest.CaptureFixture[str]) 
 
 def test_plot_directory_receives_all_figures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     argv = ["discover", "trapdoor", "--json", "--plot", str(tmp_path), "--nletter", "2",
-            "--steps", "600", "--belief-resolution", "60", "--action-resolution", "20"]
+            "--steps", "300", "--belief-resolution", "60", "--action-resolution", "20"]
     data = _json(capsys, argv)
     names = sorted(Path(p).name for p in data["plots"])
     stems = ["belief_histogram", "nletter_bounds", "policy", "qgraph", "value_function", "value_iteration"]

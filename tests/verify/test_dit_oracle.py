@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dicert.verify import Pmf
@@ -22,7 +22,6 @@ from dit.shannon import conditional_entropy as dit_conditional_entropy  # noqa: 
 from dit.shannon import entropy as dit_entropy  # noqa: E402
 
 NAMES = ("A", "B", "C", "D")
-ORACLE_EXAMPLES = settings(max_examples=150)
 
 
 def to_dit(p: Pmf):
@@ -43,7 +42,6 @@ def subsets(draw, names):
     return chosen[:cut1], chosen[cut1:]
 
 
-@ORACLE_EXAMPLES
 @given(pmfs(names=NAMES, max_alphabet=3, max_cells=81), st.data())
 def test_entropy_agrees_with_dit(p, data):
     xs, given_names = subsets(data.draw, p.names)
@@ -53,7 +51,6 @@ def test_entropy_agrees_with_dit(p, data):
         assert abs(conditional_entropy(p, xs, given_names) - dit_conditional_entropy(d, xs, given_names)) < 1e-9
 
 
-@ORACLE_EXAMPLES
 @given(pmfs(names=NAMES, max_alphabet=3, max_cells=81), st.data())
 def test_mutual_and_conditional_mutual_information_agree_with_dit(p, data):
     order = data.draw(st.permutations(list(p.names)))

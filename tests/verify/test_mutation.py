@@ -10,14 +10,26 @@ missing delay or an axis-bookkeeping bug.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import Phase, given, settings
 
 from dicert.verify import measures
 from dicert.verify.strategies.pmfs import sequence_pmfs
-import test_identities as suite  # tests/verify is on sys.path (pytest rootdir-relative import)
+
+
+def _load_identity_suite():
+    """Import ``test_identities.py`` from this folder by path (works with any pytest import mode)."""
+    spec = importlib.util.spec_from_file_location("identity_suite", Path(__file__).with_name("test_identities.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+suite = _load_identity_suite()
 
 QUICK = settings(
     max_examples=60,

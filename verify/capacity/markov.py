@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
+from dicert.verify.capacity.qgraph_bounds import CLARABEL_FALLBACKS, DEFAULT_SOLVER_OPTIONS, unifilar_arrays
 from dicert.verify.capacity.results import MarkovCapacity
 from dicert.verify.errors import InvalidChannel, SolverFailed
 
@@ -86,7 +87,7 @@ def markov_feedback_capacity(channel: Any, **solver_options: Any) -> MarkovCapac
         ``law[y-, x, y]`` array or a POST unifilar FSC (see :func:`post_law`); an input
         constraint ``allowed[y-, x] = False`` forces ``P(x|y-) = 0``.
     **solver_options:
-        Passed to ``cvxpy.Problem.solve`` (Clarabel).
+        Clarabel settings passed to ``cvxpy.Problem.solve``, over ``DEFAULT_SOLVER_OPTIONS``.
 
     Raises
     ------
@@ -125,10 +126,15 @@ def markov_feedback_capacity(channel: Any, **solver_options: Any) -> MarkovCapac
     p = cp.Variable(n_vars, nonneg=True)
     objective = -cp.sum(cp.rel_entr(out_joint @ p, out_prev @ p)) / math.log(2.0) - cond_entropy @ p
     problem = cp.Problem(cp.Maximize(objective), [cp.sum(p) == 1, arrive @ p == leave @ p])
-    try:
-        problem.solve(solver=cp.CLARABEL, **solver_options)
-    except cp.error.SolverError as exc:
-        raise SolverFailed(f"status: Clarabel failed on the POST program of {name} ({exc})") from None
+    for fallback in ({}, *CLARABEL_FALLBACKS):  # as for the Q-graph program
+        try:
+            with warnings.catch_warnings():  # "may be inaccurate": the status check below raises instead
+                warnings.simplefilter("ignore", UserWarning)
+                problem.solve(solver=cp.CLARABEL, **{**DEFAULT_SOLVER_OPTIONS, **solver_options, **fallback})
+        except cp.error.SolverError as exc:
+            raise SolverFailed(f"status: Clarabel failed on the POST program of {name} ({exc})") from None
+        if problem.status == cp.OPTIMAL:
+            break
     if problem.status != cp.OPTIMAL:
         raise SolverFailed(f"status: cvxpy returned {problem.status!r} for {name}, expected 'optimal'")
     joint = np.zeros((n_outputs, n_inputs))

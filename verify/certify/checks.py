@@ -136,7 +136,9 @@ def _sympy_identity(data: dict) -> tuple[bool, str]:
     from dicert.verify.certify.symbolic import sympy_log_identity
 
     _need(data, "expression", "symbol", "relation", "substitutions")
-    proof = sympy_log_identity(data["expression"], data["symbol"], data["relation"], data["substitutions"])
+    proof = sympy_log_identity(
+        data["expression"], data["symbol"], data["relation"], data["substitutions"], str(data.get("point", "0.45"))
+    )
     return proof.holds, proof.evidence
 
 

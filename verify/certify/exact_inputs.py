@@ -156,8 +156,11 @@ def exact_graph(phi: Any, outputs: int | None = None) -> tuple[tuple[int, ...], 
     dicert.graphs.errors.InvalidGraph: phi: edge (0, 0) -> 2 is out of range, expected a node in 0..1
     """
     phi = getattr(phi, "phi", phi)
-    nested = _to_nested(phi, 2, "phi", int)
-    shape = _check_rectangular(nested, 2, "phi")
+    try:
+        nested = _to_nested(phi, 2, "phi", int)
+        shape = _check_rectangular(nested, 2, "phi")
+    except InvalidInput as exc:
+        raise InvalidGraph(str(exc)) from None
     if outputs is not None and shape[1] != outputs:
         raise InvalidGraph(f"phi: expected {outputs} outgoing edges per node (one per output), got {shape[1]}")
     for q, row in enumerate(nested):
@@ -206,8 +209,12 @@ class ExactUnifilar:
         except InvalidInput as exc:
             raise InvalidChannel(str(exc)) from None
         S, X, Y = _shape(exact_law, 3)
-        nxt = _to_nested(next_state, 3, "next_state", int)
-        if _check_rectangular(nxt, 3, "next_state") != (S, X, Y):
+        try:
+            nxt = _to_nested(next_state, 3, "next_state", int)
+            nxt_shape = _check_rectangular(nxt, 3, "next_state")
+        except InvalidInput as exc:
+            raise InvalidChannel(str(exc)) from None
+        if nxt_shape != (S, X, Y):
             raise InvalidChannel(f"next_state: expected shape {(S, X, Y)}, got {_shape(nxt, 3)}")
         for s in range(S):
             for x in range(X):

@@ -144,7 +144,9 @@ def prove_log_linear_zero(
     )
 
 
-def sympy_log_identity(expression: str, symbol: str, relation: str, substitutions: Mapping[str, str]) -> IdentityProof:
+def sympy_log_identity(
+    expression: str, symbol: str, relation: str, substitutions: Mapping[str, str], point: str = "0.45"
+) -> IdentityProof:
     """Second, independent proof with sympy that ``expression == 0`` at a root of ``relation``.
 
     ``substitutions`` maps ``log(...)`` terms to equivalent log-linear forms
@@ -152,6 +154,8 @@ def sympy_log_identity(expression: str, symbol: str, relation: str, substitution
     ``a**3 - (1 - a)**4 = 0`` with ``0 < a < 1``); sympy checks that the
     substitution follows from the relation (exponentiated difference divisible
     by it) and that the substituted, log-expanded expression simplifies to 0.
+    ``point`` is a rational close to the root, used only to orient the
+    factors of log arguments (``log(a - 1)`` is read as ``log(1 - a)`` there).
 
     Examples
     --------
@@ -173,7 +177,27 @@ def sympy_log_identity(expression: str, symbol: str, relation: str, substitution
         num = sympy.Poly(sympy.numer(diff), x)
         if num.rem(rel).as_expr() != 0:
             return IdentityProof(False, f"sympy: substitution {old_text} -> {new_text} does not follow from {relation} = 0")
-        expr = sympy.expand_log(expr, force=True).subs(old, new)
+    # Split every log of a rational function into logs of its irreducible factors, each
+    # oriented to be positive at the root (``point`` is a sample value of it): log p/q of
+    # positive p/q equals sum e_i log|f_i|.
+    pt = sympy.Rational(point)
+
+    def split(arg: sympy.Expr) -> sympy.Expr:
+        num, den = sympy.fraction(sympy.together(arg))
+        total = sympy.Integer(0)
+        for part, sign in ((num, 1), (den, -1)):
+            const, factors = sympy.factor_list(sympy.expand(part), x)
+            total += sign * sympy.log(abs(const))
+            for f, e in factors:
+                f_pos = f if f.subs(x, pt) > 0 else -f
+                total += sign * e * sympy.log(sympy.expand(f_pos))
+        return total
+
+    expr = expr.replace(sympy.log, split)
+    for old_text, new_text in substitutions.items():
+        old = sympy.expand_log(sympy.sympify(old_text, locals=local), force=True)
+        new = sympy.sympify(new_text, locals=local)
+        expr = expr.subs(old, new)
     simplified = sympy.simplify(sympy.expand_log(expr, force=True))
     if simplified == 0:
         return IdentityProof(True, f"sympy: with {', '.join(f'{k} = {v}' for k, v in substitutions.items())} "

@@ -52,6 +52,13 @@ class SequencePmf(NamedTuple):
     ``xs[i]``, ``ys[i]`` (and ``zs[i]`` when a third process was asked) are the
     names of the time-``i + 1`` variables; ``extra`` lists any further
     variables (e.g. a static side variable ``S``).
+
+    Examples
+    --------
+    >>> from dicert.verify import Pmf
+    >>> case = SequencePmf(Pmf.random((2, 2), ["X1", "Y1"], rng=0), xs=("X1",), ys=("Y1",))
+    >>> case.zs, case.extra
+    ((), ())
     """
 
     pmf: Pmf

@@ -30,7 +30,7 @@ def ising_fig_4_4_lower_bound() -> float:
     return lower
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(spec=st.sampled_from(CHANNELS), graph=strongly_connected_qgraphs(m=st.integers(1, 4), r=2), data=st.data())
 def test_qgraph_upper_bound_is_invariant_under_node_relabelling(spec, graph, data):
     perm = data.draw(node_permutations(graph.m))
@@ -39,7 +39,7 @@ def test_qgraph_upper_bound_is_invariant_under_node_relabelling(spec, graph, dat
     assert abs(original.upper - relabelled.upper) < 1e-7
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     a=st.sampled_from([0.3, 0.7]),
     rows=st.lists(st.floats(0.0, 1.0), min_size=2, max_size=2),
@@ -57,7 +57,7 @@ def test_upper_bound_of_any_strongly_connected_graph_is_at_least_a_bcjr_invarian
     assert program(spec, graph.m).solve(graph, lower=False).upper >= achieved.rate - 1e-8
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(graph=strongly_connected_qgraphs(m=st.integers(1, 4), r=2))
 def test_ising_upper_bound_of_any_graph_is_at_least_the_fig_4_4_bcjr_lower_bound(graph):
     assert program("ising", graph.m).solve(graph, lower=False).upper >= ising_fig_4_4_lower_bound() - 1e-8
@@ -68,7 +68,7 @@ def cvxpy_program(spec: str, m: int) -> QGraphBoundProgram:
     return QGraphBoundProgram(parse_channel(spec), m, backend="cvxpy")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(spec=st.sampled_from(CHANNELS), graph=strongly_connected_qgraphs(m=st.integers(1, 4), r=2))
 def test_direct_clarabel_backend_equals_the_cvxpy_dpp_problem(spec, graph):
     direct = program(spec, graph.m).solve(graph, lower=False)

@@ -113,3 +113,18 @@ def test_duality_bound_rejects_bad_test_distributions():
         duality_upper_bound(ising_channel(), graph, np.array([[1.0, 0.0], [0.5, 0.5]]))
     with pytest.raises(InvalidInput, match="tau"):
         duality_upper_bound(ising_channel(), graph, np.full((2, 2), 0.5), tau=0.0)
+
+
+def test_duality_bound_with_a_multichain_optimal_policy_still_bounds_by_the_bellman_inequality():
+    # One node, uniform T: x = s keeps the Ising state forever (two recurrent classes), each
+    # with reward D(delta_s || uniform) = 1 bit, so (4.54) has no solution but upper = 1.
+    result = duality_upper_bound(ising_channel(), [[0, 0]], [[0.5, 0.5]])
+    assert result.policy.tolist() == [[0], [1]]
+    assert abs(result.upper - 1.0) < 1e-12 and result.bellman_residual < 1e-12
+
+
+def test_duality_result_is_json_ready():
+    result = duality_upper_bound(bsc(0.1), [[0, 0]], [[0.5, 0.5]])
+    data = result.to_dict()
+    assert data["graph"] == {"nodes": 1, "outputs": 2, "phi": [[0, 0]]}
+    assert data["value"] == [[0.0]] and data["policy"] in ([[0]], [[1]])

@@ -26,6 +26,14 @@ def test_post_program_equals_qgraph_bound_on_order_one_debruijn_graph(a):
     assert abs(qgraph_upper_bound(channel, debruijn_qgraph(2, 2), lower=False).upper - markov.value) < 1e-7
 
 
+@pytest.mark.parametrize("a", [0.1, 0.3, 0.5, 0.8])
+def test_post_feedback_capacity_equals_the_z_channel_closed_form(a):
+    # Permuter, Asnani, Weissman (2014): POST(a) has the capacity of the Z channel with parameter a,
+    # with or without feedback.
+    z_capacity = math.log2(1 + (1 - a) * a ** (a / (1 - a)))
+    assert abs(markov_feedback_capacity(post_channel(a)).value - z_capacity) < 1e-8
+
+
 def test_post_program_witness_is_stationary_and_achieves_the_value():
     channel = post_channel(0.3)
     result = markov_feedback_capacity(channel)

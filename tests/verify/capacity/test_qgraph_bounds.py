@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -46,7 +47,11 @@ MEMORYLESS = [
 ]
 
 
-@pytest.mark.parametrize(("channel", "capacity"), [(trapdoor_channel(), TRAPDOOR_CAPACITY), (ising_channel(), ISING_CAPACITY)], ids=["trapdoor", "ising"])
+@pytest.mark.parametrize(
+    ("channel", "capacity"),
+    [(trapdoor_channel(), TRAPDOOR_CAPACITY), (ising_channel(), ISING_CAPACITY)],
+    ids=["trapdoor", "ising"],
+)
 def test_debruijn_upper_bounds_decrease_with_order_and_stay_above_capacity(channel, capacity):
     uppers = [qgraph_upper_bound(channel, debruijn_qgraph(k, 2), lower=False).upper for k in range(4)]
     assert all(later <= earlier + 1e-8 for earlier, later in zip(uppers, uppers[1:]))
@@ -205,3 +210,22 @@ def test_result_is_frozen_and_json_ready():
     data = result.to_dict()
     assert data["graph"] == {"nodes": 1, "outputs": 2, "phi": [[0, 0]]}
     assert isinstance(data["policy"], list) and data["status"] == "optimal"
+
+
+def test_every_relabelling_of_fig_4_4_gets_the_same_upper_and_lower_bound():
+    program = QGraphBoundProgram(ising_channel(), 4)
+    for perm in itertools.permutations(range(4)):
+        result = program.solve(ISING_FIG_4_4.relabel(list(perm)))
+        assert abs(result.upper - ISING_CAPACITY) < 1e-7
+        assert result.lower is not None and abs(result.lower - ISING_CAPACITY) < 1e-7
+
+
+@pytest.mark.parametrize("backend", ["clarabel", "cvxpy"])
+def test_program_survives_pickling_for_parallel_workers(backend):
+    import pickle
+
+    program = QGraphBoundProgram(ising_channel(), 4, backend=backend)
+    before = program.solve(ISING_FIG_4_4, lower=False).upper
+    clone = pickle.loads(pickle.dumps(program))
+    assert clone.backend == backend and clone.m == 4
+    assert abs(clone.solve(ISING_FIG_4_4, lower=False).upper - before) < 1e-12

@@ -1,0 +1,133 @@
+"""Binary and q-ary Ising certificates (monograph 4.3.4, 4.5.1, Thm 4.6.1)."""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from flint import arb
+
+from dicert.proofs import ising, ising_q
+from dicert.proofs.closed_form import load_witness
+from dicert.verify.certify.checks import make_check
+from dicert.verify.certify.intervals import to_fmpq, working_precision
+from dicert.verify.certify.roots import isolate_root
+
+PUBLISHED_A = "0.45029952209802973306"
+PUBLISHED_C = "0.57552157416805778111"
+
+
+def test_ising_certificate_to_1000_digits_contains_minus_half_log2_a() -> None:
+    cert = ising.build(digits=1000)
+    assert cert.verified, [c.evidence for c in cert.failed_checks()]
+    lo, hi = cert.interval.bounds()
+    assert hi - lo < to_fmpq("1e-998")
+    with working_precision(digits=1100):
+        root = isolate_root(ising.POLY, 0, 1).refine(1050)
+        value = -(root.ball().log() / arb(2).log()) / 2
+        assert cert.interval.contains_arb(value)
+    assert cert.value.startswith(PUBLISHED_C[:20])
+    assert Fraction(cert.upper) - Fraction(cert.lower) < Fraction(1, 10**9)
+
+
+def test_ising_root_matches_the_published_value() -> None:
+    root = isolate_root(ising.POLY, 0, 1).refine(25)
+    assert str(Fraction(int(root.lo.p), int(root.lo.q)).__float__())[:15] == PUBLISHED_A[:15]
+
+
+def test_ising_checks_a_to_f_are_present_and_pass() -> None:
+    cert = ising.build(digits=20, extended=True)
+    names = {c.name: c.passed for c in cert.checks}
+    assert names == {
+        "root_unique": True, "value_interval": True, "closed_form_identity": True,
+        "duality_bellman_closed_form": True, "closed_form_identity_sympy": True,
+        "qgraph_duality_upper_bound": True, "qgraph_bcjr_lower_bound": True, "closed_form_between_bounds": True,
+    }
+
+
+def test_seed_typo_pairing_v03_equals_v03_fails_while_v03_equals_v12_holds() -> None:
+    data = ising.duality_closed_form_data()
+    assert ising.check_log_bellman(data)[0]
+    wrong = json.loads(json.dumps(data))
+    wrong["value"][1][1] = wrong["value"][0][3]  # V(1,2) := V(0,4) instead of V(0,3)
+    ok, evidence = ising.check_log_bellman(wrong)
+    assert not ok and "(4.55) fails" in evidence
+
+
+def test_duality_closed_form_fails_at_a_wrong_algebraic_number() -> None:
+    data = dict(ising.duality_closed_form_data(), poly=["-1", "1", "1"], bracket=["0", "1"])  # 1/phi instead of a
+    assert not make_check("c", "log_bellman_equation", data, ising.CHECK_KINDS).passed
+
+
+def test_stored_ising_witness_is_regenerated_exactly_from_the_theory() -> None:
+    assert ising.ising_witness(40) == load_witness("ising")
+
+
+def test_numerical_qgraph_solution_gives_a_valid_rigorous_upper_bound() -> None:
+    from dicert.graphs import QGraph
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.witness import duality_value_function, exact_test_distribution
+    from dicert.verify.channels import parse_channel
+
+    res = qgraph_upper_bound(parse_channel("ising"), QGraph(ising.PHI))
+    test = exact_test_distribution(res.output_law, ising.CHANNEL)
+    value = duality_value_function(ising.CHANNEL, ising.PHI, test)
+    bound = duality_upper_bound(ising.CHANNEL, ising.PHI, test, value)
+    c = float(PUBLISHED_C)
+    assert bound.upper >= arb(PUBLISHED_C[:17]) - arb(10) ** -16  # sound
+    assert float(bound.upper.mid()) - c < 1e-5  # solver T is accurate to ~1e-6 (first-order sensitivity)
+    assert abs(res.upper - c) < 1e-8
+    # the stored (theory) witness is far tighter than the solver's float T
+    assert Fraction(load_witness("ising")["upper"]["upper"]) - Fraction(PUBLISHED_C) < Fraction(1, 10**19)
+
+
+def test_builtin_ising_channel_agrees_with_the_exact_definition() -> None:
+    from dicert.verify.channels import parse_channel
+
+    ch = parse_channel("ising")
+    law = np.array([[[float(Fraction(p)) for p in row] for row in block] for block in ising.CHANNEL["law"]])
+    assert np.array_equal(ch.law, law)
+    mask = law > 0
+    assert np.array_equal(np.asarray(ch.next_state)[mask], np.array(ising.CHANNEL["next_state"])[mask])
+
+
+@pytest.mark.parametrize("q", range(2, 9))
+def test_ising_q_certificate_is_verified_and_equals_the_maximum_of_478(q: int) -> None:
+    cert = ising_q.build(digits=25, q=q)
+    assert cert.verified, [c.evidence for c in cert.failed_checks()]
+    p = np.linspace(1e-9, 1 - 1e-9, 200001)
+    h2 = -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
+    brute = np.max(2 * (h2 + (1 - p) * math.log2(q - 1)) / (p + 3))
+    assert abs(float(cert.value) - brute) < 1e-8
+
+
+def test_ising_q_2_reduces_to_the_binary_result() -> None:
+    binary, q2 = ising.build(digits=40), ising_q.build(digits=40, q=2)
+    assert binary.interval == q2.interval
+    assert {c.name for c in q2.checks} >= {"reduces_to_binary"}
+
+
+@pytest.mark.parametrize("q", [1, 9, "x"])
+def test_ising_q_rejects_alphabets_outside_theorem_461(q) -> None:
+    from dicert.verify.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="q:"):
+        ising_q.build(digits=10, q=q)
+
+
+def test_ising_q_identity_fails_with_a_wrong_quartic() -> None:
+    from dicert.proofs.ising_q import quartic
+
+    data = {
+        "coefficients": {"p": ["3/2", "-3/2"], "1-p": ["-2", "2"], "q-1": ["2", "-2"]},
+        "atoms": {"p": ["0", "1"], "1-p": ["1", "-1"], "q-1": ["2"]},
+        "relation": {"1-p": 4, "q-1": -4, "p": -3},
+        "eliminate": "1-p",
+        "poly": quartic(4),  # the q = 4 quartic with the q = 3 atom
+        "bracket": ["0", "1"],
+    }
+    assert not make_check("i", "log_identity", data).passed

@@ -1,0 +1,77 @@
+"""Trapdoor and input-constrained BEC certificates."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize_scalar
+
+from dicert.proofs import bec_noc, trapdoor
+from dicert.proofs.closed_form import load_witness
+from dicert.verify.errors import InvalidInput
+
+GOLDEN_LOG = "0.6942419136306173017"  # published 0.69424191363061730174..., truncated
+
+
+def test_trapdoor_certificate_is_log2_golden_ratio_with_gap_below_1e_minus_9() -> None:
+    cert = trapdoor.build(digits=50)
+    assert cert.verified, [c.evidence for c in cert.failed_checks()]
+    assert cert.value.startswith(GOLDEN_LOG)
+    assert Fraction(cert.upper) - Fraction(cert.lower) < Fraction(1, 10**9)
+    assert Fraction(cert.lower) <= Fraction(GOLDEN_LOG) + Fraction(1, 10**19)
+
+
+def test_stored_trapdoor_witness_is_regenerated_exactly() -> None:
+    assert trapdoor.trapdoor_witness(40) == load_witness("trapdoor")
+
+
+def test_trapdoor_upper_bound_from_the_best_three_node_graph_solver_matches_log2_phi() -> None:
+    from dicert.graphs import QGraph
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.witness import duality_value_function, exact_test_distribution
+    from dicert.verify.channels import parse_channel
+
+    res = qgraph_upper_bound(parse_channel("trapdoor"), QGraph(trapdoor.PHI_UPPER))
+    assert abs(res.upper - float(GOLDEN_LOG)) < 1e-8
+    test = exact_test_distribution(res.output_law, trapdoor.CHANNEL)
+    value = duality_value_function(trapdoor.CHANNEL, trapdoor.PHI_UPPER, test)
+    bound = duality_upper_bound(trapdoor.CHANNEL, trapdoor.PHI_UPPER, test, value)
+    assert float(GOLDEN_LOG) - 1e-15 < float(bound.upper.mid()) < float(GOLDEN_LOG) + 1e-4
+
+
+def test_builtin_trapdoor_channel_agrees_with_the_exact_definition() -> None:
+    from dicert.verify.channels import parse_channel
+
+    ch = parse_channel("trapdoor")
+    law = np.array([[[float(Fraction(p)) for p in row] for row in block] for block in trapdoor.CHANNEL["law"]])
+    assert np.array_equal(ch.law, law)
+    mask = law > 0
+    assert np.array_equal(np.asarray(ch.next_state)[mask], np.array(trapdoor.CHANNEL["next_state"])[mask])
+
+
+@pytest.mark.parametrize("eps", ["0", "1/2", "3/10", "9/10"])
+def test_bec_noc_closed_form_equals_the_published_maximisation(eps: str) -> None:
+    cert = bec_noc.build(digits=25, eps=eps)
+    assert cert.verified, [c.evidence for c in cert.failed_checks()]
+    e = float(Fraction(eps))
+
+    def neg(p: float) -> float:
+        h = -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
+        return -h / (p + 1 / (1 - e))
+
+    best = minimize_scalar(neg, bounds=(1e-12, 0.5), method="bounded", options={"xatol": 1e-13})
+    assert abs(float(cert.value) + best.fun) < 1e-10
+
+
+def test_bec_noc_at_zero_erasure_is_the_golden_ratio_constraint_capacity() -> None:
+    assert bec_noc.build(digits=20, eps="0").value.startswith(GOLDEN_LOG[:20])
+
+
+@pytest.mark.parametrize("eps", ["1", "-1/2", "abc", "1/100"])
+def test_bec_noc_rejects_bad_erasure_probabilities(eps: str) -> None:
+    with pytest.raises(InvalidInput, match="eps"):
+        bec_noc.build(digits=10, eps=eps)

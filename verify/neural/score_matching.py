@@ -1,0 +1,1 @@
+ScoreNetwork = fit_denoising_score = None
