@@ -237,7 +237,7 @@ def _identity_data() -> tuple[dict, dict]:
     return ({**common, "expression": f"{eta} - ({_h2(b2)})"}, {**common, "expression": f"{eta_prime} - ({_dh2(b2)})"})
 
 
-def hstar_checks(cells: int = 1024, eps: str = "1e-6") -> list[Check]:
+def hstar_checks(cells: int = 2048, eps: str = "1e-6") -> list[Check]:
     """The three checks of (d): continuity and smooth fit of ``h*`` at ``b2`` (sympy), and the cover."""
     continuity, smooth = _identity_data()
     return [

@@ -144,12 +144,14 @@ class Float64Backend(Backend):
         if not finite.all():
             position = int(np.argmin(finite.ravel()))
             raise InvalidPmf(
-                f"{field}: entries must be finite, found {float(array.ravel()[position])} at index {_index_of(array, position)}"
+                f"{field}: entries must be finite, found {float(array.ravel()[position])} "
+                f"at index {_index_of(array, position)}"
             )
         position = int(np.argmin(array.ravel()))
         if array.ravel()[position] < 0:
             raise InvalidPmf(
-                f"{field}: entries must be >= 0, found {float(array.ravel()[position])} at index {_index_of(array, position)}"
+                f"{field}: entries must be >= 0, found {float(array.ravel()[position])} "
+                f"at index {_index_of(array, position)}"
             )
 
     def sum_is_one(self, total: Any, cells: int) -> bool:
@@ -209,7 +211,9 @@ class MpmathBackend(Backend):
 
         for position, value in enumerate(array.reshape(-1)):
             if not mpmath.isfinite(value):
-                raise InvalidPmf(f"{field}: entries must be finite, found {value} at index {_index_of(array, position)}")
+                raise InvalidPmf(
+                    f"{field}: entries must be finite, found {value} at index {_index_of(array, position)}"
+                )
             if value < 0:
                 raise InvalidPmf(f"{field}: entries must be >= 0, found {value} at index {_index_of(array, position)}")
 
@@ -316,7 +320,9 @@ class SympyBackend(Backend):
             if not (w.is_zero or w == 0)
         ]
         if all(w.is_Rational and a.is_Rational for w, a in pairs):
-            return _rational_weighted_log_sum((Fraction(int(w.p), int(w.q)), Fraction(int(a.p), int(a.q))) for w, a in pairs)
+            return _rational_weighted_log_sum(
+                (Fraction(int(w.p), int(w.q)), Fraction(int(a.p), int(a.q))) for w, a in pairs
+            )
         total = sympy.Add(*[w * sympy.log(a) for w, a in pairs])
         return sympy.expand(sympy.expand_log(total, force=True))
 

@@ -132,7 +132,9 @@ def _check_disjoint(**fields: Sequence[str]) -> None:
     for field, names in fields.items():
         for name in names:
             if name in seen:
-                raise InvalidInput(f"{field}: variable {name!r} also appears in {seen[name]}; the arguments must be disjoint")
+                raise InvalidInput(
+                    f"{field}: variable {name!r} also appears in {seen[name]}; the arguments must be disjoint"
+                )
             seen[name] = field
 
 
@@ -851,7 +853,9 @@ def directed_information_kl(pmf: Pmf, xs: NameSequence, ys: NameSequence, base: 
     return backend.finish(backend.weighted_log_sum(joint_array, ratio), base)
 
 
-def info_mat(pmf: Pmf, xs: NameSequence, ys: NameSequence, given: NameSet = (), base: int | float | str = 2) -> np.ndarray:
+def info_mat(
+    pmf: Pmf, xs: NameSequence, ys: NameSequence, given: NameSet = (), base: int | float | str = 2
+) -> np.ndarray:
     """The InfoMat ``I[i, j] = I(X_i; Y_j | X^{i-1}, Y^{j-1})`` (section 2.3, (2.18)).
 
     An ``n x n`` matrix (0-based indices ``[i-1, j-1]``) whose sums give the
@@ -1072,7 +1076,9 @@ def _output_entropy_rate_bounds(
             given_s1 = given_s1[:, alive]
             marginal = marginal[alive]
         joint_entropy = _plain_entropy(marginal)
-        conditional_entropy_s1 = float(sum(w * _plain_entropy(row) for w, row in zip(weights, given_s1, strict=True) if w > 0))
+        conditional_entropy_s1 = float(
+            sum(w * _plain_entropy(row) for w, row in zip(weights, given_s1, strict=True) if w > 0)
+        )
         upper = joint_entropy - previous_joint
         lower = conditional_entropy_s1 - previous_conditional
         previous_joint, previous_conditional = joint_entropy, conditional_entropy_s1
@@ -1085,7 +1091,9 @@ def _output_entropy_rate_bounds(
     return best_lower, best_upper, horizon, converged
 
 
-def _rate_setup(transition: Any, stationary: Any, tol: float, max_horizon: int, base: Any) -> tuple[np.ndarray, np.ndarray, float]:
+def _rate_setup(
+    transition: Any, stationary: Any, tol: float, max_horizon: int, base: Any
+) -> tuple[np.ndarray, np.ndarray, float]:
     array = _check_transition(transition)
     pi = _stationary(array, stationary).reshape(array.shape[:2])
     if not (isinstance(tol, int | float) and tol >= 0):

@@ -111,7 +111,9 @@ def _is_ising(mdp: Any) -> bool:
     return "ising" in str(getattr(mdp, "name", "")).lower() and mdp.law.shape == (2, 2, 2)
 
 
-def plot_value_function(z: np.ndarray, h: np.ndarray, stem: str | os.PathLike[str], *, label: str = r"$h(z)$") -> list[Path]:
+def plot_value_function(
+    z: np.ndarray, h: np.ndarray, stem: str | os.PathLike[str], *, label: str = r"$h(z)$"
+) -> list[Path]:
     """Plot a value function ``h(z)`` of a two-state belief MDP (bits).
 
     Examples
@@ -321,7 +323,8 @@ def plot_nletter_bounds(
     ns = np.asarray(bounds.ns)
     fig = _figure(7.6, 3.8)
     ax = fig.add_subplot()
-    ax.plot(ns, bounds.upper, "v", color=_ORANGE, markersize=5, label=r"upper$_n$ = max$_{s_0}$ $C_n(s_0)$ + log$_2|S|/n$")
+    upper_label = r"upper$_n$ = max$_{s_0}$ $C_n(s_0)$ + log$_2|S|/n$"
+    ax.plot(ns, bounds.upper, "v", color=_ORANGE, markersize=5, label=upper_label)
     ax.plot(ns, bounds.upper_monotone, "-", color=_ORANGE, linewidth=1.4, label="upper, running min")
     ax.plot(ns, bounds.lower, "^", color=_BLUE, markersize=5, label=r"lower$_n$ = max-min$_{s_0}$ $-$ log$_2|S|/n$")
     ax.plot(ns, bounds.lower_monotone, "-", color=_BLUE, linewidth=1.4, label="lower, running max")

@@ -182,7 +182,9 @@ class Pmf:
         self._backend = backend
 
     @classmethod
-    def _trusted(cls, array: np.ndarray, names: tuple[str, ...], alphabets: tuple[Alphabet, ...], backend: Backend) -> Pmf:
+    def _trusted(
+        cls, array: np.ndarray, names: tuple[str, ...], alphabets: tuple[Alphabet, ...], backend: Backend
+    ) -> Pmf:
         """Wrap an array produced by a valid operation (no copy, no validation)."""
         pmf = object.__new__(cls)
         if array.flags.writeable:
@@ -575,7 +577,9 @@ class Pmf:
                 alphabets = [alphabets.get(name, ()) for name in names]
             alphabet_list = _alphabet_sizes(list(alphabets), "alphabets")
             if len(alphabet_list) != len(names):
-                raise InvalidPmf(f"alphabets: {len(alphabet_list)} alphabets for {len(names)} names, expected one per name")
+                raise InvalidPmf(
+                    f"alphabets: {len(alphabet_list)} alphabets for {len(names)} names, expected one per name"
+                )
         shape = tuple(len(a) for a in alphabet_list)
         check_allocation(shape, 128, "table")
         values = list(table.values())
@@ -585,7 +589,9 @@ class Pmf:
             try:
                 index = tuple(alphabet.index(symbol) for alphabet, symbol in zip(alphabet_list, key, strict=True))
             except ValueError:
-                raise InvalidPmf(f"table: key {key!r} has a symbol outside the alphabets {tuple(alphabet_list)!r}") from None
+                raise InvalidPmf(
+                    f"table: key {key!r} has a symbol outside the alphabets {tuple(alphabet_list)!r}"
+                ) from None
             array[index] = array[index] + value
         return cls(array, names, alphabet_list)
 
@@ -659,7 +665,8 @@ class Pmf:
         n_in = len(input_pmf.shape)
         if raw.shape[:n_in] != input_pmf.shape or raw.ndim == n_in:
             raise InvalidChannel(
-                f"channel: shape {raw.shape} must start with the input shape {input_pmf.shape} followed by the output shape"
+                f"channel: shape {raw.shape} must start with the input shape {input_pmf.shape} "
+                "followed by the output shape"
             )
         backend = backend_of(raw, "channel")
         if backend.name != input_pmf.backend:
@@ -788,7 +795,8 @@ class Pmf:
         else:
             draw /= total
         names_checked = _check_names(names, len(shape))
-        return cls._trusted(draw.reshape(shape), names_checked, _check_alphabets(alphabets, shape, names_checked), backend_named("float64"))
+        alphabets_checked = _check_alphabets(alphabets, shape, names_checked)
+        return cls._trusted(draw.reshape(shape), names_checked, alphabets_checked, backend_named("float64"))
 
 
 def _check_kernel(kernel: np.ndarray, backend: Backend, n_leading: int, field: str) -> None:

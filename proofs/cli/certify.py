@@ -66,7 +66,7 @@ def _print_checks(cert: Any) -> None:
     table.add_column("evidence", overflow="fold")
     for chk in cert.checks:
         table.add_row(chk.name, "[green]pass[/]" if chk.passed else "[red]FAIL[/]", f"{chk.seconds:.3f}", chk.evidence)
-    stderr_console.print(table)
+    _wide_console(stderr_console).print(table)
     stderr_console.print(f"interval: [{_short(cert.interval.lo, 60)}, {_short(cert.interval.hi, 60)}]")
     if cert.upper is not None:
         stderr_console.print(f"Q-graph bounds: lower {_short(cert.lower, 24)}  upper {_short(cert.upper, 24)}  gap {cert.gap}")

@@ -46,7 +46,8 @@ def _node_table(result: Any) -> None:
         table.add_column(f"y={y} ->", justify="right")
     for q in range(result.graph.m):
         belief = ", ".join(f"{v:.4f}" for v in result.node_beliefs[q])
-        table.add_row(str(q), f"[{belief}]", f"{result.node_masses[q]:.3f}", *(str(int(t)) for t in result.graph.phi[q]))
+        edges = (str(int(t)) for t in result.graph.phi[q])
+        table.add_row(str(q), f"[{belief}]", f"{result.node_masses[q]:.3f}", *edges)
     stderr_console.print(table)
 
 
@@ -79,7 +80,9 @@ def _write_plots(result: Any, directory: Path, nletter: Any, channel_name: str, 
 
 
 def discover(
-    channel: str = typer.Argument(..., help="Built-in unifilar channel (ising, trapdoor, ...) or a channel .json file."),
+    channel: str = typer.Argument(
+        ..., help="Built-in unifilar channel (ising, trapdoor, ...) or a channel .json file."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
     plot: Optional[Path] = typer.Option(  # noqa: UP007 - typer needs Optional
         None, "--plot", help="Write figures (PNG + SVG) into this directory."

@@ -27,6 +27,7 @@ def test_json_output_for_memoryless_channel(capsys: pytest.CaptureFixture[str]) 
     assert data["seconds"] > 0 and data["plots"] == []
 
 
+@pytest.mark.slow
 def test_plot_directory_receives_all_figures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     argv = ["discover", "trapdoor", "--json", "--plot", str(tmp_path), "--nletter", "2",
             "--steps", "300", "--belief-resolution", "60", "--action-resolution", "20"]

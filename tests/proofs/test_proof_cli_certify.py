@@ -123,3 +123,39 @@ def test_registry_entries_state_their_sources() -> None:
         entry = registry.get(name)
         assert entry.source and entry.description
         assert registry.build(name, digits=12, **entry.instances[0]).verified
+
+
+@pytest.mark.parametrize(("name", "params"), [("ising", {}), ("trapdoor", {}), ("ising_q", {"q": 4}),
+                                              ("bec_noc", {"eps": "1/3"})])
+def test_every_certificate_rechecks_and_fails_on_a_perturbed_input(name: str, params: dict) -> None:
+    from dicert.verify.certify.certificate import Certificate
+
+    stored = registry.build(name, digits=40, **params).to_json()
+    assert registry.recheck(Certificate.from_json(json.loads(json.dumps(stored)))).verified
+
+    def perturbed(mutate) -> bool:
+        data = json.loads(json.dumps(stored))
+        mutate(data)
+        return registry.recheck(Certificate.from_json(data)).verified
+
+    def wrong_value(d):  # a claimed interval shifted by 1e-30: it does not contain the value
+        from fractions import Fraction
+
+        shift = Fraction(1, 10**30)
+        d["interval"] = [str(Fraction(d["interval"][0]) + shift), str(Fraction(d["interval"][1]) + shift)]
+        for chk in d["checks"]:
+            if chk["kind"] == "value_enclosure":
+                chk["data"]["interval"] = d["interval"]
+
+    def wide_bracket(d):  # a bracket holding several roots (or none) of the polynomial
+        for chk in d["checks"]:
+            if "bracket" in chk["data"]:
+                chk["data"]["bracket"] = ["-100", "100"]
+
+    def other_polynomial(d):
+        for chk in d["checks"]:
+            if "poly" in chk["data"]:
+                chk["data"]["poly"] = [chk["data"]["poly"][0], "-7"] + chk["data"]["poly"][2:]
+
+    for mutate in (wrong_value, wide_bracket, other_polynomial):
+        assert not perturbed(mutate), (name, mutate.__name__)

@@ -44,6 +44,7 @@ def test_ising_checks_a_to_f_are_present_and_pass() -> None:
     assert names == {
         "root_unique": True, "value_interval": True, "closed_form_identity": True,
         "duality_bellman_closed_form": True, "closed_form_identity_sympy": True,
+        "hstar_continuity": True, "hstar_smooth_fit": True, "bellman_hstar_cover": True,
         "qgraph_duality_upper_bound": True, "qgraph_bcjr_lower_bound": True, "closed_form_between_bounds": True,
     }
 
@@ -131,3 +132,33 @@ def test_ising_q_identity_fails_with_a_wrong_quartic() -> None:
         "bracket": ["0", "1"],
     }
     assert not make_check("i", "log_identity", data).passed
+
+
+def test_hstar_bellman_cover_proves_the_equation_to_1e_minus_6() -> None:
+    from dicert.proofs.ising_hstar import check_hstar_cover, cover_data
+
+    ok, evidence = check_hstar_cover(cover_data(cells=1024, eps="1e-6"))
+    assert ok, evidence
+
+
+def test_hstar_cover_fails_for_a_wrong_constant_a_coarse_cover_or_a_broken_cover() -> None:
+    from dicert.proofs.ising_hstar import check_hstar_cover, cover_data
+
+    data = cover_data(cells=1024, eps="1e-6")
+    wrong_root = dict(data, poly=["1", "-4", "6", "-5.01", "1"])  # a root near, but not at, a
+    assert not check_hstar_cover(wrong_root)[0]
+    assert not check_hstar_cover(cover_data(cells=64, eps="1e-6"))[0]
+    gap = dict(data, points=[p for i, p in enumerate(data["points"]) if i != 1][1:])
+    assert not check_hstar_cover(gap)[0]
+
+
+def test_hstar_pieces_join_continuously_and_smoothly_by_sympy() -> None:
+    from dicert.proofs.ising_hstar import _identity_data
+    from dicert.verify.certify.symbolic import sympy_log_identity
+
+    continuity, smooth = _identity_data()
+    for data in (continuity, smooth):
+        proof = sympy_log_identity(data["expression"], "a", data["relation"], data["substitutions"])
+        assert proof.holds, proof.evidence
+    broken = sympy_log_identity(smooth["expression"] + " + a/1000", "a", smooth["relation"], smooth["substitutions"])
+    assert not broken.holds

@@ -75,3 +75,21 @@ def test_bec_noc_at_zero_erasure_is_the_golden_ratio_constraint_capacity() -> No
 def test_bec_noc_rejects_bad_erasure_probabilities(eps: str) -> None:
     with pytest.raises(InvalidInput, match="eps"):
         bec_noc.build(digits=10, eps=eps)
+
+
+def test_rigorous_duality_bound_from_the_solver_is_consistent_with_the_bec_noc_closed_form() -> None:
+    """The Q-graph of Fig. 4.3 with the solver's output law gives a *rigorous* upper bound >= the formula."""
+    from dicert.graphs import QGraph
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.exact_inputs import ExactUnifilar
+    from dicert.verify.certify.witness import duality_value_function, exact_test_distribution
+    from dicert.verify.channels import parse_channel
+
+    channel = ExactUnifilar.from_channel(parse_channel("bec-noc:eps=0.5"))
+    phi = [[0, 1, 0], [0, 0, 0]]
+    res = qgraph_upper_bound(parse_channel("bec-noc:eps=0.5"), QGraph(phi))
+    test = exact_test_distribution(res.output_law, channel)
+    bound = duality_upper_bound(channel, phi, test, duality_value_function(channel, phi, test))
+    closed = float(bec_noc.build(digits=20, eps="1/2").value)
+    assert closed - 1e-15 < float(bound.upper.mid()) < closed + 1e-4

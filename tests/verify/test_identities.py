@@ -151,9 +151,8 @@ def test_di_chain_rule_for_a_pair_of_outputs(case):
     # I(X^n -> (Y^n, Z^n)) = I(X^n -> Y^n || DZ^n) + I(X^n -> Z^n || Y^n)   [kramer1998directed, Property 3.3]
     p, xs, ys, zs = case.pmf, list(case.xs), list(case.ys), list(case.zs)
     left = directed_information(p, xs, joint(ys, zs))
-    right = causally_conditioned_directed_information(p, xs, ys, delayed(zs)) + causally_conditioned_directed_information(
-        p, xs, zs, ys
-    )
+    right = causally_conditioned_directed_information(p, xs, ys, delayed(zs))
+    right += causally_conditioned_directed_information(p, xs, zs, ys)
     assert close(left, right)
 
 
@@ -355,7 +354,8 @@ def test_transfer_entropy_relation_2_30(case):
     # I(X^n -> Y^n) = sum_i [T_i(i-1, i-1) + I(X_i; Y_i | X^{i-1}, Y^{i-1})]
     p, xs, ys = case.pmf, list(case.xs), list(case.ys)
     total = sum(
-        transfer_entropy(p, xs[: i + 1], ys[: i + 1], k=i, l=i) + instantaneous_information(p, xs[i : i + 1], ys[i : i + 1], given=xs[:i] + ys[:i])
+        transfer_entropy(p, xs[: i + 1], ys[: i + 1], k=i, l=i)
+        + mutual_information(p, xs[i], ys[i], xs[:i] + ys[:i])
         for i in range(len(xs))
     )
     assert close(directed_information(p, xs, ys), total)

@@ -126,7 +126,9 @@ def _lower_nats(joint_n: np.ndarray, kn: np.ndarray, py_n: np.ndarray, hist_y: n
     return float(_xlogy_ratio(joint_n, kn, py_n[hist_y]).sum())
 
 
-def _upper_nats(cond: list[np.ndarray], log_cond: list[np.ndarray], py: list[np.ndarray], hist_y: list[np.ndarray]) -> float:
+def _upper_nats(
+    cond: list[np.ndarray], log_cond: list[np.ndarray], py: list[np.ndarray], hist_y: list[np.ndarray]
+) -> float:
     """The nested max-sum (2.44) with ``T(y^n) = P_r(y^n)``, in nats.
 
     ``U_{n+1} = 0``; ``U_i(h_{i-1}) = max_{x_i} sum_{y_i} P(y_i|x^i,y^{i-1})

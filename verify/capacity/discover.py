@@ -521,6 +521,8 @@ def discover_qgraph(
     steps: int = 3000,
     burn_in: int = 300,
     radii: tuple[float, ...] = DEFAULT_RADII,
+    max_nodes: int = 12,
+    gap_tol: float = 1e-8,
     rng: np.random.Generator | int | None = 0,
 ) -> Discovery:
     """Run the whole discovery pipeline on a unifilar FSC (end of sec. 4.5).
@@ -537,8 +539,13 @@ def discover_qgraph(
     steps, burn_in:
         Length of the simulated path and the prefix discarded before clustering.
     radii:
-        Clustering radii to try; the graph with the smallest upper bound (ties: a
-        lower bound present, then fewer nodes) is returned.
+        Clustering radii to try.  The distinct graphs are bounded in order of size;
+        the first whose gap is at most ``gap_tol`` is returned, otherwise the one
+        with the smallest upper bound (ties: a lower bound present, then fewer nodes).
+    max_nodes:
+        Graphs with more nodes are skipped (unless no smaller graph was found).
+    gap_tol:
+        Gap at which the search stops (solver accuracy is about 1e-9).
     rng:
         Seed or generator for the simulation.
 
@@ -570,7 +577,10 @@ def discover_qgraph(
         seen.setdefault(extracted.graph, extracted)
     candidates: list[tuple[float, int, float, float | None]] = []
     best = None
-    for graph, extracted in seen.items():
+    # smallest graphs first; stop once a graph closes the gap (the rest would only be lifts)
+    for graph, extracted in sorted(seen.items(), key=lambda item: item[0].m):
+        if graph.m > max_nodes and best is not None:
+            continue
         bound = qgraph_upper_bound(channel, graph)
         lower, witness, source = bound.lower, bound.policy if bound.lower is not None else None, "qgraph_bound"
         refined = _refined_lower(channel, mdp, vi.h, extracted)
@@ -581,6 +591,8 @@ def discover_qgraph(
         key = (round(upper, 9), lower is None, -(lower or 0.0), graph.m)
         if best is None or key < best[0]:
             best = (key, upper, lower, witness, source, extracted)
+        if lower is not None and upper - lower <= gap_tol:
+            break
     assert best is not None
     _, upper, lower, witness, source, extracted = best
     t_bounds = time.perf_counter()

@@ -185,20 +185,6 @@ def causal_channel_levels(law: np.ndarray, n: int, initial_state: int | np.ndarr
     return levels
 
 
-def _conditionals(levels: list[np.ndarray]) -> list[np.ndarray]:
-    """``P(y_i | x^i, y^{i-1})`` per level (0/0 := 1/|Y|, the weight is 0 there anyway)."""
-    out = []
-    prev = np.ones(1)
-    for lv in levels:
-        ny = lv.shape[2]
-        denom = prev[:, None, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cond = np.where(denom > 0, lv / np.where(denom > 0, denom, 1.0), 1.0 / ny)
-        out.append(cond)
-        prev = lv.reshape(-1)
-    return out
-
-
 # ---------------------------------------------------------------------------
 # The convex program
 # ---------------------------------------------------------------------------

@@ -145,7 +145,10 @@ def software_versions() -> dict[str, str]:
 
 
 def _latex_escape(text: str) -> str:
-    repl = {"_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#"}
+    repl = {
+        "\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$",
+        "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}", "<": r"\textless{}", ">": r"\textgreater{}",
+    }
     return "".join(repl.get(ch, ch) for ch in text)
 
 

@@ -26,6 +26,7 @@ False
 from __future__ import annotations
 
 import math
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -120,13 +121,34 @@ def to_fmpq(value: Exact | float) -> fmpq:
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
         return to_fmpq(value.item())
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            frac = Fraction(text)
-        except (ValueError, ZeroDivisionError):
-            raise InvalidInput(f"number: expected 'p/q' or a decimal string, got {value!r}") from None
-        return fmpq(frac.numerator, frac.denominator)
+        return _parse_exact(value)
     raise InvalidInput(f"number: expected an exact rational (int, Fraction, 'p/q'), got {type(value).__name__}")
+
+
+_PLAIN = re.compile(r"^([+-]?)(\d+)(?:\.(\d*))?$")
+_RATIO = re.compile(r"^([+-]?\d+)/(\d+)$")
+
+
+def _parse_exact(value: str) -> fmpq:
+    """Parse ``"p/q"`` or a decimal without Python's int-string length limit (python-flint ``fmpz``)."""
+    text = value.strip()
+    match = _PLAIN.match(text)
+    if match:
+        sign, whole, frac = match.group(1), match.group(2), match.group(3) or ""
+        num = fmpz(whole + frac)
+        result = fmpq(num, fmpz(10) ** len(frac))
+        return -result if sign == "-" else result
+    match = _RATIO.match(text)
+    if match:
+        den = fmpz(match.group(2))
+        if den == 0:
+            raise InvalidInput(f"number: zero denominator in {value!r}")
+        return fmpq(fmpz(match.group(1)), den)
+    try:
+        frac = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise InvalidInput(f"number: expected 'p/q' or a decimal string, got {value!r}") from None
+    return fmpq(frac.numerator, frac.denominator)
 
 
 def fmpq_to_str(value: fmpq) -> str:
@@ -240,10 +262,6 @@ def arb_upper_fmpq(x: arb) -> fmpq:
     return _exact_arb_to_fmpq(x.mid()) + _exact_arb_to_fmpq(x.rad())
 
 
-def _floor_div(a: int, b: int) -> int:
-    return a // b
-
-
 def decimal_floor(value: Exact, decimals: int) -> str:
     """Largest decimal with ``decimals`` places that is ``<= value``, as an exact string.
 
@@ -253,7 +271,7 @@ def decimal_floor(value: Exact, decimals: int) -> str:
     ('0.666', '-0.667')
     """
     q = to_fmpq(value)
-    scaled = _floor_div(int(q.p) * 10**decimals, int(q.q))
+    scaled = (q.p * fmpz(10) ** decimals) // q.q
     return _format_scaled(scaled, decimals)
 
 
@@ -266,11 +284,11 @@ def decimal_ceil(value: Exact, decimals: int) -> str:
     ('0.667', '-0.666')
     """
     q = to_fmpq(value)
-    scaled = -_floor_div(-int(q.p) * 10**decimals, int(q.q))
+    scaled = -((-q.p * fmpz(10) ** decimals) // q.q)
     return _format_scaled(scaled, decimals)
 
 
-def _format_scaled(scaled: int, decimals: int) -> str:
+def _format_scaled(scaled: fmpz, decimals: int) -> str:
     sign = "-" if scaled < 0 else ""
     digits = str(abs(scaled)).rjust(decimals + 1, "0")
     if decimals == 0:

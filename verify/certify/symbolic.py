@@ -44,7 +44,7 @@ from flint import fmpq_poly
 
 from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.intervals import Exact, eval_poly, working_precision
-from dicert.verify.certify.roots import IsolatedRoot, to_poly
+from dicert.verify.certify.roots import IsolatedRoot
 
 __all__ = ["IdentityProof", "prove_log_linear_zero", "sympy_log_identity"]
 

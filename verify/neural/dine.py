@@ -77,23 +77,35 @@ class _DVNetwork(nn.Module):
     @nn.compact
     def __call__(self, history: jax.Array, target: jax.Array, reference: jax.Array) -> tuple[jax.Array, jax.Array]:
         # history (B, m, d_h), target (B, d_t), reference (B, K, d_t) or (K, d_t)
-        summary = nn.RNN(nn.GRUCell(features=self.hidden))(history)[:, -1]
-        first, second = nn.Dense(self.head), nn.Dense(1)
+        cell = nn.GRUCell(features=self.hidden)
+        summary = jnp.zeros((history.shape[0], self.hidden), history.dtype)
+        for t in range(history.shape[1]):  # the window is short: unrolled, one shared cell
+            summary, _ = cell(summary, history[:, t])
+        # First layer split as W [t, s] = W_t t + W_s s: the summary part is computed once per
+        # position and shared by the data point and all reference points.
+        from_target, from_summary, out = nn.Dense(self.head, use_bias=False), nn.Dense(self.head), nn.Dense(1)
+        shared = from_summary(summary)
 
         def critic(values: jax.Array, state: jax.Array) -> jax.Array:
-            return second(nn.elu(first(jnp.concatenate([values, state], axis=-1))))[..., 0]
+            return out(nn.elu(from_target(values) + state))[..., 0]
 
-        positive = critic(target, summary)
+        positive = critic(target, shared)
         if reference.ndim == 2:  # shared reference points (discrete alphabet)
             reference = jnp.broadcast_to(reference, (summary.shape[0],) + reference.shape)
-        tiled = jnp.broadcast_to(summary[:, None, :], reference.shape[:2] + summary.shape[-1:])
-        negative = critic(reference, tiled)
+        negative = critic(reference, shared[:, None, :])
         return positive, negative
 
 
-def _dv_value(positive: jax.Array, negative: jax.Array) -> jax.Array:
-    """Sample DV functional (3.10): mean of g on data minus log of the mean of exp(g) on the reference."""
-    return positive.mean() - (jax.scipy.special.logsumexp(negative) - jnp.log(negative.size))
+def _dv_value(positive: jax.Array, negative: jax.Array, weight: jax.Array) -> jax.Array:
+    """Sample DV functional (3.10): mean of g on data minus log of the weighted mean of exp(g) on the reference.
+
+    ``weight`` (one entry per reference column, summing to 1) is the reference
+    law: uniform over sampled points, or over the alphabet (padding gets 0).
+    """
+    log_mean = jax.scipy.special.logsumexp(negative, b=jnp.broadcast_to(weight, negative.shape)) - jnp.log(
+        negative.shape[0]
+    )
+    return positive.mean() - log_mean
 
 
 def _windows(series: NDArray[np.float32], memory: int, shift: int) -> NDArray[np.float32]:
@@ -251,23 +263,28 @@ class DINE:
         scale = values.std()
         return ((values - values.mean()) / (scale if scale > 0 else 1.0)).astype(np.float32)[:, None]
 
-    def _prepare(self, x: ArrayLike, y: ArrayLike) -> dict[str, Any]:
+    def _prepare(self, x: ArrayLike, y: ArrayLike) -> dict[str, NDArray[np.float32]]:
+        """Stacked, zero-padded inputs of the four critics (order of ``_CRITICS``)."""
         xa, ya = validate_pair(x, y, min_length=self.memory + 2)
         if self.input_kind == "discrete":
             (xs, rx), (ys, ry) = self._encode_discrete(xa, "x"), self._encode_discrete(ya, "y")
-            reference = {"y": np.eye(ry, dtype=np.float32), "x": np.eye(rx, dtype=np.float32)}
         else:
             xs, ys = self._standardise(xa), self._standardise(ya)
-            reference = None
         m = self.memory
         x_now, x_past, y_past = _windows(xs, m, 1), _windows(xs, m, 0), _windows(ys, m, 0)
-        histories = {
-            "y|xy": np.concatenate([y_past, x_now], axis=-1),
-            "y|y": y_past,
-            "x|xy": np.concatenate([x_past, y_past], axis=-1),
-            "x|x": x_past,
+        histories = [np.concatenate([y_past, x_now], axis=-1), y_past, np.concatenate([x_past, y_past], axis=-1), x_past]
+        targets = [ys[m:], ys[m:], xs[m:], xs[m:]]
+        width, target_width = xs.shape[1] + ys.shape[1], max(xs.shape[1], ys.shape[1])
+        data = {
+            "histories": np.stack([_pad(h, width) for h in histories]),
+            "targets": np.stack([_pad(t, target_width) for t in targets]),
         }
-        return {"histories": histories, "targets": {"y": ys[m:], "x": xs[m:]}, "reference": reference}
+        if self.input_kind == "discrete":
+            size = max(rx, ry)
+            alphabets = [ry, ry, rx, rx]
+            data["reference"] = np.stack([_pad(_pad(np.eye(r, dtype=np.float32), target_width).T, size).T for r in alphabets])
+            data["weights"] = np.stack([np.where(np.arange(size) < r, 1.0 / r, 0.0) for r in alphabets]).astype(np.float32)
+        return data
 
     # ------------------------------------------------------------------ fit
 
@@ -292,8 +309,9 @@ class DINE:
         """
         data = self._prepare(x, y)
         seed = self.seed if rng is None else int(np.random.default_rng(rng).integers(0, 2**31))
-        n_positions = data["targets"]["y"].shape[0]
+        n_positions = data["targets"].shape[1]
         batch = n_positions if self.batch_size is None else min(self.batch_size, n_positions)
+        discrete = "reference" in data
         train = _trainer(
             self.hidden,
             self.head,
@@ -303,24 +321,31 @@ class DINE:
             n_positions,
             self.reference_samples,
             self.eval_reference_samples,
-            data["reference"] is None,
+            discrete,
         )
-        reference = data["reference"] if data["reference"] is not None else {"y": np.zeros((1, 1)), "x": np.zeros((1, 1))}
-        curves, final = train(jax.random.PRNGKey(seed), data["histories"], data["targets"], reference)
+        if not discrete:  # placeholders: the Gaussian reference is sampled inside the trainer
+            data["reference"] = np.zeros((4, 1, 1), np.float32)
+            data["weights"] = np.zeros((4, 1), np.float32)
+        curves, final = train(jax.random.PRNGKey(seed), data["histories"], data["targets"], data["reference"], data["weights"])
         scale = 1.0 / log_base(self.base)
-        self.divergences_ = {name: float(value) * scale for name, value in final.items()}
-        self.di_rate_ = self.divergences_["y|xy"] - self.divergences_["y|y"]
-        self.reverse_di_rate_ = self.divergences_["x|xy"] - self.divergences_["x|x"]
+        final = np.asarray(final, dtype=np.float64) * scale
+        self.divergences_ = {name: float(value) for name, value in zip(_CRITICS, final)}
+        self.di_rate_ = float(final[0] - final[1])
+        self.reverse_di_rate_ = float(final[2] - final[3])
         self.mi_rate_ = self.di_rate_ + self.reverse_di_rate_
-        self.history_ = {
-            "di_rate": np.asarray(curves[:, 0], dtype=np.float64) * scale,
-            "reverse_di_rate": np.asarray(curves[:, 1], dtype=np.float64) * scale,
-        }
+        curves = np.asarray(curves, dtype=np.float64) * scale
+        self.history_ = {"di_rate": curves[:, 0] - curves[:, 1], "reverse_di_rate": curves[:, 2] - curves[:, 3]}
         self.n_steps_ = int(n_positions)
         return self
 
 
-_CRITICS = {"y|xy": "y", "y|y": "y", "x|xy": "x", "x|x": "x"}  # critic -> its target series
+def _pad(values: NDArray[np.float32], width: int) -> NDArray[np.float32]:
+    """Zero-pad the last axis to ``width`` (zero inputs leave a network's output unchanged)."""
+    extra = width - values.shape[-1]
+    return np.pad(values, [(0, 0)] * (values.ndim - 1) + [(0, extra)]) if extra else values
+
+
+_CRITICS = ("y|xy", "y|y", "x|xy", "x|x")  # DI = first - second; reverse DI = third - fourth
 
 
 @functools.lru_cache(maxsize=32)
@@ -333,38 +358,38 @@ def _trainer(
     n_positions: int,
     reference_samples: int,
     eval_reference_samples: int,
-    continuous: bool,
+    discrete: bool,
 ) -> Any:
-    """A jit-compiled ``(key, histories, targets, reference) -> (curves, final DV values)``."""
+    """A jit-compiled ``(key, histories, targets, reference, weights) -> (curves, final DV values)``.
+
+    The four critics share one architecture and are trained together with
+    :func:`jax.vmap` over their stacked parameters.
+    """
     network = _DVNetwork(hidden=hidden, head=head)
     optimiser = optax.adam(learning_rate)
 
-    def draw_reference(key: jax.Array, reference: dict[str, jax.Array], rows: int, count: int) -> dict[str, jax.Array]:
-        if not continuous:
-            return reference
-        keys = jax.random.split(key, 2)
-        return {name: jax.random.normal(k, (rows, count, 1)) for name, k in zip(("y", "x"), keys)}
+    def dv_values(params: Any, histories: jax.Array, targets: jax.Array, reference: jax.Array, weights: jax.Array) -> jax.Array:
+        def one(p: Any, h: jax.Array, t: jax.Array, r: jax.Array, w: jax.Array) -> jax.Array:
+            positive, negative = network.apply(p, h, t, r)
+            return _dv_value(positive, negative, w)
 
-    def values(params: dict[str, Any], histories: dict, targets: dict, reference: dict) -> dict[str, jax.Array]:
-        out = {}
-        for name, series in _CRITICS.items():
-            positive, negative = network.apply(params[name], histories[name], targets[series], reference[series])
-            out[name] = _dv_value(positive, negative)
-        return out
+        return jax.vmap(one)(params, histories, targets, reference, weights)
 
-    def loss(params: dict[str, Any], histories: dict, targets: dict, reference: dict) -> tuple[jax.Array, jax.Array]:
-        dv = values(params, histories, targets, reference)
-        curve = jnp.stack([dv["y|xy"] - dv["y|y"], dv["x|xy"] - dv["x|x"]])
-        return -sum(dv.values()), curve
+    def gaussian_reference(key: jax.Array, rows: int, count: int) -> tuple[jax.Array, jax.Array]:
+        pair = jax.random.normal(key, (2, rows, count, 1))  # one draw per pair: common random numbers
+        return pair[jnp.array([0, 0, 1, 1])], jnp.full((4, count), 1.0 / count)
+
+    def loss(params: Any, histories: jax.Array, targets: jax.Array, reference: jax.Array, weights: jax.Array) -> tuple:
+        dv = dv_values(params, histories, targets, reference, weights)
+        return -dv.sum(), dv
 
     @jax.jit
-    def train(key: jax.Array, histories: dict, targets: dict, reference: dict) -> tuple[jax.Array, dict]:
+    def train(key: jax.Array, histories: jax.Array, targets: jax.Array, reference: jax.Array, weights: jax.Array) -> tuple:
         init_key, loop_key, eval_key = jax.random.split(key, 3)
-        probe = draw_reference(init_key, reference, 1, 1)
-        params = {
-            name: network.init(k, histories[name][:1], targets[series][:1], probe[series])
-            for (name, series), k in zip(_CRITICS.items(), jax.random.split(init_key, len(_CRITICS)))
-        }
+        probe = reference[:, :1] if discrete else jnp.zeros((4, 1, 1, 1))
+        params = jax.vmap(network.init)(
+            jax.random.split(init_key, 4), histories[:, :1], targets[:, :1], probe
+        )
         state = optimiser.init(params)
 
         def step(carry: tuple, step_key: jax.Array) -> tuple[tuple, jax.Array]:
@@ -372,18 +397,16 @@ def _trainer(
             pick_key, ref_key = jax.random.split(step_key)
             if batch < n_positions:
                 rows = jax.random.choice(pick_key, n_positions, (batch,), replace=False)
-                h = {name: value[rows] for name, value in histories.items()}
-                t = {name: value[rows] for name, value in targets.items()}
+                h, t = histories[:, rows], targets[:, rows]
             else:
                 h, t = histories, targets
-            ref = draw_reference(ref_key, reference, batch, reference_samples)
-            (_, curve), grads = jax.value_and_grad(loss, has_aux=True)(params, h, t, ref)
+            r, w = (reference, weights) if discrete else gaussian_reference(ref_key, batch, reference_samples)
+            (_, dv), grads = jax.value_and_grad(loss, has_aux=True)(params, h, t, r, w)
             updates, state = optimiser.update(grads, state, params)
-            return (optax.apply_updates(params, updates), state), curve
+            return (optax.apply_updates(params, updates), state), dv
 
         (params, _), curves = jax.lax.scan(step, (params, state), jax.random.split(loop_key, steps))
-        final = values(params, histories, targets, draw_reference(eval_key, reference, n_positions, eval_reference_samples))
-        return curves, final
+        r, w = (reference, weights) if discrete else gaussian_reference(eval_key, n_positions, eval_reference_samples)
+        return curves, dv_values(params, histories, targets, r, w)
 
     return train
-

@@ -89,7 +89,9 @@ def _check_backend(backend: str) -> str:
     return backend
 
 
-def _weights(rng: np.random.Generator, shape: tuple[int, ...], backend: str, concentration: float, zeros: float) -> np.ndarray:
+def _weights(
+    rng: np.random.Generator, shape: tuple[int, ...], backend: str, concentration: float, zeros: float
+) -> np.ndarray:
     """Positive random weights (some cells set to zero with probability ``zeros``), not normalised.
 
     float64/mpmath: Gamma(concentration) draws (a Dirichlet once normalised);
@@ -135,7 +137,9 @@ def _normalise(weights: np.ndarray, axes: tuple[int, ...], backend: str, rng: np
     return np.asarray(normalised, dtype=np.float64)
 
 
-def _build(rng: np.random.Generator, shape: tuple[int, ...], names: list[str], backend: str, concentration: float, zeros: float) -> Pmf:
+def _build(
+    rng: np.random.Generator, shape: tuple[int, ...], names: list[str], backend: str, concentration: float, zeros: float
+) -> Pmf:
     weights = _weights(rng, shape, backend, concentration, zeros)
     array = _normalise(weights, tuple(range(len(shape))), backend, rng)
     return Pmf(array, names)
@@ -201,7 +205,9 @@ def pmfs(
     return _build(rng, tuple(shape), list(names), backend, concentration, zero_fraction)
 
 
-def rational_pmfs(names: tuple[str, ...] | None = None, max_variables: int = 3, max_alphabet: int = 3, max_cells: int = 128) -> st.SearchStrategy[Pmf]:
+def rational_pmfs(
+    names: tuple[str, ...] | None = None, max_variables: int = 3, max_alphabet: int = 3, max_cells: int = 128
+) -> st.SearchStrategy[Pmf]:
     """Exact pmfs (sympy rationals with small denominators): ``pmfs(..., backend="sympy")``.
 
     Examples
@@ -213,7 +219,9 @@ def rational_pmfs(names: tuple[str, ...] | None = None, max_variables: int = 3, 
     ...     assert p.backend == "sympy"
     >>> check()
     """
-    return pmfs(names=names, max_variables=max_variables, max_alphabet=max_alphabet, backend="sympy", max_cells=max_cells)
+    return pmfs(
+        names=names, max_variables=max_variables, max_alphabet=max_alphabet, backend="sympy", max_cells=max_cells
+    )
 
 
 def _sequence_names(n: int, with_z: bool) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -330,11 +338,13 @@ def no_feedback_sequence_pmfs(
     for i in range(n):
         # X_i depends on x^{i-1} only: axes of past outputs have length 1 (broadcast).
         x_shape = tuple(size if k % 2 == 0 else 1 for k, size in enumerate(prefix)) + (x_size,)
-        kernels.append(_normalise(_weights(rng, x_shape, backend, concentration, zero_fraction), (len(x_shape) - 1,), backend, rng))
+        x_weights = _weights(rng, x_shape, backend, concentration, zero_fraction)
+        kernels.append(_normalise(x_weights, (len(x_shape) - 1,), backend, rng))
         names.append(xs[i])
         prefix.append(x_size)
         y_shape = tuple(prefix) + (y_size,)
-        kernels.append(_normalise(_weights(rng, y_shape, backend, concentration, zero_fraction), (len(y_shape) - 1,), backend, rng))
+        y_weights = _weights(rng, y_shape, backend, concentration, zero_fraction)
+        kernels.append(_normalise(y_weights, (len(y_shape) - 1,), backend, rng))
         names.append(ys[i])
         prefix.append(y_size)
     return SequencePmf(Pmf.from_kernels(names, kernels), xs, ys)
