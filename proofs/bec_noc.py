@@ -76,7 +76,13 @@ def polynomial(eps: object) -> list[str]:
 
 
 def build(digits: int = 30, eps: object = "1/2", extended: bool = False) -> Certificate:
-    """Certificate for the feedback capacity of the BEC with no consecutive ones."""
+    """Certificate for the feedback capacity of the BEC with no consecutive ones.
+
+    Examples
+    --------
+    >>> build(digits=10, eps="9/10").value
+    '0.0953130453'
+    """
     e = _parse_eps(eps)
     n, d = e.numerator, e.denominator
     poly = polynomial(e)

@@ -58,7 +58,13 @@ class LogRootForm:
 
 
 def witness_path(name: str):
-    """Location of the stored witness ``witness_<name>.json`` in the installed package data."""
+    """Location of the stored witness ``witness_<name>.json`` in the installed package data.
+
+    Examples
+    --------
+    >>> witness_path("trapdoor").name
+    'witness_trapdoor.json'
+    """
     return resources.files("dicert.verify").joinpath("data", f"witness_{name}.json")
 
 
@@ -83,6 +89,14 @@ def witness_checks(witness: dict, form: "LogRootForm", max_gap: str, channel: di
     The checks run on ``channel`` (the proof module's own exact definition),
     never on the channel stored in the witness file.  Returns the checks and
     the certified ``upper``/``lower`` decimal strings.
+
+    Examples
+    --------
+    >>> from dicert.proofs.trapdoor import CHANNEL
+    >>> form = LogRootForm(["-1", "-1", "1"], ["1", "2"], "1")
+    >>> checks, upper, lower = witness_checks(load_witness("trapdoor"), form, "1e-9", CHANNEL)
+    >>> [c.passed for c in checks], upper > lower
+    ([True, True, True], True)
     """
     up, low = witness["upper"], witness["lower"]
     upper_check = make_check(
@@ -122,6 +136,12 @@ def closed_form_certificate(
 
     The reported interval has ``digits + 3`` decimals and width below
     ``10**-(digits + 2)``; ``value`` is the interval midpoint rounded to ``digits`` decimals.
+
+    Examples
+    --------
+    >>> form = LogRootForm(["-2", "0", "1"], ["1", "2"], "2")        # 2 log2 sqrt 2 = 1
+    >>> closed_form_certificate("one", "One", "1 = 2 log2 sqrt 2", "arithmetic", form, 8).value
+    '1.00000000'
     """
     if digits < 1 or digits > 100000:
         raise InvalidInput(f"digits: expected an integer in 1..100000, got {digits}")

@@ -238,7 +238,15 @@ def _identity_data() -> tuple[dict, dict]:
 
 
 def hstar_checks(cells: int = 2048, eps: str = "1e-6") -> list[Check]:
-    """The three checks of (d): continuity and smooth fit of ``h*`` at ``b2`` (sympy), and the cover."""
+    """The three checks of (d): continuity and smooth fit of ``h*`` at ``b2`` (sympy), and the cover.
+
+    Examples
+    --------
+    The two sympy checks take about two seconds; the cover alone:
+
+    >>> check_hstar_cover(cover_data(cells=64, eps="1e-3"))[0]
+    True
+    """
     continuity, smooth = _identity_data()
     return [
         make_check("hstar_continuity", "sympy_identity", continuity),

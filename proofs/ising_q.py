@@ -59,7 +59,13 @@ def _check_q(q: int) -> int:
 
 
 def build(digits: int = 30, q: int = 3, extended: bool = False) -> Certificate:
-    """Certificate for ``C_fb`` of the ``q``-ary Ising channel (checks in the module docstring)."""
+    """Certificate for ``C_fb`` of the ``q``-ary Ising channel (checks in the module docstring).
+
+    Examples
+    --------
+    >>> build(digits=10, q=4).value
+    '1.2451361645'
+    """
     q = _check_q(int(q) if isinstance(q, str) and q.isdigit() else q)
     poly = quartic(q)
     atoms = {"p": ["0", "1"], "1-p": ["1", "-1"], "q-1": [str(q - 1)]}

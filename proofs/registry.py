@@ -64,7 +64,13 @@ _ALIASES = {"bec-noc": "bec_noc", "ising-q": "ising_q", "ising_q2": "ising_q"}
 
 
 def names() -> list[str]:
-    """Registered result names (sorted)."""
+    """Registered result names (sorted).
+
+    Examples
+    --------
+    >>> "ising" in names()
+    True
+    """
     return sorted(REGISTRY)
 
 
@@ -130,7 +136,13 @@ def build(name: str, digits: int = 30, extended: bool = False, **params: Any) ->
 
 
 def check_kinds() -> dict:
-    """All proof-specific check kinds (merged over the registry)."""
+    """All proof-specific check kinds (merged over the registry).
+
+    Examples
+    --------
+    >>> sorted(check_kinds())[:2]
+    ['ising_hstar_cover', 'log_bellman_equation']
+    """
     kinds: dict = {}
     for entry in REGISTRY.values():
         kinds.update(entry.check_kinds)

@@ -91,18 +91,23 @@ def _draw_value(ax: Any, z: np.ndarray, h: np.ndarray, label: str) -> None:
     _style(ax)
 
 
-def _policy_curves(mdp: Any, policy: np.ndarray, ising: bool) -> list[tuple[str, np.ndarray, str]]:
+def _policy_curves(mdp: Any, policy: np.ndarray, ising: bool) -> list[tuple[str, str, np.ndarray, str]]:
+    """``(panel title, legend label, values, colour)`` of each plotted action parameter."""
     actions = mdp.actions[np.asarray(policy)]
     z = mdp.beliefs[:, 0]
     if ising:
         from dicert.verify.capacity.belief_mdp import ising_parameters
 
         delta, gamma = ising_parameters(mdp.beliefs, actions)
-        return [(r"$\delta^*(z) = z\,\Pi(0,0)$", delta, _BLUE), (r"$\gamma^*(z) = (1-z)\,\Pi(1,1)$", gamma, _ORANGE)]
+        return [
+            (r"$\delta^*(z)$", r"$\delta^*(z) = z\,\Pi(0,0)$", delta, _BLUE),
+            (r"$\gamma^*(z)$", r"$\gamma^*(z) = (1-z)\,\Pi(1,1)$", gamma, _ORANGE),
+        ]
     colours = (_BLUE, _ORANGE, _GREEN, _PURPLE)
     curves = []
     for s in range(actions.shape[1]):
-        curves.append((rf"$P(X=0 \mid S={s})$", actions[:, s, 0], colours[s % 4]))
+        label = rf"$P(X=0 \mid S={s})$"
+        curves.append((label, label, actions[:, s, 0], colours[s % 4]))
     del z
     return curves
 
@@ -154,7 +159,7 @@ def plot_policy(mdp: Any, policy: np.ndarray, stem: str | os.PathLike[str]) -> l
     z = _two_state(mdp.beliefs)
     fig = _figure(4.2, 3.0)
     ax = fig.add_subplot()
-    for label, values, colour in _policy_curves(mdp, policy, _is_ising(mdp)):
+    for _, label, values, colour in _policy_curves(mdp, policy, _is_ising(mdp)):
         ax.plot(z, values, color=colour, linewidth=1.6, label=label)
     ax.set_xlabel(r"belief $z = P(S = 0 \mid y^t)$")
     ax.set_ylabel("action parameter (probability)")
@@ -265,14 +270,14 @@ def plot_value_iteration(
     _draw_histogram(axes[0, 1], visited[:, 0], bins=50)
     axes[0, 1].set_title("Histogram of visited MDP states")
     curves = _policy_curves(mdp, policy, _is_ising(mdp))
-    for ax, (label, values, colour) in zip(axes[1], curves[:2], strict=False):
+    for ax, (title, label, values, colour) in zip(axes[1], curves[:2], strict=False):
         ax.plot(z, values, color=colour, linewidth=1.6, label=label)
         ax.set_xlabel(r"belief $z = P(S = 0 \mid y^t)$")
         ax.set_ylabel("probability")
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.02, 1.02)
-        ax.set_title("Maximising action: " + label.split("=")[0].strip() + ("$" if "$" in label.split("=")[0] else ""))
-        ax.legend(frameon=False, loc="upper left")
+        ax.set_title("Maximising action: " + title)
+        ax.legend(frameon=False, loc="best")
         _style(ax)
     fig.suptitle(f"Belief MDP of the {mdp.name} channel (cf. monograph Fig. 4.2)")
     data = {"z": z, "h": h_k, "policy": policy, "visited": visited}

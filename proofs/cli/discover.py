@@ -14,6 +14,11 @@ With ``--plot DIR`` it writes (PNG + SVG): ``value_iteration`` (Fig. 4.2 style:
 greedy policy), ``belief_histogram``, ``qgraph`` and, unless ``--nletter 0``,
 ``nletter_bounds`` (the n-letter bound sequences for ``n = 1..N``).
 
+With ``--certify`` the discovered graph goes to :mod:`dicert.verify.certify`: the
+duality upper bound (Thm 4.5.2) with the graph's test distribution is evaluated
+with interval arithmetic, and the lower-bound input is checked for exact BCJR
+invariance (Thm 4.4.4); the proven intervals are reported as ``certificate``.
+
 Examples
 --------
 >>> from dicert.proofs.cli import run
@@ -79,6 +84,48 @@ def _write_plots(result: Any, directory: Path, nletter: Any, channel_name: str, 
     return [str(p) for p in written]
 
 
+def _certify(channel: Any, result: Any, digits: int = 20) -> dict[str, Any]:
+    """Hand the graph to the certificate machinery (``dicert.verify.certify``).
+
+    Upper: the duality bound (Thm 4.5.2) with the rationalised test distribution
+    ``P(y|q)`` of the lower-bound input (else of the Q-graph maximiser) and its value
+    function, evaluated with Arb
+    (a proven upper bound).  Lower: the exact BCJR-invariance check (Thm 4.4.4) of
+    the rationalised lower-bound input; a rounded numerical input is usually not
+    exactly invariant, and then no certified lower bound is claimed.
+    """
+    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.intervals import DecimalInterval
+    from dicert.verify.certify.rate_check import bcjr_lower_bound
+    from dicert.verify.certify.witness import duality_value_function, exact_policy, exact_test_distribution
+    from dicert.verify.channels import as_unifilar
+
+    channel = as_unifilar(channel)
+    phi = result.graph.phi.tolist()
+    output_law = result.output_law
+    if result.lower_policy is not None:  # the invariant input's P(y|q) is the sharper test distribution
+        from dicert.verify.capacity.qgraph_bounds import evaluate_policy
+
+        output_law = evaluate_policy(channel, result.graph, result.lower_policy).output_law
+    test = exact_test_distribution(output_law, channel)
+    value = duality_value_function(channel, phi, test)
+    upper = duality_upper_bound(channel, phi, test, value, digits=digits + 10)
+    report: dict[str, Any] = {
+        "upper_interval": DecimalInterval.from_arb(upper.upper, digits).to_list(),
+        "upper_method": "duality bound (Thm 4.5.2), Arb",
+        "lower_interval": None,
+        "lower_invariant": None,
+        "lower_evidence": "no BCJR-invariant input",
+    }
+    if result.lower_policy is not None:
+        lower = bcjr_lower_bound(channel, phi, exact_policy(result.lower_policy), digits=digits + 10)
+        report["lower_invariant"] = bool(lower.invariant)
+        report["lower_evidence"] = lower.evidence
+        if lower.lower is not None:
+            report["lower_interval"] = DecimalInterval.from_arb(lower.lower, digits).to_list()
+    return report
+
+
 def discover(
     channel: str = typer.Argument(
         ..., help="Built-in unifilar channel (ising, trapdoor, ...) or a channel .json file."
@@ -92,6 +139,7 @@ def discover(
     belief_resolution: int = typer.Option(0, "--belief-resolution", help="Belief grid resolution K (0: by |S|)."),
     action_resolution: int = typer.Option(0, "--action-resolution", help="Action grid resolution (0: by |S|)."),
     nletter: int = typer.Option(4, "--nletter", help="With --plot: n-letter bounds for n = 1..N (0: none)."),
+    certify: bool = typer.Option(False, "--certify", help="Certify the bounds of the discovered graph with Arb."),
 ) -> None:
     """Discover a Q-graph from the belief MDP and bracket the feedback capacity."""
     from dicert.verify.capacity.discover import discover_qgraph
@@ -123,6 +171,10 @@ def discover(
 
             nletter_bounds = compute_nletter(ch, nletter)
         plots = _write_plots(result, plot, nletter_bounds, channel, burn_in, steps)
+    certificate = None
+    if certify:
+        with stderr_console.status("certifying the discovered graph ..."):
+            certificate = _certify(ch, result)
     seconds = time.perf_counter() - start
     if json_output:
         payload = result.to_dict()
@@ -132,6 +184,8 @@ def discover(
         payload["plots"] = plots
         if nletter_bounds is not None:
             payload["nletter"] = nletter_bounds.to_dict()
+        if certificate is not None:
+            payload["certificate"] = certificate
         emit_json(payload)
     else:
         _node_table(result)
@@ -144,6 +198,14 @@ def discover(
             typer.echo(f"gap   {result.gap:.3e}")
         for path in plots:
             typer.echo(f"wrote {path}")
+        if certificate is not None:
+            lo_hi = certificate["upper_interval"]
+            typer.echo(f"certified upper in [{lo_hi[0]}, {lo_hi[1]}] ({certificate['upper_method']})")
+            if certificate["lower_interval"] is not None:
+                lo_hi = certificate["lower_interval"]
+                typer.echo(f"certified lower in [{lo_hi[0]}, {lo_hi[1]}] (exact BCJR invariance, Thm 4.4.4)")
+            else:
+                typer.echo(f"lower not certified: {certificate['lower_evidence']}")
     stderr_console.print(
         f"value iteration rho in [{result.rho_lower:.6f}, {result.rho_upper:.6f}] (discretised MDP), "
         f"{seconds:.2f} s; bounds are solver estimates, not certified"

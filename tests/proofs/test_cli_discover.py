@@ -70,3 +70,14 @@ def test_discover_trapdoor_and_ising_reach_known_capacities(capsys: pytest.Captu
         assert data["upper"] - data["lower"] < 1e-6
         assert abs(data["upper"] - capacity) < 1e-6
         assert data["nodes"] == 4
+
+
+def test_certify_brackets_memoryless_capacity_with_intervals(capsys: pytest.CaptureFixture[str]) -> None:
+    data = _json(capsys, ["discover", "bsc:p=0.1", "--json", "--steps", "60", "--certify"])
+    closed = 1 + 0.1 * math.log2(0.1) + 0.9 * math.log2(0.9)
+    cert = data["certificate"]
+    lo, hi = (float(v) for v in cert["upper_interval"])
+    assert lo <= hi and hi >= closed - 1e-15 and hi - closed < 1e-9
+    assert cert["lower_invariant"] is True
+    lo, hi = (float(v) for v in cert["lower_interval"])
+    assert lo <= closed + 1e-15 and closed - lo < 1e-9

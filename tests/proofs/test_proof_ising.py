@@ -67,23 +67,19 @@ def test_stored_ising_witness_is_regenerated_exactly_from_the_theory() -> None:
     assert ising.ising_witness(40) == load_witness("ising")
 
 
-def test_numerical_qgraph_solution_gives_a_valid_rigorous_upper_bound() -> None:
-    from dicert.graphs import QGraph
-    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
-    from dicert.verify.certify.duality_check import duality_upper_bound
-    from dicert.verify.certify.witness import duality_value_function, exact_test_distribution
+def test_numerical_qgraph_solution_gives_a_valid_rigorous_upper_bound_that_reverifies() -> None:
+    from dicert.verify.certify.qgraph_certify import certify_qgraph_bounds
     from dicert.verify.channels import parse_channel
 
-    res = qgraph_upper_bound(parse_channel("ising"), QGraph(ising.PHI))
-    test = exact_test_distribution(res.output_law, ising.CHANNEL)
-    value = duality_value_function(ising.CHANNEL, ising.PHI, test)
-    bound = duality_upper_bound(ising.CHANNEL, ising.PHI, test, value)
-    c = float(PUBLISHED_C)
-    assert bound.upper >= arb(PUBLISHED_C[:17]) - arb(10) ** -16  # sound
-    assert float(bound.upper.mid()) - c < 1e-5  # solver T is accurate to ~1e-6 (first-order sensitivity)
-    assert abs(res.upper - c) < 1e-8
+    res = certify_qgraph_bounds(parse_channel("ising"), ising.PHI)
+    c = Fraction(PUBLISHED_C)
+    assert c - Fraction(1, 10**19) < Fraction(res.upper) < c + Fraction(1, 10**5)  # sound; T accurate to ~1e-6
+    assert abs(res.solver_upper - float(c)) < 1e-8
+    w = res.witness["upper"]
+    again = make_check("u", "duality_upper_bound", {"channel": res.witness["channel"], **w})
+    assert again.passed, again.evidence
     # the stored (theory) witness is far tighter than the solver's float T
-    assert Fraction(load_witness("ising")["upper"]["upper"]) - Fraction(PUBLISHED_C) < Fraction(1, 10**19)
+    assert Fraction(load_witness("ising")["upper"]["upper"]) - c < Fraction(1, 10**19)
 
 
 def test_builtin_ising_channel_agrees_with_the_exact_definition() -> None:

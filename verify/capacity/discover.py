@@ -437,6 +437,9 @@ class Discovery:
     lower_source:
         ``"qgraph_bound"`` (the upper-bound maximiser is invariant, Cor. 4.4.5) or
         ``"refined_policy"`` (:func:`refine_invariant_input` from the MDP's policy).
+    output_law:
+        ``P(y|q)`` of the upper-bound maximiser, shape ``(Q, Y)``: the natural test
+        distribution of the duality bound (sec. 4.5) on this graph.
     node_beliefs, node_masses:
         The belief (cluster centre) and visit frequency of each node.
     rho_lower, rho_upper:
@@ -459,6 +462,7 @@ class Discovery:
     upper: float
     lower_policy: np.ndarray | None = field(repr=False)
     lower_source: str
+    output_law: np.ndarray = field(repr=False)
     node_beliefs: np.ndarray
     node_masses: np.ndarray
     rho_lower: float
@@ -590,11 +594,11 @@ def discover_qgraph(
         candidates.append((extracted.radius, graph.m, upper, lower))
         key = (round(upper, 9), lower is None, -(lower or 0.0), graph.m)
         if best is None or key < best[0]:
-            best = (key, upper, lower, witness, source, extracted)
+            best = (key, upper, lower, witness, source, extracted, bound.output_law)
         if lower is not None and upper - lower <= gap_tol:
             break
     assert best is not None
-    _, upper, lower, witness, source, extracted = best
+    _, upper, lower, witness, source, extracted, output_law = best
     t_bounds = time.perf_counter()
     return Discovery(
         channel=mdp.name,
@@ -603,6 +607,7 @@ def discover_qgraph(
         upper=upper,
         lower_policy=witness,
         lower_source=source,
+        output_law=output_law,
         node_beliefs=extracted.beliefs,
         node_masses=extracted.masses,
         rho_lower=vi.rho_lower,

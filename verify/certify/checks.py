@@ -43,7 +43,6 @@ from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.certificate import Check, timed_check
 from dicert.verify.certify.intervals import (
     DecimalInterval,
-    fmpq_to_str,
     log2,
     to_fmpq,
     working_precision,
@@ -150,7 +149,7 @@ def _duality(data: dict) -> tuple[bool, str]:
     upper = to_fmpq(data["upper"])
     with working_precision(digits=int(data.get("digits", 40))):
         ok = bool(bound.upper <= arb(upper))
-    text = f"rho_cert = max_(s,q)[(T_V)(s,q) - V(s,q)] = {bound.upper.str(20)}"
+        text = f"rho_cert = max_(s,q)[(T_V)(s,q) - V(s,q)] = {bound.upper.str(25)}"
     return ok, text + (f" <= {data['upper']}" if ok else f" is not <= claimed upper {data['upper']}")
 
 
@@ -164,7 +163,7 @@ def _bcjr(data: dict) -> tuple[bool, str]:
     lower = to_fmpq(data["lower"])
     with working_precision(digits=int(data.get("digits", 40))):
         ok = bool(res.lower >= arb(lower))
-    text = f"I(X,S;Y|Q) = {res.lower.str(20)}; {res.evidence}"
+        text = f"I(X,S;Y|Q) = {res.lower.str(25)}; {res.evidence}"
     return ok, text if ok else text + f"; not >= claimed lower {data['lower']}"
 
 
@@ -240,7 +239,3 @@ def rerun_check(check: Check, extra: dict[str, CheckRunner] | None = None) -> Ch
     """
     return make_check(check.name, check.kind, check.data, extra)
 
-
-def fraction_text(value) -> str:
-    """Exact string of a rational (``"p/q"``)."""
-    return fmpq_to_str(to_fmpq(value))

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from flint import fmpq
 
 from dicert.graphs.errors import InvalidInput
-from dicert.verify.certify.intervals import DecimalInterval, fmpq_to_str, to_fmpq
+from dicert.verify.certify.intervals import DecimalInterval, decimal_ceil, decimal_floor, to_fmpq
 
 __all__ = ["ClaimDecision", "parse_claim", "decide_claim"]
 
@@ -83,7 +83,7 @@ def decide_claim(claim: str, interval: DecimalInterval) -> ClaimDecision:
     half = fmpq(1, 2 * 10**k)
     lo, hi = interval.bounds()
     win_lo, win_hi = value - half, value + half
-    window = f"[{fmpq_to_str(win_lo)}, {fmpq_to_str(win_hi)}]"
+    window = f"[{decimal_floor(win_lo, k + 1)}, {decimal_ceil(win_hi, k + 1)}]"
     if win_lo <= lo and hi <= win_hi:
         return ClaimDecision(claim, "correct", f"certified interval lies inside {window} (|value - claim| <= 0.5e-{k})", k)
     if hi < win_lo or lo > win_hi:

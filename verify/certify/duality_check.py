@@ -47,7 +47,13 @@ __all__ = ["DualityBound", "duality_upper_bound", "as_exact_channel"]
 
 
 def as_exact_channel(channel: Any) -> ExactUnifilar:
-    """Accept an ``ExactUnifilar``, a channel object, or a dict with ``law``/``next_state``/``allowed``."""
+    """Accept an ``ExactUnifilar``, a channel object, or a dict with ``law``/``next_state``/``allowed``.
+
+    Examples
+    --------
+    >>> as_exact_channel({"law": [[["1/2", "1/2"]]], "next_state": [[[0, 0]]]}).shape
+    (1, 1, 2)
+    """
     if isinstance(channel, dict):
         return ExactUnifilar.from_arrays(channel["law"], channel["next_state"], channel.get("allowed"))
     return ExactUnifilar.from_channel(channel)

@@ -71,8 +71,8 @@ def nested_to_str(obj: Any) -> Any:
     """
     if isinstance(obj, (tuple, list)):
         return [nested_to_str(item) for item in obj]
-    if isinstance(obj, fmpq):
-        return fmpq_to_str(obj)
+    if isinstance(obj, (fmpq, Fraction)):
+        return fmpq_to_str(to_fmpq(obj))
     return obj
 
 
@@ -236,9 +236,20 @@ class ExactUnifilar:
 
     @classmethod
     def from_channel(cls, channel: Any) -> "ExactUnifilar":
-        """Convert any object with ``law``, ``next_state`` and ``allowed`` attributes (e.g. ``UnifilarFSC``)."""
+        """Convert any object with ``law``, ``next_state`` and ``allowed`` attributes (e.g. ``UnifilarFSC``) or a DMC.
+
+        Examples
+        --------
+        >>> from dicert.verify.channels import parse_channel
+        >>> ExactUnifilar.from_channel(parse_channel("bsc:p=0.25")).law
+        (((3/4, 1/4), (1/4, 3/4)),)
+        """
         if isinstance(channel, cls):
             return channel
+        if not hasattr(channel, "next_state") and hasattr(channel, "matrix"):  # a DMC: one-state unifilar channel
+            from dicert.verify.channels import as_unifilar
+
+            channel = as_unifilar(channel)
         for name in ("law", "next_state"):
             if not hasattr(channel, name):
                 raise InvalidChannel(f"channel: expected a unifilar channel with a '{name}' array")

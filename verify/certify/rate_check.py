@@ -65,6 +65,11 @@ class InvariantRate:
     evidence: str
 
 
+def _show(value: fmpq) -> str:
+    text = fmpq_to_str(value)
+    return text if len(text) <= 30 else f"{float(arb(value)):.15g} (exact {len(text)}-character fraction)"
+
+
 def stationary_distribution(matrix: list[list[fmpq]]) -> tuple[list[fmpq], int]:
     """Exact stationary distribution of a row-stochastic rational matrix and ``rank(M^T - I)``.
 
@@ -167,8 +172,8 @@ def bcjr_lower_bound(channel: Any, phi: Any, policy: Any, digits: int = 30) -> I
                         None,
                         pi,
                         False,
-                        f"not BCJR-invariant: P(s'={s2}|q={q},y={y}) = {fmpq_to_str(post[s2] / total)} "
-                        f"but pi(s'={s2}|q'={nxt}) = {fmpq_to_str(pi[s2][nxt] / pi_q[nxt])}",
+                        f"not BCJR-invariant: P(s'={s2}|q={q},y={y}) = {_show(post[s2] / total)} "
+                        f"but pi(s'={s2}|q'={nxt}) = {_show(pi[s2][nxt] / pi_q[nxt])}",
                     )
     with working_precision(digits=digits):
         h_yq = arb(0)

@@ -131,7 +131,7 @@ class IsolatedRoot:
         outer = self.outer or (self.lo, self.hi)
         return (
             f"p = {self.poly} is square-free; Sturm count on ({_short(outer[0])}, {_short(outer[1])}] = "
-            f"{self.sturm_count}; sign change on a bracket of width < 2^{_log2_width(self.width())}"
+            f"{self.sturm_count}; sign change at the end points of [{_short(self.lo)}, {_short(self.hi)}]"
         )
 
     def to_json(self) -> dict:

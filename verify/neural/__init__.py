@@ -26,7 +26,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 
 from dicert.verify.errors import DicertError
 
@@ -38,6 +38,8 @@ __all__ = [
     "linear_gaussian_channel_scores",
     "linear_gaussian_mutual_information",
     "maximize_information",
+    "frobenius_ball",
+    "AscentResult",
     "ScoreNetwork",
     "fit_denoising_score",
 ]
@@ -53,7 +55,15 @@ class MissingExtra(DicertError, ImportError):
     """
 
 
-_missing = [name for name in ("jax", "optax", "flax") if importlib.util.find_spec(name) is None]
+def _unavailable(name: str) -> bool:
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        return True
+    return False
+
+
+_missing = [name for name in ("jax", "optax", "flax") if _unavailable(name)]
 if _missing:
     raise MissingExtra(
         f"dicert.verify.neural: missing {', '.join(_missing)}, expected the optional extra: "
@@ -62,6 +72,8 @@ if _missing:
 
 from dicert.verify.neural.dine import DINE  # noqa: E402
 from dicert.verify.neural.information_gradient import (  # noqa: E402
+    AscentResult,
+    frobenius_ball,
     gaussian_score,
     information_gradient,
     linear_gaussian_channel_scores,

@@ -1,0 +1,131 @@
+"""Certify the Q-graph bounds of any unifilar channel: solver floats in, rigorous decimals out.
+
+:func:`certify_qgraph_bounds` runs the numerical Q-graph program
+(:func:`dicert.verify.capacity.qgraph_bounds.qgraph_upper_bound`, Thm 4.4.2-4.4.3)
+unless a solution is passed, then
+
+- upper bound: rationalises the optimal output law ``P(y|q)`` into a test
+  distribution ``T``, solves the duality MDP for a value function ``V``
+  (:mod:`.witness`) and evaluates ``rho_cert`` rigorously (:mod:`.duality_check`,
+  Thm 4.5.2).  This bound is *always* valid; its distance to the solver's
+  value reflects the accuracy of the solver's ``P(y|q)`` (first order, because
+  the duality MDP has ties at the optimum);
+- lower bound: rationalises the solver's input policy and proves exact BCJR
+  invariance and the rate (:mod:`.rate_check`, Thm 4.4.4).  A float policy is
+  rarely *exactly* invariant after rounding; the lower bound is then absent
+  and the reason is given.
+
+The returned witness has the layout of the stored witness files, so it can be
+re-verified later with the ``duality_upper_bound`` and ``bcjr_lower_bound``
+check kinds.
+
+Examples
+--------
+>>> from dicert.verify.certify.qgraph_certify import certify_qgraph_bounds
+>>> from dicert.verify.channels import parse_channel
+>>> res = certify_qgraph_bounds(parse_channel("trapdoor"), [[0, 1], [0, 2], [1, 2]])
+>>> 0.69424 < float(res.upper) < 0.6944
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dicert.verify.certify.duality_check import as_exact_channel, duality_upper_bound
+from dicert.verify.certify.exact_inputs import exact_graph, nested_to_str
+from dicert.verify.certify.intervals import (
+    arb_lower_fmpq,
+    arb_upper_fmpq,
+    decimal_ceil,
+    decimal_floor,
+    working_precision,
+)
+from dicert.verify.certify.rate_check import bcjr_lower_bound
+from dicert.verify.certify.witness import duality_value_function, exact_policy, exact_test_distribution
+
+__all__ = ["CertifiedQGraphBounds", "certify_qgraph_bounds"]
+
+
+@dataclass(frozen=True)
+class CertifiedQGraphBounds:
+    """Rigorous Q-graph bounds with their exact witness.
+
+    Attributes
+    ----------
+    upper : str
+        Proven upper bound on the feedback capacity (decimal, rounded up).
+    lower : str or None
+        Proven lower bound (decimal, rounded down), None when no exactly
+        invariant input was obtained.
+    solver_upper, solver_lower : float or None
+        The solver's estimates, for comparison.
+    witness : dict
+        ``{"channel", "upper": {"phi", "test", "value", "upper"}, "lower": {...}}`` with exact strings.
+    evidence : list of str
+    """
+
+    upper: str
+    lower: str | None
+    solver_upper: float
+    solver_lower: float | None
+    witness: dict = field(repr=False)
+    evidence: list = field(default_factory=list)
+
+
+def certify_qgraph_bounds(
+    channel: Any, graph: Any, *, solution: Any = None, digits: int = 30, policy_denominator: int = 10**12
+) -> CertifiedQGraphBounds:
+    """Turn a numerical Q-graph solution into rigorous upper (and, if possible, lower) bounds.
+
+    Parameters
+    ----------
+    channel : UnifilarFSC or any object with ``law``, ``next_state``, ``allowed``
+        Its law must be exact in decimal (e.g. ``0.5``, ``0.1``).
+    graph : QGraph or array-like ``phi[q, y]``
+    solution : QGraphBound, optional
+        A solver result (``output_law``, ``policy``, ``upper``, ``lower``); computed when omitted.
+    digits : int
+        Decimal places of the reported bounds.
+    policy_denominator : int
+        Largest denominator when rationalising the policy.
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import parse_channel
+    >>> res = certify_qgraph_bounds(parse_channel("bsc:p=0.25"), [[0, 0]])   # memoryless: any input is invariant
+    >>> res.lower is not None and 0 < float(res.upper) - float(res.lower) < 1e-4
+    True
+    """
+    exact = as_exact_channel(channel)
+    phi = exact_graph(graph, outputs=exact.shape[2])
+    if solution is None:
+        from dicert.graphs import QGraph
+        from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+
+        solution = qgraph_upper_bound(channel, QGraph([list(row) for row in phi]))
+    test = exact_test_distribution(solution.output_law, exact)
+    value = duality_value_function(exact, phi, test)
+    evidence = []
+    with working_precision(digits=digits + 20):
+        ub = duality_upper_bound(exact, phi, test, value, digits + 20)
+        upper = decimal_ceil(arb_upper_fmpq(ub.upper), digits)
+    evidence.append(f"duality bound (Thm 4.5.2) with the solver's P(y|q) as T: rho_cert <= {upper}")
+    policy = exact_policy(solution.policy, policy_denominator)
+    lb = bcjr_lower_bound(exact, phi, policy, digits + 20)
+    lower = None
+    if lb.invariant and lb.lower is not None:
+        lower = decimal_floor(arb_lower_fmpq(lb.lower), digits)
+        evidence.append(f"BCJR-invariant rationalised input (Thm 4.4.4): rate >= {lower}")
+    else:
+        evidence.append(f"no rigorous lower bound: rationalised solver policy {lb.evidence}")
+    graph_rows = [list(row) for row in phi]
+    witness = {
+        "channel": exact.to_json(),
+        "upper": {"phi": graph_rows, "test": nested_to_str(test), "value": nested_to_str(value), "upper": upper},
+        "lower": {"phi": graph_rows, "policy": nested_to_str(policy), "lower": lower},
+    }
+    return CertifiedQGraphBounds(
+        upper, lower, float(solution.upper), None if solution.lower is None else float(solution.lower), witness, evidence
+    )
