@@ -16,7 +16,14 @@ At ``eps = 0`` it gives ``log2`` of the golden ratio, the capacity of the
 
 Checks: ``root_unique`` (Sturm), ``closed_form_identity``
 (``H2(p)/(p+c) = -(1-eps) log2 r`` at the root, log-linear prover),
-``value_interval``.
+``value_interval``.  Extended checks (``extended=True``, needs cvxpy): an
+independent rigorous *upper* bound from the 2-node Q-graph of Fig. 4.3
+(``phi = [[0,1,0],[0,0,0]]``, outputs ``0, 1, ?``) with the test distribution
+minimising the dual bound (Thm 4.5.2), and the check that the closed form lies
+below it (at ``eps = 1/2`` the margin is about ``1e-9``).  No BCJR-invariant
+input exists on that graph (the belief after ``?`` keeps changing), so no
+Q-graph lower bound is reported.  At ``eps = 0`` the erasure symbol never
+occurs and the extended check is not run.
 
 Examples
 --------
@@ -35,7 +42,7 @@ from dicert.proofs.closed_form import LogRootForm, closed_form_certificate
 from dicert.verify.certify.certificate import Certificate
 from dicert.verify.certify.checks import make_check
 
-__all__ = ["NAME", "polynomial", "build"]
+__all__ = ["NAME", "PHI", "polynomial", "channel", "build"]
 
 NAME = "bec_noc"
 SOURCE = "Sabag, Permuter & Kashyap 2016 (Thm 1), IEEE Trans. IT 62(1); cited in monograph Sec. 4.3.4 and 4.4"
@@ -98,7 +105,11 @@ def build(digits: int = 30, eps: object = "1/2", extended: bool = False) -> Cert
     }
     checks = [make_check("closed_form_identity", "log_identity", identity)]
     coefficient = str(-(1 - e))
-    return closed_form_certificate(
+    upper = None
+    if extended and e > 0:  # at eps = 0 no '?' is ever output and the test distribution degenerates
+        upper, more = _qgraph_upper_checks(e, poly, coefficient)
+        checks.extend(more)
+    cert = closed_form_certificate(
         NAME,
         f"BEC, no consecutive ones, eps={e}",
         f"C_fb(BEC(eps={e}), no consecutive ones) = max_(p<=1/2) H2(p)/(p + 1/(1-eps)) = -(1-eps) log2 r, "
@@ -114,3 +125,46 @@ def build(digits: int = 30, eps: object = "1/2", extended: bool = False) -> Cert
             f"$r\\in[1/2,1]$ the root of $r^{{{2 * d - n}}}=(1-r)^{{{d}}}$."
         ),
     )
+    cert.upper = upper
+    return cert
+
+
+#: Q-graph of Fig. 4.3 (outputs 0, 1, ?): after a 1 the state is known to be 1.
+PHI = [[0, 1, 0], [0, 0, 0]]
+
+
+def channel(eps: object) -> dict:
+    """Exact BEC with no consecutive ones: state = last input, ``law[s][x] = (1-eps at x, eps at ?)``.
+
+    Examples
+    --------
+    >>> channel("1/2")["law"][0][1]
+    ['0', '1/2', '1/2']
+    """
+    e = _parse_eps(eps)
+    rows = [[str(1 - e), "0", str(e)], ["0", str(1 - e), str(e)]]
+    return {"law": [rows, rows], "next_state": [[[0, 0, 0], [1, 1, 1]], [[0, 0, 0], [1, 1, 1]]],
+            "allowed": [[True, True], [True, False]]}
+
+
+def _qgraph_upper_checks(e: Fraction, poly: list, coefficient: str) -> tuple[str, list]:
+    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.intervals import arb_upper_fmpq, decimal_ceil, working_precision
+    from dicert.verify.certify.witness import (
+        dual_program_test_distribution,
+        duality_value_function,
+        exact_test_distribution,
+    )
+
+    ch = channel(e)
+    test = exact_test_distribution(dual_program_test_distribution(ch, PHI)[0], ch)
+    value = duality_value_function(ch, PHI, test)
+    with working_precision(digits=50):
+        upper = decimal_ceil(arb_upper_fmpq(duality_upper_bound(ch, PHI, test, value, 50).upper), 30)
+    text = lambda m: [[str(v) for v in row] for row in m]  # noqa: E731
+    data = {"channel": ch, "phi": PHI, "test": text(test), "value": text(value), "upper": upper, "digits": 40}
+    return upper, [
+        make_check("qgraph_duality_upper_bound", "duality_upper_bound", data),
+        make_check("closed_form_below_upper", "value_below_upper",
+                   {"upper": upper, "poly": poly, "bracket": ["1/2", "1"], "coefficient": coefficient}),
+    ]

@@ -79,3 +79,20 @@ def test_rigorous_duality_bound_from_the_solver_is_consistent_with_the_bec_noc_c
     res = certify_qgraph_bounds(parse_channel("bec-noc:eps=0.5"), [[0, 1, 0], [0, 0, 0]])
     closed = Fraction(bec_noc.build(digits=30, eps="1/2").interval.hi)
     assert closed < Fraction(res.upper) < closed + Fraction(1, 10**4)
+
+
+@pytest.mark.parametrize("eps", ["1/2", "9/10"])
+def test_bec_noc_closed_form_lies_below_an_independent_rigorous_qgraph_upper_bound(eps: str) -> None:
+    cert = bec_noc.build(digits=30, eps=eps, extended=True)
+    assert cert.verified, [c.evidence for c in cert.failed_checks()]
+    gap = Fraction(cert.upper) - Fraction(cert.interval.hi)
+    assert 0 < gap < Fraction(1, 10**8)
+
+
+def test_bec_noc_upper_check_fails_when_the_closed_form_is_wrong() -> None:
+    from dicert.verify.certify.checks import make_check
+
+    cert = bec_noc.build(digits=30, eps="1/2", extended=True)
+    data = dict(next(c for c in cert.checks if c.name == "closed_form_below_upper").data)
+    data["coefficient"] = "-51/100"  # -(1 - eps) perturbed: a slightly larger value
+    assert not make_check("b", "value_below_upper", data).passed

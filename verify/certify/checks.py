@@ -22,6 +22,8 @@ Kinds
 ``bounds_enclose_value``
     ``{"lower", "upper", "max_gap", "poly", "bracket", "coefficient"}``: the closed form
     ``coefficient * log2(root)`` is proven to lie in ``[lower, upper]`` and ``upper - lower <= max_gap``.
+``value_below_upper``
+    ``{"upper", "poly", "bracket", "coefficient"}``: the closed form is proven ``<= upper``.
 
 Examples
 --------
@@ -185,6 +187,18 @@ def _bounds(data: dict) -> tuple[bool, str]:
     return True, f"lower <= closed form <= upper (Arb, {digits} digits); gap {float(arb(gap)):.3e} <= {data['max_gap']}"
 
 
+def _below_upper(data: dict) -> tuple[bool, str]:
+    _need(data, "upper", "poly", "bracket", "coefficient")
+    upper = to_fmpq(data["upper"])
+    with working_precision(digits=80):
+        ball = log2_root_ball(data["poly"], data["bracket"], data["coefficient"], 60)
+        ok = bool(ball <= arb(upper))
+        margin = float(arb(upper) - ball)
+    if not ok:
+        return False, f"the closed-form value is not proven <= the rigorous upper bound {data['upper']}"
+    return True, f"closed form <= rigorous upper bound (margin {margin:.3e})"
+
+
 #: Generic check kinds known to ``dicert.verify`` (proof modules may add their own).
 CHECK_KINDS: dict[str, CheckRunner] = {
     "root_isolation": _root_isolation,
@@ -194,6 +208,7 @@ CHECK_KINDS: dict[str, CheckRunner] = {
     "duality_upper_bound": _duality,
     "bcjr_lower_bound": _bcjr,
     "bounds_enclose_value": _bounds,
+    "value_below_upper": _below_upper,
 }
 
 

@@ -4,12 +4,14 @@
 (:func:`dicert.verify.capacity.qgraph_bounds.qgraph_upper_bound`, Thm 4.4.2-4.4.3)
 unless a solution is passed, then
 
-- upper bound: rationalises the optimal output law ``P(y|q)`` into a test
-  distribution ``T``, solves the duality MDP for a value function ``V``
-  (:mod:`.witness`) and evaluates ``rho_cert`` rigorously (:mod:`.duality_check`,
-  Thm 4.5.2).  This bound is *always* valid; its distance to the solver's
-  value reflects the accuracy of the solver's ``P(y|q)`` (first order, because
-  the duality MDP has ties at the optimum);
+- upper bound: a test distribution ``T`` -- by default the minimiser of the
+  dual bound (:func:`.witness.dual_program_test_distribution`), or with
+  ``test="solver"`` the solver's optimal output law ``P(y|q)`` -- is
+  rationalised, the duality MDP is solved for a value function ``V``
+  (:mod:`.witness`) and ``rho_cert`` is evaluated rigorously
+  (:mod:`.duality_check`, Thm 4.5.2).  The bound is *always* valid; its
+  distance to the optimum reflects the accuracy of ``T`` (first order,
+  because the duality MDP has ties at the optimum);
 - lower bound: rationalises the solver's input policy and proves exact BCJR
   invariance and the rate (:mod:`.rate_check`, Thm 4.4.4).  A float policy is
   rarely *exactly* invariant after rounding; the lower bound is then absent
@@ -43,7 +45,13 @@ from dicert.verify.certify.intervals import (
     working_precision,
 )
 from dicert.verify.certify.rate_check import bcjr_lower_bound
-from dicert.verify.certify.witness import duality_value_function, exact_policy, exact_test_distribution
+from dicert.graphs.errors import InvalidInput
+from dicert.verify.certify.witness import (
+    dual_program_test_distribution,
+    duality_value_function,
+    exact_policy,
+    exact_test_distribution,
+)
 
 __all__ = ["CertifiedQGraphBounds", "certify_qgraph_bounds"]
 
@@ -75,7 +83,13 @@ class CertifiedQGraphBounds:
 
 
 def certify_qgraph_bounds(
-    channel: Any, graph: Any, *, solution: Any = None, digits: int = 30, policy_denominator: int = 10**12
+    channel: Any,
+    graph: Any,
+    *,
+    solution: Any = None,
+    digits: int = 30,
+    policy_denominator: int = 10**12,
+    test: str = "dual",
 ) -> CertifiedQGraphBounds:
     """Turn a numerical Q-graph solution into rigorous upper (and, if possible, lower) bounds.
 
@@ -90,6 +104,8 @@ def certify_qgraph_bounds(
         Decimal places of the reported bounds.
     policy_denominator : int
         Largest denominator when rationalising the policy.
+    test : {"dual", "solver"}
+        Source of the test distribution (see module docstring).
 
     Examples
     --------
@@ -105,13 +121,17 @@ def certify_qgraph_bounds(
         from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
 
         solution = qgraph_upper_bound(channel, QGraph([list(row) for row in phi]))
-    test = exact_test_distribution(solution.output_law, exact)
-    value = duality_value_function(exact, phi, test)
+    if test not in ("dual", "solver"):
+        raise InvalidInput(f"test: expected 'dual' or 'solver', got {test!r}")
+    source = solution.output_law if test == "solver" else dual_program_test_distribution(exact, phi)[0]
+    test_exact = exact_test_distribution(source, exact)
+    value = duality_value_function(exact, phi, test_exact)
     evidence = []
     with working_precision(digits=digits + 20):
-        ub = duality_upper_bound(exact, phi, test, value, digits + 20)
+        ub = duality_upper_bound(exact, phi, test_exact, value, digits + 20)
         upper = decimal_ceil(arb_upper_fmpq(ub.upper), digits)
-    evidence.append(f"duality bound (Thm 4.5.2) with the solver's P(y|q) as T: rho_cert <= {upper}")
+    label = "the solver's P(y|q)" if test == "solver" else "the dual-program minimiser"
+    evidence.append(f"duality bound (Thm 4.5.2) with {label} as T: rho_cert <= {upper}")
     policy = exact_policy(solution.policy, policy_denominator)
     lb = bcjr_lower_bound(exact, phi, policy, digits + 20)
     lower = None
@@ -123,7 +143,7 @@ def certify_qgraph_bounds(
     graph_rows = [list(row) for row in phi]
     witness = {
         "channel": exact.to_json(),
-        "upper": {"phi": graph_rows, "test": nested_to_str(test), "value": nested_to_str(value), "upper": upper},
+        "upper": {"phi": graph_rows, "test": nested_to_str(test_exact), "value": nested_to_str(value), "upper": upper},
         "lower": {"phi": graph_rows, "policy": nested_to_str(policy), "lower": lower},
     }
     return CertifiedQGraphBounds(

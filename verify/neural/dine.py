@@ -66,7 +66,8 @@ from dicert.verify.estimators.protocol import check_int_param, log_base, validat
 __all__ = ["DINE"]
 
 _KINDS = ("continuous", "discrete")
-_BUCKET = 512  # positions are zero-padded (and masked) to a multiple of this: fewer recompilations
+_BUCKET = 1024  # positions are zero-padded (and masked) to a multiple of this: fewer recompilations
+_CHUNK = 50  # training steps per compiled call (the number of steps is not compiled in)
 
 
 class _DVNetwork(nn.Module):
@@ -320,20 +321,27 @@ class DINE:
         histories, targets = (_pad_rows(data[name], padded) for name in ("histories", "targets"))
         mask = (np.arange(padded) < n_positions).astype(np.float32)
         discrete = "reference" in data
-        train = _trainer(
+        init, chunk, evaluate = _programs(
             self.hidden,
             self.head,
-            self.steps,
-            self.learning_rate,
             0 if full else int(self.batch_size),
             self.reference_samples,
             self.eval_reference_samples,
             discrete,
         )
-        if not discrete:  # placeholders: the Gaussian reference is sampled inside the trainer
+        if not discrete:  # placeholders: the Gaussian reference is sampled inside the programs
             data["reference"] = np.zeros((4, 1, 1), np.float32)
             data["weights"] = np.zeros((4, 1), np.float32)
-        curves, final = train(jax.random.PRNGKey(seed), histories, targets, mask, data["reference"], data["weights"])
+        arrays = (histories, targets, mask, data["reference"], data["weights"])
+        init_key, loop_key, eval_key = jax.random.split(jax.random.PRNGKey(seed), 3)
+        carry = init(init_key, *arrays)
+        learning_rate = jnp.float32(self.learning_rate)
+        pieces = []
+        for start in range(0, self.steps, _CHUNK):
+            carry, dv = chunk(carry, loop_key, jnp.int32(start), jnp.int32(self.steps), learning_rate, *arrays)
+            pieces.append(dv)
+        curves = np.concatenate([np.asarray(piece) for piece in pieces])[: self.steps]
+        final = evaluate(carry[0], eval_key, *arrays)
         scale = 1.0 / log_base(self.base)
         final = np.asarray(final, dtype=np.float64) * scale
         self.divergences_ = {name: float(value) for name, value in zip(_CRITICS, final)}
@@ -362,24 +370,25 @@ _CRITICS = ("y|xy", "y|y", "x|xy", "x|x")  # DI = first - second; reverse DI = t
 
 
 @functools.lru_cache(maxsize=32)
-def _trainer(
+def _programs(
     hidden: int,
     head: int,
-    steps: int,
-    learning_rate: float,
     batch: int,
     reference_samples: int,
     eval_reference_samples: int,
     discrete: bool,
-) -> Any:
-    """A jit-compiled ``(key, histories, targets, mask, reference, weights) -> (curves, final DV values)``.
+) -> tuple[Any, Any, Any]:
+    """Jit-compiled ``init``, ``chunk`` (``_CHUNK`` Adam steps) and ``evaluate`` programs.
 
     The four critics share one architecture and are trained together with
     :func:`jax.vmap` over their stacked parameters. ``batch=0`` means full batch;
-    otherwise each step draws ``batch`` real positions (with replacement).
+    otherwise each step draws ``batch`` real positions (with replacement). The
+    number of steps and the learning rate are run-time arguments (steps past
+    the requested number are no-ops), so they do not trigger recompilation;
+    step ``i`` uses the key ``fold_in(loop_key, i)`` whatever the chunking.
     """
     network = _DVNetwork(hidden=hidden, head=head)
-    optimiser = optax.adam(learning_rate)
+    adam = optax.scale_by_adam()
 
     def dv_values(params: Any, histories: jax.Array, targets: jax.Array, mask: jax.Array, reference: jax.Array, weights: jax.Array) -> jax.Array:
         def one(p: Any, h: jax.Array, t: jax.Array, r: jax.Array, w: jax.Array) -> jax.Array:
@@ -397,16 +406,17 @@ def _trainer(
         return -dv.sum(), dv
 
     @jax.jit
-    def train(key: jax.Array, histories: jax.Array, targets: jax.Array, mask: jax.Array, reference: jax.Array, weights: jax.Array) -> tuple:
-        init_key, loop_key, eval_key = jax.random.split(key, 3)
+    def init(key: jax.Array, histories: jax.Array, targets: jax.Array, mask: jax.Array, reference: jax.Array, weights: jax.Array) -> tuple:
         probe = reference[:, :1] if discrete else jnp.zeros((4, 1, 1, 1))
-        params = jax.vmap(network.init)(jax.random.split(init_key, 4), histories[:, :1], targets[:, :1], probe)
-        state = optimiser.init(params)
-        rows_total = histories.shape[1]
+        params = jax.vmap(network.init)(jax.random.split(key, 4), histories[:, :1], targets[:, :1], probe)
+        return params, adam.init(params)
 
-        def step(carry: tuple, step_key: jax.Array) -> tuple[tuple, jax.Array]:
+    @jax.jit
+    def chunk(carry: tuple, loop_key: jax.Array, start: jax.Array, stop: jax.Array, learning_rate: jax.Array,
+              histories: jax.Array, targets: jax.Array, mask: jax.Array, reference: jax.Array, weights: jax.Array) -> tuple:
+        def step(carry: tuple, index: jax.Array) -> tuple[tuple, jax.Array]:
             params, state = carry
-            pick_key, ref_key = jax.random.split(step_key)
+            pick_key, ref_key = jax.random.split(jax.random.fold_in(loop_key, index))
             if batch:
                 rows = jax.random.randint(pick_key, (batch,), 0, mask.sum().astype(jnp.int32))
                 h, t, m = histories[:, rows], targets[:, rows], jnp.ones(batch)
@@ -414,11 +424,17 @@ def _trainer(
                 h, t, m = histories, targets, mask
             r, w = (reference, weights) if discrete else gaussian_reference(ref_key, h.shape[1], reference_samples)
             (_, dv), grads = jax.value_and_grad(loss, has_aux=True)(params, h, t, m, r, w)
-            updates, state = optimiser.update(grads, state, params)
-            return (optax.apply_updates(params, updates), state), dv
+            updates, new_state = adam.update(grads, state, params)
+            new_params = jax.tree_util.tree_map(lambda p, u: p - learning_rate * u, params, updates)
+            active = index < stop
+            keep = functools.partial(jax.tree_util.tree_map, lambda new, old: jnp.where(active, new, old))
+            return (keep(new_params, params), keep(new_state, state)), dv
 
-        (params, _), curves = jax.lax.scan(step, (params, state), jax.random.split(loop_key, steps))
-        r, w = (reference, weights) if discrete else gaussian_reference(eval_key, rows_total, eval_reference_samples)
-        return curves, dv_values(params, histories, targets, mask, r, w)
+        return jax.lax.scan(step, carry, start + jnp.arange(_CHUNK))
 
-    return train
+    @jax.jit
+    def evaluate(params: Any, key: jax.Array, histories: jax.Array, targets: jax.Array, mask: jax.Array, reference: jax.Array, weights: jax.Array) -> jax.Array:
+        r, w = (reference, weights) if discrete else gaussian_reference(key, histories.shape[1], eval_reference_samples)
+        return dv_values(params, histories, targets, mask, r, w)
+
+    return init, chunk, evaluate

@@ -124,9 +124,11 @@ def information_gradient(
         raise InvalidInput(f"noise: batch size {nb.shape[0]} differs from x: batch size {xb.shape[0]}, expected equal")
     y, pullback = jax.vjp(lambda p: channel(p, xb, nb), params)
     y = jax.lax.stop_gradient(y)
-    difference = jnp.asarray(conditional_score(y, xb)) - jnp.asarray(marginal_score(y))
-    if difference.shape != y.shape:
-        raise InvalidInput(f"marginal_score: scores of shape {difference.shape}, expected the output shape {y.shape}")
+    conditional, marginal = jnp.asarray(conditional_score(y, xb)), jnp.asarray(marginal_score(y))
+    for name, scores in (("conditional_score", conditional), ("marginal_score", marginal)):
+        if scores.shape != y.shape:
+            raise InvalidInput(f"{name}: scores of shape {scores.shape}, expected the output shape {y.shape}")
+    difference = conditional - marginal
     (gradient,) = pullback(difference / (y.shape[0] * log_base(base)))
     return gradient
 

@@ -92,3 +92,19 @@ def test_polished_value_function_makes_the_trapdoor_bound_tight() -> None:
     bound = duality_upper_bound(CHANNEL, PHI_UPPER, test, value)
     assert abs(float(bound.upper.mid()) - 0.6942419136306174) < 1e-14
     assert float(bound.spread.mid()) < 1e-30
+
+
+@pytest.mark.parametrize(
+    ("name", "phi", "value"),
+    [("ising", [[3, 1], [3, 0], [3, 0], [2, 0]], "0.57552157416805778111"),
+     ("trapdoor", [[0, 1], [0, 2], [1, 2]], "0.69424191363061730174")],
+)
+def test_dual_program_witness_gives_rigorous_upper_bounds_within_1e_minus_12(name, phi, value) -> None:
+    from dicert.verify.certify.qgraph_certify import certify_qgraph_bounds
+    from dicert.verify.channels import parse_channel
+
+    res = certify_qgraph_bounds(parse_channel(name), phi)
+    c = Fraction(value)
+    assert c - Fraction(1, 10**19) < Fraction(res.upper) < c + Fraction(1, 10**12)
+    again = make_check("u", "duality_upper_bound", {"channel": res.witness["channel"], **res.witness["upper"]})
+    assert again.passed, again.evidence

@@ -60,7 +60,7 @@ def test_score_gradient_with_analytic_scores_matches_logdet_gradient() -> None:
     exact = _exact_gradient_nats(H)
     assert np.abs(grad - exact).max() < 0.02, (grad, exact)
     bits = information_gradient(_linear_channel, jnp.asarray(H, jnp.float32), x, noise, marginal, conditional)
-    np.testing.assert_allclose(np.asarray(bits), grad / math.log(2), rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(bits), grad / math.log(2), atol=1e-4)
 
 
 def test_score_gradient_with_learned_scores_matches_logdet_gradient() -> None:
@@ -157,7 +157,8 @@ def test_learned_gaussian_marginal_score_is_linear_minus_C_inverse() -> None:
     score = fit_denoising_score(y, noise, math.sqrt(NOISE_VAR), steps=600, rng=0)
     probe = np.random.default_rng(5).normal(size=(500, 2))
     exact = -probe @ np.linalg.inv(H @ SIGMA_X @ H.T + NOISE_VAR * np.eye(2)).T
-    assert np.abs(np.asarray(score(probe)) - exact).max() < 0.1
+    error = np.asarray(score(probe)) - exact
+    assert np.sqrt(np.mean(error**2)) < 0.05 * np.sqrt(np.mean(exact**2)), np.sqrt(np.mean(error**2))
 
 
 def test_bad_inputs_raise_invalid_input_naming_the_field() -> None:
