@@ -10,52 +10,33 @@ Examples
 True
 """
 
-from dicert.graphs.debruijn import debruijn_qgraph
-from dicert.graphs.draw import draw_qgraph
-from dicert.graphs.enumerate import (
-    QGraphBatch,
-    canonical_forms,
-    count_accessible_automata,
-    count_qgraphs,
-    enumerate_qgraphs,
-    is_canonical_batch,
-    qgraph_batches,
-)
-from dicert.graphs.errors import (
-    ClaimRefuted,
-    DicertError,
-    InvalidChannel,
-    InvalidGraph,
-    InvalidInput,
-    InvalidPmf,
-    SolverFailed,
-    TooLarge,
-)
-from dicert.graphs.io import load_qgraph, save_graphml, save_qgraph, to_dot
-from dicert.graphs.qgraph import QGraph, require_strongly_connected
+from dicert.graphs._lazy import lazy_exports
 
-__all__ = [
-    "ClaimRefuted",
-    "DicertError",
-    "InvalidChannel",
-    "InvalidGraph",
-    "InvalidInput",
-    "InvalidPmf",
-    "SolverFailed",
-    "TooLarge",
-    "QGraph",
-    "require_strongly_connected",
-    "debruijn_qgraph",
-    "QGraphBatch",
-    "canonical_forms",
-    "count_accessible_automata",
-    "count_qgraphs",
-    "enumerate_qgraphs",
-    "is_canonical_batch",
-    "qgraph_batches",
-    "load_qgraph",
-    "save_qgraph",
-    "save_graphml",
-    "to_dot",
-    "draw_qgraph",
-]
+_EXPORTS = {
+    "ClaimRefuted": "dicert.graphs.errors",
+    "DicertError": "dicert.graphs.errors",
+    "InvalidChannel": "dicert.graphs.errors",
+    "InvalidGraph": "dicert.graphs.errors",
+    "InvalidInput": "dicert.graphs.errors",
+    "InvalidPmf": "dicert.graphs.errors",
+    "SolverFailed": "dicert.graphs.errors",
+    "TooLarge": "dicert.graphs.errors",
+    "QGraph": "dicert.graphs.qgraph",
+    "require_strongly_connected": "dicert.graphs.qgraph",
+    "debruijn_qgraph": "dicert.graphs.debruijn",
+    "QGraphBatch": "dicert.graphs.enumerate",
+    "canonical_forms": "dicert.graphs.enumerate",
+    "count_accessible_automata": "dicert.graphs.enumerate",
+    "count_qgraphs": "dicert.graphs.enumerate",
+    "enumerate_qgraphs": "dicert.graphs.enumerate",
+    "is_canonical_batch": "dicert.graphs.enumerate",
+    "qgraph_batches": "dicert.graphs.enumerate",
+    "load_qgraph": "dicert.graphs.io",
+    "save_qgraph": "dicert.graphs.io",
+    "save_graphml": "dicert.graphs.io",
+    "to_dot": "dicert.graphs.io",
+    "draw_qgraph": "dicert.graphs.draw",
+}
+
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,41 +1,31 @@
 """Capacity computations: Blahut-Arimoto, Q-graph bounds, duality bound, belief MDP (monograph ch. 4)."""
 
-from dicert.verify.capacity.duality import DualityMDP, duality_upper_bound
-from dicert.verify.capacity.markov import markov_feedback_capacity
-from dicert.verify.capacity.qgraph_bounds import QGraphBoundProgram, evaluate_policy, qgraph_upper_bound
-from dicert.verify.capacity.results import DualityBound, MarkovCapacity, PolicyRate, QGraphBound
+from dicert.graphs._lazy import lazy_exports
 
-__all__ = [
-    "QGraphBoundProgram",
-    "qgraph_upper_bound",
-    "evaluate_policy",
-    "duality_upper_bound",
-    "DualityMDP",
-    "markov_feedback_capacity",
-    "QGraphBound",
-    "PolicyRate",
-    "DualityBound",
-    "MarkovCapacity",
-]
+_EXPORTS = {
+    "QGraphBoundProgram": "dicert.verify.capacity.qgraph_bounds",
+    "qgraph_upper_bound": "dicert.verify.capacity.qgraph_bounds",
+    "evaluate_policy": "dicert.verify.capacity.qgraph_bounds",
+    "duality_upper_bound": "dicert.verify.capacity.duality",
+    "DualityMDP": "dicert.verify.capacity.duality",
+    "markov_feedback_capacity": "dicert.verify.capacity.markov",
+    "QGraphBound": "dicert.verify.capacity.results",
+    "PolicyRate": "dicert.verify.capacity.results",
+    "DualityBound": "dicert.verify.capacity.results",
+    "MarkovCapacity": "dicert.verify.capacity.results",
+    "blahut_arimoto": "dicert.verify.capacity.blahut_arimoto",
+    "BACapacity": "dicert.verify.capacity.blahut_arimoto",
+    "directed_blahut_arimoto": "dicert.verify.capacity.directed_ba",
+    "DirectedBAResult": "dicert.verify.capacity.directed_ba",
+    "nletter_value": "dicert.verify.capacity.nletter",
+    "nletter_bounds": "dicert.verify.capacity.nletter",
+    "NLetterValue": "dicert.verify.capacity.nletter",
+    "NLetterBounds": "dicert.verify.capacity.nletter",
+    "BeliefMDP": "dicert.verify.capacity.belief_mdp",
+    "ValueIteration": "dicert.verify.capacity.belief_mdp",
+    "discover_qgraph": "dicert.verify.capacity.discover",
+    "Discovery": "dicert.verify.capacity.discover",
+}
 
-# Blahut-Arimoto, extended BA, n-letter DI, belief MDP and discovery (issue 6)
-from dicert.verify.capacity.belief_mdp import BeliefMDP, ValueIteration  # noqa: E402
-from dicert.verify.capacity.blahut_arimoto import BACapacity, blahut_arimoto  # noqa: E402
-from dicert.verify.capacity.directed_ba import DirectedBAResult, directed_blahut_arimoto  # noqa: E402
-from dicert.verify.capacity.discover import Discovery, discover_qgraph  # noqa: E402
-from dicert.verify.capacity.nletter import NLetterBounds, NLetterValue, nletter_bounds, nletter_value  # noqa: E402
-
-__all__ += [
-    "blahut_arimoto",
-    "BACapacity",
-    "directed_blahut_arimoto",
-    "DirectedBAResult",
-    "nletter_value",
-    "nletter_bounds",
-    "NLetterValue",
-    "NLetterBounds",
-    "BeliefMDP",
-    "ValueIteration",
-    "discover_qgraph",
-    "Discovery",
-]
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
