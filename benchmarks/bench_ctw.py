@@ -93,7 +93,7 @@ def main() -> None:
         table.add_row(
             f"{n:.0e}", f"{fit_wall:.3f}", f"{fit_cpu:.3f}", f"{peak:.0f}", f"{error:+.4f}", f"{vector_time:.3f}", *ref_cells
         )
-    Console().print(table)
+    Console(width=160).print(table)
 
 
 if __name__ == "__main__":

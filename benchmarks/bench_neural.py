@@ -113,7 +113,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--check", action="store_true", help="also run check_estimator(DINE(), quick=True)")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=160)
     console.print(f"JAX device: {jax.devices()[0]}")
     console.print(_dine_table(args.n, args.seed))
     console.print(_gradient_table(args.seed))

@@ -151,7 +151,7 @@ def _duality(data: dict) -> tuple[bool, str]:
     upper = to_fmpq(data["upper"])
     with working_precision(digits=int(data.get("digits", 40))):
         ok = bool(bound.upper <= arb(upper))
-        text = f"rho_cert = max_(s,q)[(T_V)(s,q) - V(s,q)] = {bound.upper.str(25)}"
+        text = f"rho_cert = max_(s,q)[(T_V)(s,q) - V(s,q)] = {bound.upper.str(int(data.get('digits', 40)) + 5)}"
     return ok, text + (f" <= {data['upper']}" if ok else f" is not <= claimed upper {data['upper']}")
 
 
@@ -165,7 +165,7 @@ def _bcjr(data: dict) -> tuple[bool, str]:
     lower = to_fmpq(data["lower"])
     with working_precision(digits=int(data.get("digits", 40))):
         ok = bool(res.lower >= arb(lower))
-        text = f"I(X,S;Y|Q) = {res.lower.str(25)}; {res.evidence}"
+        text = f"I(X,S;Y|Q) = {res.lower.str(int(data.get('digits', 40)) + 5)}; {res.evidence}"
     return ok, text if ok else text + f"; not >= claimed lower {data['lower']}"
 
 

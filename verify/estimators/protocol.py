@@ -26,6 +26,8 @@ Fitted attributes (all rates in bits unless ``base`` says otherwise):
 ``di_rate_ci_``, ``reverse_di_rate_ci_``
     95% normal-approximation confidence intervals from non-overlapping batch
     means of the increments (asymptotic, for mixing processes; not certified).
+    They reflect sampling variability only, not the estimator's bias (e.g. the
+    CTW or plug-in bias at true rate 0 can put 0 just outside the interval).
 ``n_steps_``
     number of time steps that contributed (the first ``memory`` samples only
     serve as context).

@@ -67,7 +67,7 @@ __all__ = ["DINE"]
 
 _KINDS = ("continuous", "discrete")
 _BUCKET = 1024  # positions are zero-padded (and masked) to a multiple of this: fewer recompilations
-_CHUNK = 50  # training steps per compiled call (the number of steps is not compiled in)
+_CHUNK = 25  # training steps per compiled call (the number of steps is not compiled in)
 
 
 class _DVNetwork(nn.Module):
@@ -138,6 +138,12 @@ class DINE:
     batch_size : int or None, default None
         Positions drawn (with replacement) per step; ``None`` uses all of them
         (full batch).
+    validation_fraction : float, default 0.25
+        Share of the series (its end) held out for early stopping: every
+        ``_CHUNK`` steps each critic keeps its parameters with the best DV
+        value on the held-out positions (this curbs the overfitting that biases
+        the DI estimate upwards). The final estimate uses all positions.
+        ``0`` trains on everything for ``steps`` steps.
     reference_samples : int, default 8
         Continuous data: Gaussian reference samples per position and step.
     eval_reference_samples : int, default 64
@@ -160,7 +166,10 @@ class DINE:
         The four fitted DV values (in the unit of ``base``): ``"y|xy"``,
         ``"y|y"`` (DI = first - second), ``"x|xy"``, ``"x|x"`` (reverse DI).
     history_ : dict of str to ndarray
-        Training curves of the DI and reverse DI estimates, one value per step.
+        Training curves of the DI and reverse DI estimates (on the training
+        positions), one value per step.
+    stopped_at_ : dict of str to int
+        Step after which each critic's parameters were kept (early stopping).
     n_steps_ : int
         Number of target positions (the first ``memory`` samples are context).
 
@@ -184,6 +193,7 @@ class DINE:
         "steps",
         "learning_rate",
         "batch_size",
+        "validation_fraction",
         "reference_samples",
         "eval_reference_samples",
         "alphabet_size",
@@ -200,6 +210,7 @@ class DINE:
         steps: int = 300,
         learning_rate: float = 5e-3,
         batch_size: int | None = None,
+        validation_fraction: float = 0.25,
         reference_samples: int = 8,
         eval_reference_samples: int = 64,
         alphabet_size: int | None = None,
@@ -217,6 +228,10 @@ class DINE:
             raise InvalidInput(f"learning_rate: expected a number > 0, got {learning_rate!r}")
         self.learning_rate = float(learning_rate)
         self.batch_size = None if batch_size is None else check_int_param("batch_size", batch_size, 1)
+        ok = isinstance(validation_fraction, (int, float)) and not isinstance(validation_fraction, bool)
+        if not ok or not 0 <= validation_fraction < 1:
+            raise InvalidInput(f"validation_fraction: expected a number in [0, 1), got {validation_fraction!r}")
+        self.validation_fraction = float(validation_fraction)
         self.reference_samples = check_int_param("reference_samples", reference_samples, 1)
         self.eval_reference_samples = check_int_param("eval_reference_samples", eval_reference_samples, 1)
         self.alphabet_size = None if alphabet_size is None else check_int_param("alphabet_size", alphabet_size, 1)
@@ -316,10 +331,14 @@ class DINE:
         data = self._prepare(x, y)
         seed = self.seed if rng is None else int(np.random.default_rng(rng).integers(0, 2**31))
         n_positions = data["targets"].shape[1]
-        full = self.batch_size is None or self.batch_size >= n_positions
+        n_validation = min(max(1, round(self.validation_fraction * n_positions)), n_positions - 1) if self.validation_fraction else 0
+        n_train = n_positions - n_validation
+        full = self.batch_size is None or self.batch_size >= n_train
         padded = -(-n_positions // _BUCKET) * _BUCKET
         histories, targets = (_pad_rows(data[name], padded) for name in ("histories", "targets"))
-        mask = (np.arange(padded) < n_positions).astype(np.float32)
+        index = np.arange(padded)
+        mask = (index < n_positions).astype(np.float32)
+        train_mask = (index < n_train).astype(np.float32)
         discrete = "reference" in data
         init, chunk, evaluate = _programs(
             self.hidden,
@@ -332,16 +351,24 @@ class DINE:
         if not discrete:  # placeholders: the Gaussian reference is sampled inside the programs
             data["reference"] = np.zeros((4, 1, 1), np.float32)
             data["weights"] = np.zeros((4, 1), np.float32)
-        arrays = (histories, targets, mask, data["reference"], data["weights"])
+        reference = (data["reference"], data["weights"])
         init_key, loop_key, eval_key = jax.random.split(jax.random.PRNGKey(seed), 3)
-        carry = init(init_key, *arrays)
+        carry = init(init_key, histories, targets, train_mask, *reference)
         learning_rate = jnp.float32(self.learning_rate)
+        best, best_value = carry[0], np.full(4, -np.inf)
+        stopped = np.zeros(4, dtype=np.int64)
         pieces = []
         for start in range(0, self.steps, _CHUNK):
-            carry, dv = chunk(carry, loop_key, jnp.int32(start), jnp.int32(self.steps), learning_rate, *arrays)
+            carry, dv = chunk(carry, loop_key, jnp.int32(start), jnp.int32(self.steps), learning_rate, histories, targets, train_mask, *reference)
             pieces.append(dv)
+            if n_validation:  # early stopping, per critic, on the held-out end of the series
+                value = np.asarray(evaluate(carry[0], eval_key, histories, targets, mask - train_mask, *reference))
+                improved = value > best_value
+                best, best_value = _select(best, carry[0], jnp.asarray(improved)), np.where(improved, value, best_value)
+                stopped[improved] = min(start + _CHUNK, self.steps)
         curves = np.concatenate([np.asarray(piece) for piece in pieces])[: self.steps]
-        final = evaluate(carry[0], eval_key, *arrays)
+        final = evaluate(best if n_validation else carry[0], eval_key, histories, targets, mask, *reference)
+        self.stopped_at_ = dict(zip(_CRITICS, stopped.tolist() if n_validation else [self.steps] * 4))
         scale = 1.0 / log_base(self.base)
         final = np.asarray(final, dtype=np.float64) * scale
         self.divergences_ = {name: float(value) for name, value in zip(_CRITICS, final)}
@@ -367,6 +394,14 @@ def _pad(values: NDArray[np.float32], width: int) -> NDArray[np.float32]:
 
 
 _CRITICS = ("y|xy", "y|y", "x|xy", "x|x")  # DI = first - second; reverse DI = third - fourth
+
+
+@jax.jit
+def _select(best: Any, params: Any, improved: jax.Array) -> Any:
+    """Take the critics flagged in ``improved`` (leading axis) from ``params``, the others from ``best``."""
+    return jax.tree_util.tree_map(
+        lambda old, new: jnp.where(improved.reshape((-1,) + (1,) * (new.ndim - 1)), new, old), best, params
+    )
 
 
 @functools.lru_cache(maxsize=32)

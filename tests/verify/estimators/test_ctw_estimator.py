@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dicert.verify.errors import InvalidInput
@@ -24,7 +24,6 @@ def _sequences(draw, max_alphabet: int = 4, max_depth: int = 4):
     return np.array(values, dtype=np.int64), r, depth
 
 
-@settings(max_examples=60)
 @given(_sequences())
 def test_vectorised_ctw_predictive_equals_per_symbol_tree(case) -> None:
     symbols, r, depth = case
@@ -40,7 +39,6 @@ def test_vectorised_ctw_equals_tree_with_renumbered_contexts() -> None:
     assert np.allclose(ctw_predictive(symbols, 40, 12), ctw_predictive_reference(symbols, 40, 12), atol=1e-13)
 
 
-@settings(max_examples=40)
 @given(_sequences())
 def test_ctw_predictive_rows_are_probability_vectors(case) -> None:
     symbols, r, depth = case
@@ -115,7 +113,6 @@ def test_ctw_i1_di_equals_difference_of_codelengths() -> None:
     assert CTW(depth=depth, variant="I1").fit(x, y).di_rate_ == pytest.approx(expected, rel=1e-10)
 
 
-@settings(max_examples=25)
 @given(st.permutations([0, 1, 2]), st.permutations([0, 1]), st.integers(0, 2**16))
 def test_ctw_rates_invariant_under_symbol_relabelling(perm_x, perm_y, seed: int) -> None:
     sample = markov_erasure(600, flip=0.2, erasure=0.3, rng=seed)

@@ -9,7 +9,7 @@ import dit
 import numpy as np
 import pytest
 from dit.multivariate import coinformation
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dicert.verify.errors import InvalidInput
@@ -42,7 +42,6 @@ def _pairs(draw):
     return np.array(x), np.array(y), draw(st.integers(0, 2))
 
 
-@settings(max_examples=60)
 @given(_pairs())
 def test_plugin_di_equals_difference_of_empirical_conditional_entropies(case) -> None:
     x, y, k = case  # n >= 5 > k + 2
@@ -56,7 +55,6 @@ def test_plugin_di_equals_difference_of_empirical_conditional_entropies(case) ->
     assert est.reverse_di_rate_ == pytest.approx(h_x - h_x_given, abs=1e-10)
 
 
-@settings(max_examples=60)
 @given(_pairs())
 def test_plugin_mi_rate_equals_plugin_conservation_identity(case) -> None:
     """mi = H(X_t|X past) + H(Y_t|Y past) - H(X_t, Y_t | both pasts) for the empirical law (2.13)."""

@@ -68,6 +68,9 @@ def test_dine_is_deterministic_under_a_seed_and_records_training_curves() -> Non
     assert set(first.divergences_) == {"y|xy", "y|y", "x|xy", "x|x"}
     nats = DINE(input_kind="discrete", steps=60, base="e").fit(sample.x, sample.y)
     assert nats.di_rate_ == pytest.approx(first.di_rate_ * np.log(2), rel=1e-6)
+    assert all(25 <= step <= 60 for step in first.stopped_at_.values())
+    no_stopping = DINE(input_kind="discrete", steps=60, validation_fraction=0).fit(sample.x, sample.y)
+    assert set(no_stopping.stopped_at_.values()) == {60}
 
 
 def test_dine_discrete_estimate_does_not_depend_on_symbol_names() -> None:
@@ -115,6 +118,7 @@ def test_bad_inputs_raise_one_line_errors_naming_the_field() -> None:
         ({"steps": 1.5}, "steps"),
         ({"learning_rate": -1.0}, "learning_rate"),
         ({"batch_size": 0}, "batch_size"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
         ({"base": 1}, "base"),
         ({"seed": -3}, "seed"),
     ]:
