@@ -140,6 +140,7 @@ def estimate(
 ) -> None:
     """Estimate the DI rate I(X -> Y), the reverse rate I(DY -> X) and the MI rate (bits).
 
+    \f
     Examples
     --------
     >>> import pathlib, tempfile
