@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from dicert.verify._numeric import check_conditional_rows
 from dicert.verify.backends import Backend
 from dicert.verify.errors import InvalidInput
 from dicert.verify.memory import check_allocation
@@ -956,13 +957,7 @@ def _check_transition(transition: Any) -> np.ndarray:
             f"transition: expected shape (|X|, |Y|, |X|, |Y|) with transition[x, y, x2, y2] = "
             f"P(X_(i+1)=x2, Y_(i+1)=y2 | X_i=x, Y_i=y), got shape {array.shape}"
         )
-    if not np.isfinite(array).all() or (array < 0).any():
-        raise InvalidInput("transition: entries must be finite and >= 0")
-    rows = array.sum(axis=(2, 3))
-    bad = np.argwhere(np.abs(rows - 1) > 1e-9)
-    if bad.size:
-        x, y = (int(v) for v in bad[0])
-        raise InvalidInput(f"transition: row (x={x}, y={y}) sums to {rows[x, y]!r}, expected 1")
+    check_conditional_rows(array, "transition", ("x", "y"))
     return array
 
 

@@ -41,7 +41,8 @@ __all__ = ["Pmf"]
 Alphabet = tuple[Hashable, ...]
 
 
-def _check_names(names: Any, ndim: int, field: str = "names") -> tuple[str, ...]:
+def _check_names(names: Any, ndim: int | None, field: str = "names") -> tuple[str, ...]:
+    """Distinct non-empty strings, one per axis of an ``ndim``-d array (any number when ``ndim`` is None)."""
     if isinstance(names, str):
         raise InvalidPmf(f"{field}: expected a sequence of variable names such as ['X', 'Y'], got the string {names!r}")
     try:
@@ -51,7 +52,7 @@ def _check_names(names: Any, ndim: int, field: str = "names") -> tuple[str, ...]
     for name in names:
         if not isinstance(name, str) or not name:
             raise InvalidPmf(f"{field}: variable names must be non-empty strings, got {name!r}")
-    if len(names) != ndim:
+    if ndim is not None and len(names) != ndim:
         raise InvalidPmf(f"{field}: {len(names)} names for an array with {ndim} axes, expected one name per axis")
     seen: set[str] = set()
     for name in names:
@@ -59,17 +60,6 @@ def _check_names(names: Any, ndim: int, field: str = "names") -> tuple[str, ...]
             raise InvalidPmf(f"{field}: duplicated variable name {name!r}")
         seen.add(name)
     return names
-
-
-def _check_name_list(names: Any, field: str = "names") -> tuple[str, ...]:
-    """Distinct non-empty strings, however many (for constructors that infer the shape)."""
-    if isinstance(names, str):
-        raise InvalidPmf(f"{field}: expected a sequence of variable names such as ['X', 'Y'], got the string {names!r}")
-    try:
-        names = tuple(names)
-    except TypeError:
-        raise InvalidPmf(f"{field}: expected a sequence of variable names, got {names!r}") from None
-    return _check_names(names, len(names), field)
 
 
 def _check_alphabets(alphabets: Any, shape: tuple[int, ...], names: tuple[str, ...]) -> tuple[Alphabet, ...]:
@@ -556,7 +546,7 @@ class Pmf:
         array([[0.5, 0. ],
                [0. , 0.5]])
         """
-        names = _check_name_list(names)
+        names = _check_names(names, None)
         keys = []
         for key in table:
             key = key if isinstance(key, tuple) else (key,)
@@ -609,7 +599,7 @@ class Pmf:
         >>> p.backend, p.array[0, 0]
         ('sympy', 1/4)
         """
-        names = _check_name_list(names)
+        names = _check_names(names, None)
         alphabet_list = _alphabet_sizes(list(alphabets), "alphabets")
         if len(alphabet_list) != len(names):
             raise InvalidPmf(f"alphabets: {len(alphabet_list)} alphabets for {len(names)} names, expected one per name")
@@ -717,7 +707,7 @@ class Pmf:
         >>> round(p.probability({"X2": 0, "Y1": 1}), 12)
         0.0
         """
-        names = _check_name_list(names)
+        names = _check_names(names, None)
         kernels = list(kernels)
         if len(kernels) != len(names):
             raise InvalidPmf(f"kernels: {len(kernels)} kernels for {len(names)} variables, expected one per variable")

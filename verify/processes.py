@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from dicert.verify._numeric import check_int
 from dicert.verify.errors import InvalidInput
 
 __all__ = [
@@ -86,12 +87,6 @@ def binary_entropy(p: float) -> float:
     return float(-p * math.log2(p) - (1 - p) * math.log2(1 - p))
 
 
-def _check_n(n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InvalidInput(f"n: expected an integer >= 1, got {n!r}")
-    return int(n)
-
-
 def _check_probability(name: str, value: Any, open_interval: bool = False) -> float:
     ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
     if ok:
@@ -101,12 +96,6 @@ def _check_probability(name: str, value: Any, open_interval: bool = False) -> fl
         interval = "(0, 1)" if open_interval else "[0, 1]"
         raise InvalidInput(f"{name}: expected a probability in {interval}, got {value!r}")
     return float(value)
-
-
-def _check_delay(delay: Any) -> int:
-    if isinstance(delay, bool) or not isinstance(delay, (int, np.integer)) or delay < 0:
-        raise InvalidInput(f"delay: expected an integer >= 0, got {delay!r}")
-    return int(delay)
 
 
 def _binary_markov(n: int, flip: float, rng: np.random.Generator) -> NDArray[np.int64]:
@@ -128,9 +117,9 @@ def bsc_delay(n: int, p: float, delay: int = 1, rng: Rng = None) -> ProcessSampl
     >>> bool((s.y[1:] == s.x[:-1]).all())
     True
     """
-    n = _check_n(n)
+    n = check_int(n, "n")
     p = _check_probability("p", p)
-    delay = _check_delay(delay)
+    delay = check_int(delay, "delay", 0)
     gen = np.random.default_rng(rng)
     x_all = gen.integers(0, 2, size=n + delay)
     noise = (gen.random(n) < p).astype(np.int64)
@@ -187,8 +176,8 @@ def markov_erasure(n: int, flip: float, erasure: float, delay: int = 1, rng: Rng
     >>> set(s.y.tolist()) <= {0, 1, 2}, round(s.di_rate, 4)
     (True, 0.4159)
     """
-    n = _check_n(n)
-    delay = _check_delay(delay)
+    n = check_int(n, "n")
+    delay = check_int(delay, "delay", 0)
     rate = markov_erasure_rate(flip, erasure)
     gen = np.random.default_rng(rng)
     x_all = _binary_markov(n + delay, flip, gen)
@@ -218,10 +207,10 @@ def feedback_xor(n: int, p: float, r: float, delay: int = 0, rng: Rng = None) ->
     >>> round(s.di_rate, 4), round(s.reverse_di_rate, 4), round(s.mi_rate, 4)
     (0.3578, 0.1048, 0.4626)
     """
-    n = _check_n(n)
+    n = check_int(n, "n")
     p = _check_probability("p", p)
     r = _check_probability("r", r)
-    d = _check_delay(delay)
+    d = check_int(delay, "delay", 0)
     gen = np.random.default_rng(rng)
     z = (gen.random(n) < p).astype(np.int64)
     w = (gen.random(n) < r).astype(np.int64)
@@ -259,10 +248,9 @@ def independent_discrete(
     >>> int(s.x.max()) < 3 and int(s.y.max()) < 2
     True
     """
-    n = _check_n(n)
-    for name, size in (("x_alphabet", x_alphabet), ("y_alphabet", y_alphabet)):
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise InvalidInput(f"{name}: expected an integer >= 1, got {size!r}")
+    n = check_int(n, "n")
+    check_int(x_alphabet, "x_alphabet")
+    check_int(y_alphabet, "y_alphabet")
     stay = _check_probability("stay", stay)
     gen = np.random.default_rng(rng)
     x = gen.integers(0, x_alphabet, size=n)
@@ -367,7 +355,7 @@ def gaussian_var1(
     """
     from scipy.linalg import solve_discrete_lyapunov
 
-    n = _check_n(n)
+    n = check_int(n, "n")
     a, sigma = _check_var1(coefficients, np.eye(2) if noise_cov is None else noise_cov)
     di, reverse, mi = gaussian_var1_rates(a, sigma)
     gen = np.random.default_rng(rng)

@@ -70,6 +70,7 @@ import numpy as np
 
 from dicert.graphs.enumerate import count_accessible_automata, qgraph_batches
 from dicert.graphs.qgraph import QGraph
+from dicert.verify._numeric import check_int
 from dicert.verify.channels import Channel, UnifilarFSC, as_unifilar, channel_spec
 from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed, TooLarge
 from dicert.verify.memory import current_memory_limit, format_bytes
@@ -519,12 +520,6 @@ def _channel_label(channel: Channel) -> str:
         return channel.name
 
 
-def _positive_int(value: Any, field_name: str, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InvalidInput(f"{field_name}: expected an integer >= {low}, got {value!r}")
-    return int(value)
-
-
 def rank_qgraphs(
     channel: Channel,
     m: int,
@@ -594,16 +589,16 @@ def rank_qgraphs(
     started = time.perf_counter()
     unifilar = as_unifilar(channel)
     label = _channel_label(channel)
-    m = _positive_int(m, "m")
-    r = unifilar.n_outputs if r is None else _positive_int(r, "r")
+    m = check_int(m, "m")
+    r = unifilar.n_outputs if r is None else check_int(r, "r")
     if r != unifilar.n_outputs:
         raise InvalidInput(f"r: the channel {unifilar.name!r} has {unifilar.n_outputs} outputs, got r={r}")
-    jobs = _positive_int(jobs, "jobs")
-    top = _positive_int(top, "top", 0)
+    jobs = check_int(jobs, "jobs")
+    top = check_int(top, "top", 0)
     if dask_address is not None and jobs > 1:
         raise InvalidInput("jobs: use either jobs > 1 (local processes) or dask_address (a cluster), not both")
     if chunk_size is not None:
-        chunk_size = _positive_int(chunk_size, "chunk_size")
+        chunk_size = check_int(chunk_size, "chunk_size")
     bound = QGraphUpperBound() if bound is None else bound
     name = bound_name(bound)
     run = uuid.uuid4().hex  # names this call's solver in the per-worker cache

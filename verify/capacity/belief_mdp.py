@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from dicert.verify._numeric import check_int, entropy_bits
 from dicert.verify.errors import InvalidInput
 from dicert.verify.memory import check_allocation
 
@@ -153,12 +154,6 @@ def kuhn_interpolation(beliefs: np.ndarray, resolution: int) -> tuple[np.ndarray
 # ---------------------------------------------------------------------------
 
 
-def _entropy_bits(p: np.ndarray, axis: int = -1) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p > 0, -p * np.log2(np.where(p > 0, p, 1.0)), 0.0)
-    return terms.sum(axis=axis)
-
-
 def belief_update(
     law: np.ndarray, next_state: np.ndarray, beliefs: np.ndarray, actions: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -216,8 +211,8 @@ def reward_bits(law: np.ndarray, beliefs: np.ndarray, actions: np.ndarray) -> np
     law = np.asarray(law, dtype=float)
     weight = np.asarray(beliefs)[..., :, None] * np.asarray(actions)  # (..., S, X)
     p_y = np.einsum("...sx,sxy->...y", weight, law)
-    h_cond = (weight * _entropy_bits(law)).sum(axis=(-2, -1))
-    return _entropy_bits(p_y) - h_cond
+    h_cond = (weight * entropy_bits(law)).sum(axis=(-2, -1))
+    return entropy_bits(p_y) - h_cond
 
 
 def _action_grid(allowed: np.ndarray, resolution: int) -> np.ndarray:
@@ -311,9 +306,8 @@ class BeliefMDP:
         from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
 
         arrays = unifilar_arrays(channel)
-        for name, value in (("belief_resolution", belief_resolution), ("action_resolution", action_resolution)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise InvalidInput(f"{name}: expected an integer >= 1, got {value!r}")
+        check_int(belief_resolution, "belief_resolution")
+        check_int(action_resolution, "action_resolution")
         self.channel = channel
         self.law = arrays.law
         self.next_state = arrays.next_state

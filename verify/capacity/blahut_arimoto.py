@@ -27,13 +27,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dicert.verify._numeric import check_conditional_rows, xlogy_ratio
+from dicert.verify.capacity.results import _Bracket
 from dicert.verify.errors import InvalidChannel, InvalidInput
 
 __all__ = ["BACapacity", "blahut_arimoto", "mutual_information_bits", "dual_upper_bound"]
 
 
 @dataclass(frozen=True)
-class BACapacity:
+class BACapacity(_Bracket):
     """Result of :func:`blahut_arimoto`.
 
     Attributes
@@ -58,16 +60,6 @@ class BACapacity:
     iterations: int
     converged: bool
 
-    @property
-    def value(self) -> float:
-        """Midpoint of ``[lower, upper]`` (an estimate, not a certified number)."""
-        return 0.5 * (self.lower + self.upper)
-
-    @property
-    def gap(self) -> float:
-        """``upper - lower``."""
-        return self.upper - self.lower
-
 
 def _log_factor(base: float | str) -> float:
     if base == "e":
@@ -81,20 +73,14 @@ def _check_matrix(matrix: np.ndarray) -> np.ndarray:
     w = np.asarray(matrix, dtype=float)
     if w.ndim != 2 or w.shape[0] < 1 or w.shape[1] < 1:
         raise InvalidChannel(f"matrix: expected a 2-d array matrix[x, y] = P(y|x), got shape {w.shape}")
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise InvalidChannel("matrix: entries must be finite and >= 0")
-    sums = w.sum(axis=1)
-    bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-9)
-    if bad.size:
-        raise InvalidChannel(f"matrix: row x={int(bad[0])} sums to {sums[bad[0]]:.12g}, expected 1")
+    check_conditional_rows(w, "matrix", ("x",), InvalidChannel)
     return w
 
 
 def _divergences(w: np.ndarray, q: np.ndarray) -> np.ndarray:
     """``D(W(.|x) || q)`` in nats for every row x (0 log 0 = 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(w > 0, w * (np.log(w) - np.log(q)[None, :]), 0.0)
-    return terms.sum(axis=1)
+        return xlogy_ratio(w, w, np.broadcast_to(q, w.shape)).sum(axis=1)
 
 
 def mutual_information_bits(p: np.ndarray, matrix: np.ndarray, base: float | str = 2) -> float:

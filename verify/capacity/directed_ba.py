@@ -42,14 +42,16 @@ from typing import Any
 
 import numpy as np
 
-from dicert.verify.capacity.nletter import _check_n, _history_y_index, causal_channel_levels, fsc_law
+from dicert.verify._numeric import check_int, xlogy_ratio
+from dicert.verify.capacity.nletter import _history_y_index, causal_channel_levels, fsc_law
+from dicert.verify.capacity.results import _Bracket
 from dicert.verify.errors import InvalidInput
 
 __all__ = ["DirectedBAResult", "directed_blahut_arimoto", "directed_information_rate"]
 
 
 @dataclass(frozen=True)
-class DirectedBAResult:
+class DirectedBAResult(_Bracket):
     """Result of :func:`directed_blahut_arimoto` (bits per channel use).
 
     Attributes
@@ -73,16 +75,6 @@ class DirectedBAResult:
     input_policy: list[np.ndarray] = field(repr=False)
     iterations: int
     converged: bool
-
-    @property
-    def value(self) -> float:
-        """Midpoint of the bracket (an estimate)."""
-        return 0.5 * (self.lower + self.upper)
-
-    @property
-    def gap(self) -> float:
-        """``upper - lower``."""
-        return self.upper - self.lower
 
 
 def _conditionals(levels: list[np.ndarray]) -> list[np.ndarray]:
@@ -113,17 +105,9 @@ def _output_marginals(joints: list[np.ndarray], hist_y: list[np.ndarray], ny: in
     return [np.bincount(hist_y[i], weights=j, minlength=ny**i) for i, j in enumerate(joints, start=1)]
 
 
-def _xlogy_ratio(p: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """``p log(num / den)`` with ``0 log(.) = 0``."""
-    ok = p > 0
-    out = np.zeros_like(p)
-    out[ok] = p[ok] * (np.log(num[ok]) - np.log(den[ok]))
-    return out
-
-
 def _lower_nats(joint_n: np.ndarray, kn: np.ndarray, py_n: np.ndarray, hist_y: np.ndarray) -> float:
     """``I(X^n -> Y^n) = E log P(Y^n||X^n) / P(Y^n)`` in nats."""
-    return float(_xlogy_ratio(joint_n, kn, py_n[hist_y]).sum())
+    return float(xlogy_ratio(joint_n, kn, py_n[hist_y]).sum())
 
 
 def _upper_nats(
@@ -164,7 +148,7 @@ def directed_information_rate(channel: Any, policy: list[np.ndarray], initial_st
     law = fsc_law(channel)
     _, nx, ny, _ = law.shape
     n = len(policy)
-    _check_n(n)
+    check_int(n, "n")
     levels = causal_channel_levels(law, n, initial_state)
     for i, r in enumerate(policy):
         r = np.asarray(r, dtype=float)
@@ -209,7 +193,7 @@ def directed_blahut_arimoto(
     """
     law = fsc_law(channel)
     _, nx, ny, _ = law.shape
-    _check_n(n)
+    check_int(n, "n")
     if not (tol > 0):
         raise InvalidInput(f"tol: expected a positive number, got {tol!r}")
     levels = causal_channel_levels(law, n, initial_state)

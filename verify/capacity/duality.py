@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from dicert.graphs.qgraph import QGraph
+from dicert.verify._numeric import check_conditional_rows
 from dicert.verify.capacity.qgraph_bounds import UnifilarArrays, as_qgraph, unifilar_arrays
 from dicert.verify.capacity.results import DualityBound
 from dicert.verify.errors import InvalidInput
@@ -77,12 +78,7 @@ class DualityMDP:
         test = np.asarray(test_distribution, dtype=float)
         if test.shape != (m, n_outputs):
             raise InvalidInput(f"test_distribution: expected T(y|q) of shape {(m, n_outputs)} (Q, Y), got {test.shape}")
-        if not np.all(np.isfinite(test)) or np.any(test < 0):
-            raise InvalidInput("test_distribution: entries must be finite and >= 0")
-        sums = test.sum(axis=1)
-        bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-9)
-        if bad.size:
-            raise InvalidInput(f"test_distribution: row q={int(bad[0])} sums to {float(sums[bad[0]]):.12g}, expected 1")
+        check_conditional_rows(test, "test_distribution", ("q",))
         self.test_distribution = test
         support = (law[:, None, :, :] > 0) & allowed[:, None, :, None]  # (S, Q, X, Y)
         zero_test = support & (test[None, :, None, :] == 0)

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from dicert.verify._numeric import entropy_bits
 from dicert.verify.capacity.qgraph_bounds import CLARABEL_FALLBACKS, DEFAULT_SOLVER_OPTIONS, unifilar_arrays
 from dicert.verify.capacity.results import MarkovCapacity
 from dicert.verify.errors import InvalidChannel, SolverFailed
@@ -113,8 +114,7 @@ def markov_feedback_capacity(channel: Any, **solver_options: Any) -> MarkovCapac
     out_prev = np.zeros((n_outputs * n_outputs, n_vars))  # P(y-), repeated for every y
     arrive = np.zeros((n_outputs, n_vars))  # P(Y = y)
     leave = np.zeros((n_outputs, n_vars))  # P(Y- = y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cond_entropy_rows = -np.where(law > 0, law * np.log2(law), 0.0).sum(axis=2)
+    cond_entropy_rows = entropy_bits(law, axis=2)
     cond_entropy = np.zeros(n_vars)
     for i, (prev, x) in enumerate(pairs):
         leave[prev, i] = 1.0

@@ -54,6 +54,7 @@ from typing import Any
 
 import numpy as np
 
+from dicert.verify._numeric import check_conditional_rows, check_int
 from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed
 from dicert.verify.memory import check_allocation
 
@@ -115,13 +116,7 @@ def fsc_law(channel: Any) -> np.ndarray:
             raise InvalidChannel(f"channel.law: expected law[s, x, y, s2] (4-d), got shape {law.shape}")
     else:
         raise InvalidChannel(f"channel: expected an array or a dicert channel, got {type(channel).__name__}")
-    if not np.all(np.isfinite(law)) or np.any(law < 0):
-        raise InvalidChannel("channel.law: entries must be finite and >= 0")
-    sums = law.sum(axis=(2, 3))
-    bad = np.argwhere(np.abs(sums - 1.0) > 1e-9)
-    if bad.size:
-        s, x = (int(v) for v in bad[0])
-        raise InvalidChannel(f"channel.law: row (s={s}, x={x}) sums to {sums[s, x]:.12g}, expected 1")
+    check_conditional_rows(law, "channel.law", ("s", "x"), InvalidChannel)
     return law
 
 
@@ -353,7 +348,7 @@ def nletter_value(channel: Any, n: int, initial_state: int | np.ndarray = 0) -> 
 
     law = fsc_law(channel)
     ns, nx, ny, _ = law.shape
-    _check_n(n)
+    check_int(n, "n")
     t0 = time.perf_counter()
     levels = causal_channel_levels(law, n, initial_state)
     program = _CausalProgram([levels], nx, ny)
@@ -389,7 +384,7 @@ def nletter_maxmin_value(channel: Any, n: int) -> NLetterValue:
 
     law = fsc_law(channel)
     ns, nx, ny, _ = law.shape
-    _check_n(n)
+    check_int(n, "n")
     t0 = time.perf_counter()
     level_sets = [causal_channel_levels(law, n, s0) for s0 in range(ns)]
     program = _CausalProgram(level_sets, nx, ny)
@@ -405,11 +400,6 @@ def nletter_maxmin_value(channel: Any, n: int) -> NLetterValue:
         status=str(problem.status),
         seconds=time.perf_counter() - t0,
     )
-
-
-def _check_n(n: int) -> None:
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise InvalidInput(f"n: expected an integer >= 1, got {n!r}")
 
 
 @dataclass(frozen=True)
@@ -469,7 +459,7 @@ def nletter_bounds(
     """
     law = fsc_law(channel)
     ns_states = law.shape[0]
-    _check_n(n_max)
+    check_int(n_max, "n")
     check_nletter_size(law.shape[:3], n_max)
     import time
 

@@ -50,6 +50,7 @@ import numpy as np
 from scipy.sparse.csgraph import connected_components
 
 from dicert.graphs.qgraph import QGraph, require_strongly_connected
+from dicert.verify._numeric import check_conditional_rows, entropy_bits
 from dicert.verify.capacity.results import DEFAULT_BCJR_TOL, PolicyRate, QGraphBound
 from dicert.verify.errors import InvalidChannel, InvalidGraph, InvalidInput, SolverFailed
 
@@ -102,16 +103,6 @@ def _channel_name(channel: Any) -> str:
     return str(name) if name else type(channel).__name__
 
 
-def _check_law(law: np.ndarray, field: str) -> None:
-    if not np.all(np.isfinite(law)) or np.any(law < 0):
-        raise InvalidChannel(f"{field}: entries must be finite and >= 0")
-    sums = law.sum(axis=-1)
-    bad = np.argwhere(np.abs(sums - 1.0) > 1e-9)
-    if bad.size:
-        idx = tuple(int(v) for v in bad[0])
-        raise InvalidChannel(f"{field}: row {idx} sums to {float(sums[idx]):.12g}, expected 1")
-
-
 def unifilar_arrays(channel: Any) -> UnifilarArrays:
     """The arrays of a unifilar FSC (Def. 4.2.3) from a channel object.
 
@@ -140,7 +131,7 @@ def unifilar_arrays(channel: Any) -> UnifilarArrays:
         matrix = np.asarray(channel.matrix, dtype=float)
         if matrix.ndim != 2:
             raise InvalidChannel(f"matrix: expected a 2-d array matrix[x, y], got shape {matrix.shape}")
-        _check_law(matrix, "matrix")
+        check_conditional_rows(matrix, "matrix", ("x",), InvalidChannel)
         law = matrix[None, :, :]
         return UnifilarArrays(law, np.zeros(law.shape, dtype=np.int64), np.ones(law.shape[:2], dtype=bool), name)
     if law_attr is None:
@@ -156,7 +147,7 @@ def unifilar_arrays(channel: Any) -> UnifilarArrays:
         next_state = np.asarray(getattr(channel, "next_state", None), dtype=np.int64)
         if next_state.shape != law.shape:
             raise InvalidChannel(f"next_state: expected shape {law.shape} like law[s, x, y], got {next_state.shape}")
-    _check_law(law, "law")
+    check_conditional_rows(law, "law", ("s", "x"), InvalidChannel)
     n_states = law.shape[0]
     if np.any((next_state < 0) | (next_state >= n_states)):
         raise InvalidChannel(f"next_state: entries must lie in 0..{n_states - 1}")
@@ -205,11 +196,6 @@ def as_qgraph(graph: Any, outputs: int | None = None) -> QGraph:
     return require_strongly_connected(g)
 
 
-def _entropy_rows_bits(p: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return -np.where(p > 0, p * np.log2(p), 0.0).sum(axis=-1)
-
-
 def rate_of_joint(law: np.ndarray, joint: np.ndarray) -> float:
     """``I(X,S;Y|Q) = H(Y|Q) - H(Y|X,S)`` in bits for ``P(s,q,x) P(y|x,s)`` (objective of (4.40)).
 
@@ -222,8 +208,8 @@ def rate_of_joint(law: np.ndarray, joint: np.ndarray) -> float:
     joint = np.asarray(joint, dtype=float)
     p_qy = np.einsum("sqx,sxy->qy", joint, law)
     p_q = p_qy.sum(axis=1)
-    h_y_given_q = float(p_q @ _entropy_rows_bits(np.divide(p_qy, p_q[:, None], out=np.zeros_like(p_qy), where=p_q[:, None] > 0)))
-    h_y_given_xs = float(np.einsum("sqx,sx->", joint, _entropy_rows_bits(law)))
+    h_y_given_q = float(p_q @ entropy_bits(np.divide(p_qy, p_q[:, None], out=np.zeros_like(p_qy), where=p_q[:, None] > 0)))
+    h_y_given_xs = float(np.einsum("sqx,sx->", joint, entropy_bits(law)))
     return h_y_given_q - h_y_given_xs
 
 
@@ -316,13 +302,7 @@ def _check_policy(arrays: UnifilarArrays, graph: QGraph, policy: Any) -> np.ndar
     shape = (n_states, graph.m, n_inputs)
     if pol.shape != shape:
         raise InvalidInput(f"policy: expected P(x|s,q) of shape {shape} (S, Q, X), got {pol.shape}")
-    if not np.all(np.isfinite(pol)) or np.any(pol < 0):
-        raise InvalidInput("policy: entries must be finite and >= 0")
-    sums = pol.sum(axis=2)
-    bad = np.argwhere(np.abs(sums - 1.0) > 1e-9)
-    if bad.size:
-        s, q = (int(v) for v in bad[0])
-        raise InvalidInput(f"policy: row (s={s}, q={q}) sums to {float(sums[s, q]):.12g}, expected 1")
+    check_conditional_rows(pol, "policy", ("s", "q"))
     forbidden = np.argwhere((pol > 0) & ~arrays.allowed[:, None, :])
     if forbidden.size:
         s, q, x = (int(v) for v in forbidden[0])
@@ -547,7 +527,7 @@ class QGraphBoundProgram:
         flow = np.zeros((n_q * n_y * n_states, n_vars))  # P(q, y, s')
         marginal = np.zeros((n_q * n_states, n_vars))  # pi(q, s)
         cond_entropy = np.zeros(n_vars)  # H(Y | X=x, S=s)
-        h_rows = _entropy_rows_bits(law)
+        h_rows = entropy_bits(law)
         for i, (s, q, x) in enumerate(triples):
             marginal[q * n_states + s, i] = 1.0
             cond_entropy[i] = h_rows[s, x]
@@ -737,7 +717,7 @@ class QGraphBoundProgram:
         b_eq = np.zeros(a_eq.shape[0])
         b_eq[-1] = 1.0
         match = self._out_qy - output_law.reshape(-1)[:, None] * self._out_q
-        entropy_q = np.repeat(_entropy_rows_bits(output_law), n_outputs) / n_outputs
+        entropy_q = np.repeat(entropy_bits(output_law), n_outputs) / n_outputs
         value = entropy_q @ self._out_q - self._cond_entropy
         a_ub = np.vstack([match, -match, -value[None, :]])
         b_ub = np.concatenate([np.full(2 * match.shape[0], eps), [-(upper - delta)]])

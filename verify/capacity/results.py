@@ -34,6 +34,23 @@ __all__ = ["QGraphBound", "PolicyRate", "DualityBound", "MarkovCapacity", "DEFAU
 DEFAULT_BCJR_TOL = 1e-6
 
 
+class _Bracket:
+    """``value`` (midpoint) and ``gap`` of a result carrying bounds ``lower <= upper``."""
+
+    lower: float
+    upper: float
+
+    @property
+    def value(self) -> float:
+        """Midpoint of ``[lower, upper]`` (an estimate, not a certified number)."""
+        return 0.5 * (self.lower + self.upper)
+
+    @property
+    def gap(self) -> float:
+        """``upper - lower``."""
+        return self.upper - self.lower
+
+
 def _freeze(obj: Any) -> None:
     """Store every ndarray field of a frozen dataclass as a read-only float/int copy."""
     for field in fields(obj):

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from dicert.verify._numeric import ROW_SUM_TOLERANCE
 from dicert.verify.errors import InvalidChannel
 
 __all__ = [
@@ -51,9 +52,6 @@ __all__ = [
     "UnifilarFSC",
     "as_unifilar",
 ]
-
-#: Largest allowed deviation of a conditional pmf's sum from 1.
-ROW_SUM_TOLERANCE = 1e-9
 
 
 # ---------------------------------------------------------------------------
@@ -252,8 +250,29 @@ class DMC:
         return hash(("dmc", self.name, self.fingerprint))
 
 
+class _StateLawSizes:
+    """``n_states``, ``n_inputs``, ``n_outputs`` of a channel whose ``law`` is indexed ``[s, x, y, ...]``."""
+
+    law: np.ndarray
+
+    @property
+    def n_states(self) -> int:
+        """Number of channel states ``|S|``."""
+        return int(self.law.shape[0])
+
+    @property
+    def n_inputs(self) -> int:
+        """Size of the input alphabet ``X``."""
+        return int(self.law.shape[1])
+
+    @property
+    def n_outputs(self) -> int:
+        """Size of the output alphabet ``Y``."""
+        return int(self.law.shape[2])
+
+
 @dataclass(frozen=True, eq=False)
-class FiniteStateChannel:
+class FiniteStateChannel(_StateLawSizes):
     """Finite-state channel ``law[s, x, y, s2] = P(y, s2 | x, s)`` (monograph eq. (4.4)).
 
     General (possibly non-unifilar) channels such as the Gilbert-Elliott
@@ -294,21 +313,6 @@ class FiniteStateChannel:
         _check_rows_sum_to_one(arr, "law", axes, 2)
         object.__setattr__(self, "law", arr)
         object.__setattr__(self, "allowed", _allowed_array(self.allowed, arr.shape[0], arr.shape[1]))
-
-    @property
-    def n_states(self) -> int:
-        """Number of channel states ``|S|``."""
-        return int(self.law.shape[0])
-
-    @property
-    def n_inputs(self) -> int:
-        """Size of the input alphabet ``X``."""
-        return int(self.law.shape[1])
-
-    @property
-    def n_outputs(self) -> int:
-        """Size of the output alphabet ``Y``."""
-        return int(self.law.shape[2])
 
     @property
     def fingerprint(self) -> str:
@@ -381,7 +385,7 @@ class FiniteStateChannel:
 
 
 @dataclass(frozen=True, eq=False)
-class UnifilarFSC:
+class UnifilarFSC(_StateLawSizes):
     """Unifilar finite-state channel (Definition 4.2.3).
 
     ``law[s, x, y] = P(y | x, s)`` and ``s' = next_state[s, x, y]`` (eq. (4.18)).
@@ -428,21 +432,6 @@ class UnifilarFSC:
         object.__setattr__(self, "law", arr)
         object.__setattr__(self, "next_state", _next_state_array(self.next_state, arr.shape))
         object.__setattr__(self, "allowed", _allowed_array(self.allowed, arr.shape[0], arr.shape[1]))
-
-    @property
-    def n_states(self) -> int:
-        """Number of channel states ``|S|``."""
-        return int(self.law.shape[0])
-
-    @property
-    def n_inputs(self) -> int:
-        """Size of the input alphabet ``X``."""
-        return int(self.law.shape[1])
-
-    @property
-    def n_outputs(self) -> int:
-        """Size of the output alphabet ``Y``."""
-        return int(self.law.shape[2])
 
     @property
     def allowed_mask(self) -> np.ndarray:

@@ -1,0 +1,155 @@
+"""Small numeric helpers shared by the float64 solvers of :mod:`dicert.verify.capacity`.
+
+* :func:`entropy_bits` -- ``H(p)`` in bits along one axis with ``0 log 0 = 0``;
+* :func:`xlogy_ratio` -- the terms ``p log(num / den)`` (nats) of a divergence,
+  with ``0 log(.) = 0``;
+* :func:`check_int` -- an integer argument (``int`` or numpy integer, not
+  ``bool``) of at least a given value;
+* :func:`check_conditional_rows` -- entries finite and ``>= 0`` and every
+  conditional pmf of an array summing to one, with one-line messages naming
+  the field and the offending row.
+
+Examples
+--------
+>>> import numpy as np
+>>> entropy_bits(np.array([[0.5, 0.5], [1.0, 0.0]])).tolist()
+[1.0, 0.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from dicert.verify.errors import DicertError, InvalidInput
+
+__all__ = ["ROW_SUM_TOLERANCE", "check_conditional_rows", "check_int", "entropy_bits", "xlogy_ratio"]
+
+#: Largest allowed deviation of a conditional pmf's sum from 1.
+ROW_SUM_TOLERANCE = 1e-9
+
+
+def entropy_bits(p: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Entropy ``-sum p log2 p`` in bits along ``axis`` (``0 log 0 = 0``).
+
+    Parameters
+    ----------
+    p : numpy.ndarray
+        Probabilities (rows along ``axis``); they are not checked.
+    axis : int, default -1
+        The axis summed over.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> entropy_bits(np.array([0.25, 0.25, 0.5])).item()
+    1.5
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, -p * np.log2(np.where(p > 0, p, 1.0)), 0.0)
+    return terms.sum(axis=axis)
+
+
+def xlogy_ratio(p: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """Elementwise ``p log(num / den)`` in nats, ``0`` where ``p == 0`` (``0 log(.) = 0``).
+
+    Parameters
+    ----------
+    p, num, den : numpy.ndarray
+        Arrays of one shape; ``num`` and ``den`` are only read where ``p > 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> xlogy_ratio(np.array([0.5, 0.0]), np.array([1.0, 0.0]), np.array([0.5, 0.0])).tolist() == [0.5 * np.log(2), 0.0]
+    True
+    """
+    ok = p > 0
+    out = np.zeros_like(p)
+    out[ok] = p[ok] * (np.log(num[ok]) - np.log(den[ok]))
+    return out
+
+
+def check_int(value: Any, field: str, low: int = 1) -> int:
+    """``value`` as an ``int`` when it is an integer (``int`` or numpy integer, not ``bool``) ``>= low``.
+
+    Parameters
+    ----------
+    value : Any
+        The argument to check.
+    field : str
+        Its name, first word of the message.
+    low : int, default 1
+        Smallest allowed value.
+
+    Raises
+    ------
+    InvalidInput
+        ``"<field>: expected an integer >= <low>, got <value!r>"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_int(np.int64(3), "n")
+    3
+    >>> check_int(True, "n")
+    Traceback (most recent call last):
+    ...
+    dicert.graphs.errors.InvalidInput: n: expected an integer >= 1, got True
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise InvalidInput(f"{field}: expected an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def check_conditional_rows(
+    array: np.ndarray,
+    field: str,
+    conditioning: Sequence[str],
+    error: type[DicertError] = InvalidInput,
+) -> None:
+    """Check that ``array`` holds conditional pmfs: finite entries ``>= 0``, rows summing to 1.
+
+    A row is ``array[c_1, ..., c_k]`` with ``k = len(conditioning)`` leading
+    (conditioning) axes; its entries over all remaining axes must sum to 1
+    within :data:`ROW_SUM_TOLERANCE`.
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+        Float array with at least ``len(conditioning)`` axes (its shape is checked by the caller).
+    field : str
+        Name of the argument, first word of every message.
+    conditioning : sequence of str
+        Names of the leading axes, used to label a bad row: ``x=1`` for one
+        axis, ``(s=0, x=1)`` for several.
+    error : DicertError subclass, default InvalidInput
+        The exception raised.
+
+    Raises
+    ------
+    DicertError
+        ``error("<field>: entries must be finite and >= 0")`` or
+        ``error("<field>: row <label> sums to <sum>, expected 1")``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_conditional_rows(np.array([[0.5, 0.5], [0.2, 0.8]]), "matrix", ("x",))
+    >>> check_conditional_rows(np.array([[0.5, 0.5], [0.2, 0.7]]), "matrix", ("x",))
+    Traceback (most recent call last):
+    ...
+    dicert.graphs.errors.InvalidInput: matrix: row x=1 sums to 0.9, expected 1
+    """
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise error(f"{field}: entries must be finite and >= 0")
+    k = len(conditioning)
+    sums = array.sum(axis=tuple(range(k, array.ndim)))
+    bad = np.argwhere(np.abs(sums - 1.0) > ROW_SUM_TOLERANCE)
+    if bad.size:
+        index = tuple(int(v) for v in bad[0])
+        labels = [f"{name}={i}" for name, i in zip(conditioning, index, strict=True)]
+        label = labels[0] if k == 1 else f"({', '.join(labels)})"
+        raise error(f"{field}: row {label} sums to {float(sums[index]):.12g}, expected 1")
