@@ -1,8 +1,7 @@
 """Public Hypothesis strategies: build valid dicert objects directly (Dirichlet draws, not filters).
 
 Use them to property-test your own code with the generators dicert's own suite
-uses. They need Hypothesis (``pip install "dicert[test]"``); the names below are
-imported lazily, so ``import dicert.verify.strategies`` itself needs nothing.
+uses. They need Hypothesis (``pip install "dicert[test]"``).
 
 * pmfs -- random pmfs, n-letter sequence pmfs (with and without feedback),
   Markov chains, rational (exact) pmfs, backends;
@@ -21,29 +20,38 @@ Examples
 >>> test_entropy_is_nonnegative()
 """
 
-from dicert.graphs._lazy import lazy_exports
+from dicert.verify.strategies.channels import dmcs, finite_state_channels, random_rows, unifilar_fscs
+from dicert.verify.strategies.pmfs import (
+    SequencePmf,
+    backends,
+    markov_chains,
+    markov_sequence_pmfs,
+    no_feedback_sequence_pmfs,
+    pmfs,
+    rational_pmfs,
+    sequence_pmfs,
+)
+from dicert.verify.strategies.processes import continuous_processes, discrete_processes, gaussian_var1_parameters, processes
+from dicert.verify.strategies.qgraphs import node_permutations, qgraphs, strongly_connected_qgraphs
 
-_EXPORTS = {
-    "SequencePmf": "dicert.verify.strategies.pmfs",
-    "backends": "dicert.verify.strategies.pmfs",
-    "markov_chains": "dicert.verify.strategies.pmfs",
-    "markov_sequence_pmfs": "dicert.verify.strategies.pmfs",
-    "no_feedback_sequence_pmfs": "dicert.verify.strategies.pmfs",
-    "pmfs": "dicert.verify.strategies.pmfs",
-    "rational_pmfs": "dicert.verify.strategies.pmfs",
-    "sequence_pmfs": "dicert.verify.strategies.pmfs",
-    "qgraphs": "dicert.verify.strategies.qgraphs",
-    "strongly_connected_qgraphs": "dicert.verify.strategies.qgraphs",
-    "node_permutations": "dicert.verify.strategies.qgraphs",
-    "random_rows": "dicert.verify.strategies.channels",
-    "dmcs": "dicert.verify.strategies.channels",
-    "unifilar_fscs": "dicert.verify.strategies.channels",
-    "finite_state_channels": "dicert.verify.strategies.channels",
-    "discrete_processes": "dicert.verify.strategies.processes",
-    "continuous_processes": "dicert.verify.strategies.processes",
-    "gaussian_var1_parameters": "dicert.verify.strategies.processes",
-    "processes": "dicert.verify.strategies.processes",
-}
-
-__all__ = list(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = [
+    "SequencePmf",
+    "backends",
+    "markov_chains",
+    "markov_sequence_pmfs",
+    "no_feedback_sequence_pmfs",
+    "pmfs",
+    "rational_pmfs",
+    "sequence_pmfs",
+    "qgraphs",
+    "strongly_connected_qgraphs",
+    "node_permutations",
+    "random_rows",
+    "dmcs",
+    "unifilar_fscs",
+    "finite_state_channels",
+    "discrete_processes",
+    "continuous_processes",
+    "gaussian_var1_parameters",
+    "processes",
+]
