@@ -374,11 +374,12 @@ def enumerate_qgraphs(m: int, r: int, *, start: int = 0, stop: int | None = None
     return (QGraph._trusted(phi) for batch in _batches(m_, r_, start_, stop_, jobs_) for phi in batch.phi)
 
 
-def count_qgraphs(m: int, r: int, *, jobs: int = 1) -> int:
+def count_qgraphs(m: int, r: int, *, jobs: int = 1, progress: Callable[[int, int], None] | None = None) -> int:
     """Number of non-isomorphic strongly connected Q-graphs with ``m`` nodes over ``r`` outputs.
 
     For ``r = 2`` this is OEIS A027835 (1, 6, 52, 892, 21291, 658885, ...).
-    Counts block by block without building graph objects.
+    Counts block by block without building graph objects; ``progress(done,
+    total)`` is called after each block of candidates (for a progress bar).
 
     Examples
     --------
@@ -389,7 +390,12 @@ def count_qgraphs(m: int, r: int, *, jobs: int = 1) -> int:
     """
     m_, r_, _, _, jobs_ = _check_args(m, r, 0, None, jobs)
     n_blocks = len(_blocks(m_, r_)[3])
-    return sum(_map_blocks(_block_count, m_, r_, range(n_blocks), jobs_))
+    total = 0
+    for done, count in enumerate(_map_blocks(_block_count, m_, r_, range(n_blocks), jobs_), start=1):
+        total += count
+        if progress is not None:
+            progress(done, n_blocks)
+    return total
 
 
 def _as_phis(phis: np.ndarray) -> np.ndarray:

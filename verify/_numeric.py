@@ -1,4 +1,4 @@
-"""Small numeric helpers shared by the float64 solvers of :mod:`dicert.verify.capacity`.
+"""Small float64 helpers and argument checks shared across :mod:`dicert.verify` (one copy each).
 
 * :func:`entropy_bits` -- ``H(p)`` in bits along one axis with ``0 log 0 = 0``;
 * :func:`xlogy_ratio` -- the terms ``p log(num / den)`` (nats) of a divergence,

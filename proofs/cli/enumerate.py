@@ -157,7 +157,11 @@ def _count(nodes: int, outputs: int, jobs: int, json_output: bool) -> None:
     from dicert.graphs.enumerate import count_qgraphs
 
     start = time.perf_counter()
-    count = count_qgraphs(nodes, outputs, jobs=jobs)
+    progress = _LazyProgress(f"counting m={nodes}, r={outputs} (blocks)")
+    try:
+        count = count_qgraphs(nodes, outputs, jobs=jobs, progress=progress)
+    finally:
+        progress.close()
     seconds = time.perf_counter() - start
     if json_output:
         emit_json({"count": count, "nodes": nodes, "outputs": outputs, "seconds": seconds})
