@@ -87,38 +87,39 @@ def _write_plots(result: Any, directory: Path, nletter: Any, channel_name: str, 
 def _certify(channel: Any, result: Any, digits: int = 20) -> dict[str, Any]:
     """Hand the graph to the certificate machinery (``dicert.verify.certify``).
 
-    Upper: the duality bound (Thm 4.5.2) with the rationalised test distribution
-    ``P(y|q)`` of the lower-bound input (else of the Q-graph maximiser) and its value
-    function, evaluated with Arb
-    (a proven upper bound).  Lower: the exact BCJR-invariance check (Thm 4.4.4) of
-    the rationalised lower-bound input; a rounded numerical input is usually not
-    exactly invariant, and then no certified lower bound is claimed.
+    Upper: the duality bound (Thm 4.5.2) with the rationalised minimiser of the
+    dual program as test distribution ``T(y|q)`` and its value function, evaluated
+    with Arb (a proven upper bound, as in
+    :func:`dicert.verify.certify.qgraph_certify.certify_qgraph_bounds`).  Lower:
+    the exact BCJR-invariance check (Thm 4.4.4) of the rationalised lower-bound
+    input; a rounded numerical input is usually not exactly invariant, and then
+    no certified lower bound is claimed.
     """
-    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.duality_check import as_exact_channel, duality_upper_bound
     from dicert.verify.certify.intervals import DecimalInterval
     from dicert.verify.certify.rate_check import bcjr_lower_bound
-    from dicert.verify.certify.witness import duality_value_function, exact_policy, exact_test_distribution
+    from dicert.verify.certify.witness import (
+        dual_program_test_distribution,
+        duality_value_function,
+        exact_policy,
+        exact_test_distribution,
+    )
     from dicert.verify.channels import as_unifilar
 
-    channel = as_unifilar(channel)
+    exact = as_exact_channel(as_unifilar(channel))
     phi = result.graph.phi.tolist()
-    output_law = result.output_law
-    if result.lower_policy is not None:  # the invariant input's P(y|q) is the sharper test distribution
-        from dicert.verify.capacity.qgraph_bounds import evaluate_policy
-
-        output_law = evaluate_policy(channel, result.graph, result.lower_policy).output_law
-    test = exact_test_distribution(output_law, channel)
-    value = duality_value_function(channel, phi, test)
-    upper = duality_upper_bound(channel, phi, test, value, digits=digits + 10)
+    test = exact_test_distribution(dual_program_test_distribution(exact, phi)[0], exact)
+    value = duality_value_function(exact, phi, test)
+    upper = duality_upper_bound(exact, phi, test, value, digits=digits + 10)
     report: dict[str, Any] = {
         "upper_interval": DecimalInterval.from_arb(upper.upper, digits).to_list(),
-        "upper_method": "duality bound (Thm 4.5.2), Arb",
+        "upper_method": "duality bound (Thm 4.5.2) with the dual-program test distribution, Arb",
         "lower_interval": None,
         "lower_invariant": None,
         "lower_evidence": "no BCJR-invariant input",
     }
     if result.lower_policy is not None:
-        lower = bcjr_lower_bound(channel, phi, exact_policy(result.lower_policy), digits=digits + 10)
+        lower = bcjr_lower_bound(exact, phi, exact_policy(result.lower_policy), digits=digits + 10)
         report["lower_invariant"] = bool(lower.invariant)
         report["lower_evidence"] = lower.evidence
         if lower.lower is not None:

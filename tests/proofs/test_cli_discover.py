@@ -81,3 +81,16 @@ def test_certify_brackets_memoryless_capacity_with_intervals(capsys: pytest.Capt
     assert cert["lower_invariant"] is True
     lo, hi = (float(v) for v in cert["lower_interval"])
     assert lo <= closed + 1e-15 and closed - lo < 1e-9
+
+
+@pytest.mark.slow
+def test_certify_proves_an_upper_bound_within_1e_9_of_the_trapdoor_capacity(capsys: pytest.CaptureFixture[str]) -> None:
+    import mpmath
+
+    data = _json(capsys, ["discover", "trapdoor", "--json", "--certify"])
+    lo, hi = (mpmath.mpf(v) for v in data["certificate"]["upper_interval"])
+    with mpmath.workdps(40):
+        capacity = mpmath.log((1 + mpmath.sqrt(5)) / 2, 2)
+        assert lo <= hi
+        assert lo >= capacity, "a certified upper bound below the capacity would be unsound"
+        assert hi - capacity < mpmath.mpf("1e-9")
