@@ -95,9 +95,18 @@ def bounds(
     channel: str = typer.Argument(..., help="Built-in channel (e.g. ising, trapdoor, post:a=0.3) or a channel .json file."),
     graph: str = typer.Option("debruijn:1", "--graph", help="Q-graph: debruijn:K or a Q-graph .json file."),
     lower: bool = typer.Option(False, "--lower", help="Also report the BCJR-invariant lower bound (Thm 4.4.4)."),
+    certify: bool = typer.Option(
+        False, "--certify", help="Also prove the bounds with interval arithmetic (duality bound, exact BCJR check)."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
 ) -> None:
-    """Q-graph upper bound (Thm 4.4.3) and, with --lower, the BCJR-invariant lower bound (Cor 4.4.5)."""
+    """Q-graph upper bound (Thm 4.4.3) and, with --lower, the BCJR-invariant lower bound (Cor 4.4.5).
+
+    Solver values are estimates; with --certify the solution is handed to
+    dicert.verify.certify.qgraph_certify.certify_qgraph_bounds, which returns a
+    proven upper bound (Thm 4.5.2, Arb) and, when the rationalised input is
+    exactly BCJR-invariant, a proven lower bound.
+    """
     from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound, unifilar_arrays
     from dicert.verify.channels import parse_channel
 
@@ -106,21 +115,32 @@ def bounds(
     arrays = unifilar_arrays(ch)
     g = parse_graph_spec(graph, int(arrays.law.shape[2]))
     result = qgraph_upper_bound(arrays, g, lower=lower)
+    certified = None
+    if certify:
+        from dicert.verify.certify.qgraph_certify import certify_qgraph_bounds
+
+        certified = certify_qgraph_bounds(ch, g, solution=result)
     seconds = time.perf_counter() - start
     if json_output:
-        emit_json(
-            {
-                "channel": channel,
-                "graph": g.to_dict(),
-                "upper": result.upper,
-                "lower": result.lower,
-                "status": result.status,
-                "bcjr_invariant": result.bcjr_invariant,
-                "bcjr_residual": result.bcjr_residual,
-                "output_law": result.output_law.tolist(),
-                "seconds": seconds,
+        payload = {
+            "channel": channel,
+            "graph": g.to_dict(),
+            "upper": result.upper,
+            "lower": result.lower,
+            "status": result.status,
+            "bcjr_invariant": result.bcjr_invariant,
+            "bcjr_residual": result.bcjr_residual,
+            "output_law": result.output_law.tolist(),
+            "seconds": seconds,
+        }
+        if certified is not None:
+            payload["certified"] = {
+                "upper": certified.upper,
+                "lower": certified.lower,
+                "verified": True,
+                "evidence": certified.evidence,
             }
-        )
+        emit_json(payload)
     else:
         _witness_tables(result)
         typer.echo(f"upper {result.upper:.10f}")
@@ -129,4 +149,10 @@ def bounds(
                 typer.echo(f"lower none (maximiser not BCJR-invariant, residual {result.bcjr_residual:.3g})")
             else:
                 typer.echo(f"lower {result.lower:.10f}")
-    stderr_console.print(f"status {result.status}, {seconds:.2f} s (solver estimates, not certified)")
+        if certified is not None:
+            typer.echo(f"certified upper {certified.upper}")
+            typer.echo(f"certified lower {certified.lower if certified.lower is not None else 'none'}")
+            for line in certified.evidence:
+                stderr_console.print(f"  {line}")
+    note = "solver estimates; the certified lines are proven" if certified is not None else "solver estimates, not certified"
+    stderr_console.print(f"status {result.status}, {seconds:.2f} s ({note})")

@@ -63,3 +63,17 @@ def test_bounds_rejects_malformed_or_mismatched_graph_files(tmp_path, capsys):
     ternary.write_text(json.dumps({"nodes": 1, "outputs": 3, "phi": [[0, 0, 0]]}))
     assert run(["bounds", "ising", "--graph", str(ternary)]) == 2
     assert "--graph: the graph has 3 output labels" in capsys.readouterr().err
+
+
+def test_bounds_certify_brackets_the_bsc_capacity_rigorously(capsys):
+    import mpmath
+
+    assert run(["bounds", "bsc:p=0.1", "--graph", "debruijn:0", "--certify", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    certified = data["certified"]
+    with mpmath.workdps(50):
+        p = mpmath.mpf(1) / 10  # the decimal law 0.1 is read exactly
+        capacity = 1 + p * mpmath.log(p, 2) + (1 - p) * mpmath.log(1 - p, 2)
+        upper, lower = mpmath.mpf(certified["upper"]), mpmath.mpf(certified["lower"])
+        assert lower <= capacity <= upper
+        assert upper - lower < mpmath.mpf("1e-9")
