@@ -560,7 +560,7 @@ class Pmf:
                 try:
                     symbols = sorted(symbols)
                 except TypeError:
-                    pass
+                    pass  # symbols of mixed, unorderable types keep their order of first appearance
                 alphabet_list.append(tuple(symbols))
         else:
             if isinstance(alphabets, Mapping):

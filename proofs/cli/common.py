@@ -25,13 +25,8 @@ stderr_console = Console(stderr=True)
 
 def json_number(value: Any) -> Any:
     """Convert numpy scalars / Fractions to JSON-safe Python values (NaN/inf become strings)."""
-    try:
-        import numpy as np
-
-        if isinstance(value, np.generic):
-            value = value.item()
-    except ImportError:  # pragma: no cover
-        pass
+    if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        value = value.item()  # numpy scalar (checked without importing numpy: keeps the CLI start fast)
     if isinstance(value, Fraction):
         return float(value)
     if isinstance(value, float) and not math.isfinite(value):
