@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import sys
 import threading
 import time
 import uuid
@@ -445,6 +446,10 @@ def _chunks(
         yield np.concatenate(buffer_idx), np.concatenate(buffer_phi)
 
 
+#: Libraries whose native thread pools make ``os.fork`` unsafe once they are imported.
+_FORK_UNSAFE_MODULES = ("jax", "torch", "tensorflow")
+
+
 def _run_local(
     run: str, bound: Any, channel: UnifilarFSC, m: int, chunks: Iterable, jobs: int
 ) -> Iterator[list[Row]]:
@@ -456,6 +461,9 @@ def _run_local(
     built (in the inherited thread-local cache) instead of paying both per
     worker.  The pool is kept for the whole run and fed ``2 * jobs`` chunks at
     a time, so results are stored while the rest is still being solved.
+    Forking a process that runs native thread pools (JAX, PyTorch) can
+    deadlock, so when one of those is loaded the pool uses ``loky`` (fresh
+    worker processes) instead.
     """
     _solver_for(run, bound, channel, m)
     if jobs == 1:
@@ -465,7 +473,8 @@ def _run_local(
     from joblib import Parallel, delayed
 
     pending = iter(chunks)
-    with Parallel(n_jobs=jobs, backend="multiprocessing") as parallel:
+    fork_unsafe = any(name in sys.modules for name in _FORK_UNSAFE_MODULES)
+    with Parallel(n_jobs=jobs, backend="loky" if fork_unsafe else "multiprocessing") as parallel:
         while wave := list(islice(pending, 2 * jobs)):
             yield from parallel(delayed(_solve_chunk)(run, bound, channel, m, *chunk) for chunk in wave)
 
