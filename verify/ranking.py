@@ -480,7 +480,10 @@ def _run_local(
 
 
 def _dask_client(address: Any) -> tuple[Any, bool]:
-    from dask.distributed import Client
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise InvalidInput('dask: dask.distributed is not installed, expected the cluster extra: pip install "dicert[cluster]"') from None
 
     if isinstance(address, Client):
         return address, False

@@ -301,3 +301,21 @@ def test_bound_names_identify_runs() -> None:
     assert bound_name(QGraphUpperBound()) == "qgraph-upper-bound"
     assert bound_name(FakeBound()) == "fake-score"
     assert bound_name(_score).endswith("._score")
+
+
+def test_dask_option_without_dask_installed_names_the_cluster_extra(monkeypatch):
+    import builtins
+
+    from dicert.verify import ranking
+    from dicert.verify.errors import InvalidInput
+
+    real_import = builtins.__import__
+
+    def no_dask(name, *args, **kwargs):
+        if name.startswith("dask"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    with pytest.raises(InvalidInput, match=r"dask: .*dicert\[cluster\]"):
+        ranking._dask_client("tcp://127.0.0.1:1")
