@@ -164,12 +164,18 @@ def validate_pair(x: ArrayLike, y: ArrayLike, min_length: int = 2) -> tuple[NDAr
     return xa, ya
 
 
-def encode_symbols(values: NDArray[Any], name: str, alphabet_size: int | None) -> tuple[NDArray[np.int64], int]:
+def encode_symbols(
+    values: NDArray[Any],
+    name: str,
+    alphabet_size: int | None,
+    continuous_hint: str = "use a continuous estimator such as KSG for real-valued data",
+) -> tuple[NDArray[np.int64], int]:
     """Map discrete symbols to codes ``0..r-1``; return the codes and ``r``.
 
     With ``alphabet_size=None`` the alphabet is the set of observed values
     (sorted), so estimates are invariant to relabelling the symbols. With a
     declared size, the symbols must be the integers ``0 .. alphabet_size - 1``.
+    ``continuous_hint`` ends the error for non-integer symbols.
 
     Examples
     --------
@@ -186,7 +192,7 @@ def encode_symbols(values: NDArray[Any], name: str, alphabet_size: int | None) -
         if bad.size:
             raise InvalidInput(
                 f"{name}: non-integer symbol {values[bad[0]]} at index {bad[0]}, expected integer symbols "
-                "(use a continuous estimator such as KSG for real-valued data)"
+                f"({continuous_hint})"
             )
         values = values.astype(np.int64)
     values = values.astype(np.int64, copy=False)

@@ -68,7 +68,7 @@ import optax
 from numpy.typing import ArrayLike, NDArray
 
 from dicert.verify.errors import InvalidInput
-from dicert.verify.estimators.protocol import check_int_param, log_base, validate_pair
+from dicert.verify.estimators.protocol import check_int_param, encode_symbols, log_base, validate_pair
 
 __all__ = ["DINE"]
 
@@ -264,21 +264,9 @@ class DINE:
 
     def _encode_discrete(self, values: NDArray[Any], name: str) -> tuple[NDArray[np.float32], int]:
         """One-hot codes, symbols numbered by first appearance (so relabelling changes nothing)."""
-        if values.dtype.kind == "f":
-            bad = np.flatnonzero(values != np.round(values))
-            if bad.size:
-                raise InvalidInput(
-                    f"{name}: non-integer symbol {values[bad[0]]} at index {bad[0]}, expected integer symbols "
-                    "(use input_kind='continuous' for real-valued data)"
-                )
-        symbols = values.astype(np.int64)
-        if self.alphabet_size is not None:
-            bad = np.flatnonzero((symbols < 0) | (symbols >= self.alphabet_size))
-            if bad.size:
-                raise InvalidInput(
-                    f"{name}: symbol {symbols[bad[0]]} at index {bad[0]} is outside the declared alphabet "
-                    f"0..{self.alphabet_size - 1} (alphabet_size={self.alphabet_size})"
-                )
+        symbols, _ = encode_symbols(
+            values, name, self.alphabet_size, continuous_hint="use input_kind='continuous' for real-valued data"
+        )
         alphabet, first, codes = np.unique(symbols, return_index=True, return_inverse=True)
         rank = np.empty(alphabet.size, dtype=np.int64)
         rank[np.argsort(first, kind="stable")] = np.arange(alphabet.size)

@@ -20,38 +20,17 @@ Examples
 >>> test_entropy_is_nonnegative()
 """
 
-from dicert.verify.strategies.channels import dmcs, finite_state_channels, random_rows, unifilar_fscs
-from dicert.verify.strategies.pmfs import (
-    SequencePmf,
-    backends,
-    markov_chains,
-    markov_sequence_pmfs,
-    no_feedback_sequence_pmfs,
-    pmfs,
-    rational_pmfs,
-    sequence_pmfs,
-)
-from dicert.verify.strategies.processes import continuous_processes, discrete_processes, gaussian_var1_parameters, processes
-from dicert.verify.strategies.qgraphs import node_permutations, qgraphs, strongly_connected_qgraphs
+import sys
 
+from dicert.verify.strategies.channels import *  # noqa: F403 - each submodule's __all__
+from dicert.verify.strategies.pmfs import *  # noqa: F403
+from dicert.verify.strategies.processes import *  # noqa: F403
+from dicert.verify.strategies.qgraphs import *  # noqa: F403
+
+# The submodules ``pmfs``, ``qgraphs`` and ``processes`` share their names with a
+# strategy, which the star imports bind here; read each __all__ through sys.modules.
 __all__ = [
-    "SequencePmf",
-    "backends",
-    "markov_chains",
-    "markov_sequence_pmfs",
-    "no_feedback_sequence_pmfs",
-    "pmfs",
-    "rational_pmfs",
-    "sequence_pmfs",
-    "qgraphs",
-    "strongly_connected_qgraphs",
-    "node_permutations",
-    "random_rows",
-    "dmcs",
-    "unifilar_fscs",
-    "finite_state_channels",
-    "discrete_processes",
-    "continuous_processes",
-    "gaussian_var1_parameters",
-    "processes",
+    name
+    for submodule in ("pmfs", "qgraphs", "channels", "processes")
+    for name in sys.modules[f"{__name__}.{submodule}"].__all__
 ]
