@@ -40,18 +40,6 @@ def test_package_dir_maps_the_three_layers() -> None:
     assert data["tool"]["setuptools"]["package-dir"] == {v: k for k, v in FOLDERS.items()}
 
 
-def test_layers_import_in_one_direction_only() -> None:
-    """graphs never imports verify/proofs; verify never imports proofs."""
-    offenders = []
-    for folder, forbidden in (("graphs", ("dicert.verify", "dicert.proofs")), ("verify", ("dicert.proofs",))):
-        for path in (ROOT / folder).rglob("*.py"):
-            text = path.read_text()
-            for name in forbidden:
-                if f"import {name}" in text or f"from {name}" in text:
-                    offenders.append(f"{path.relative_to(ROOT)} imports {name}")
-    assert not offenders, offenders
-
-
 @pytest.mark.slow
 def test_wheel_builds_and_runs_dicert_version_outside_the_source_tree(tmp_path: Path) -> None:
     dist = tmp_path / "dist"

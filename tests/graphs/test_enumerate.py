@@ -21,7 +21,7 @@ from dicert.graphs import (
     is_canonical_batch,
     qgraph_batches,
 )
-from dicert.verify.strategies.qgraphs import node_permutations, qgraphs
+from dicert.graphs.strategies import node_permutations, qgraphs
 
 # OEIS A027835: strongly connected binary automata (complete, deterministic,
 # no initial state) up to relabelling of the states.

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from dicert.graphs import InvalidGraph, QGraph, debruijn_qgraph, load_qgraph, save_graphml, save_qgraph, to_dot
-from dicert.verify.strategies.qgraphs import qgraphs, strongly_connected_qgraphs
+from dicert.graphs.strategies import qgraphs, strongly_connected_qgraphs
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from dicert.graphs import InvalidGraph, QGraph, TooLarge, require_strongly_connected
 from dicert.graphs.qgraph import MAX_BRUTE_FORCE_NODES
-from dicert.verify.strategies.qgraphs import node_permutations, qgraphs, strongly_connected_qgraphs
+from dicert.graphs.strategies import node_permutations, qgraphs, strongly_connected_qgraphs
 
 
 def _brute_force_isomorphic(a: QGraph, b: QGraph) -> bool:

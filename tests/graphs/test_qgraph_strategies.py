@@ -1,4 +1,4 @@
-"""The public Q-graph strategies (dicert.verify.strategies.qgraphs) build what they promise."""
+"""The public Q-graph strategies (dicert.graphs.strategies) build what they promise."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import find, given
 from hypothesis import strategies as st
 
 from dicert.graphs import InvalidInput, QGraph
-from dicert.verify.strategies.qgraphs import node_permutations, qgraphs, strongly_connected_qgraphs
+from dicert.graphs.strategies import node_permutations, qgraphs, strongly_connected_qgraphs
 
 
 @given(strongly_connected_qgraphs(m=st.integers(1, 7), r=st.integers(1, 3)))
