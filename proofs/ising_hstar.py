@@ -1,7 +1,7 @@
 """Check (d) for the Ising channel: ``h*`` of (4.32) solves the Bellman equation (4.31) on all of ``[0, 1]``.
 
 Setting (monograph Sec. 4.3.4).  For ``z in [0, 1]`` and actions
-``u = (delta, gamma)`` in ``U(z) = [0, z] x [0, 1 - z]`` let
+``u = (delta, gamma)`` in ``U(z) = [0, z] x [0, 1 - z]`` let::
 
     G(z, u) = H2((1+delta-gamma)/2) + delta + gamma - 1
               + D1/2 h*(N1/D1) + D2/2 h*(N2/D2),

@@ -22,8 +22,8 @@ Checks and tolerances (bits; ``n`` small/large = 500/8000 for discrete and
 ``check_consistency``          mean abs. error over 3 seeds on two processes with known rates
                                shrinks from small to large ``n`` (or is already <= 0.01) and is
                                <= 0.05 at large ``n``
-``check_zero_independent``     |DI|, |reverse DI| <= 0.03 on independent processes (large ``n``)
-``check_conservation``         |MI - DI - reverse DI| <= 0.02 (Massey's law (2.13))
+``check_zero_independent``     ``|DI|``, ``|reverse DI|`` <= 0.03 on independent processes (large ``n``)
+``check_conservation``         ``|MI - DI - reverse DI|`` <= 0.02 (Massey's law (2.13))
 ``check_di_le_mi``             DI <= MI + 0.03 and reverse DI <= MI + 0.03 ((2.7))
 ``check_mi_symmetry``          MI(x, y) and MI(y, x) agree within 0.03
 ``check_relabelling``          discrete: a bijective relabelling of the symbols changes no rate
@@ -34,7 +34,7 @@ Checks and tolerances (bits; ``n`` small/large = 500/8000 for discrete and
 ``check_bad_alphabet``         discrete, with an ``alphabet_size`` parameter: a symbol outside the
                                declared alphabet raises ``ValueError``
 ``check_hypothesis_cases``     Hypothesis-drawn processes (:mod:`dicert.verify.strategies.processes`):
-                               finite rates, conservation and |DI - truth| <= 0.08 (discrete:
+                               finite rates, conservation and ``|DI - truth|`` <= 0.08 (discrete:
                                n in [3000, 4000], alphabets <= 3; continuous: n in [1500, 2000])
 =============================  ==================================================================
 
