@@ -13,7 +13,7 @@ import pkgutil
 
 import pytest
 
-PACKAGES = ["dicert.graphs", "dicert.verify", "dicert.proofs"]
+PACKAGES = ["dicert", "dicert.graphs", "dicert.verify", "dicert.proofs"]
 OPTIONAL = {"dicert.verify.neural": "jax"}
 
 
@@ -22,6 +22,8 @@ def _module_names() -> list[str]:
     for package_name in PACKAGES:
         package = importlib.import_module(package_name)
         names.append(package_name)
+        if package_name == "dicert":
+            continue
         for info in pkgutil.walk_packages(package.__path__, prefix=package_name + "."):
             names.append(info.name)
     return sorted(set(names))

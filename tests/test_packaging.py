@@ -31,13 +31,22 @@ def _source_packages() -> set[str]:
 
 
 def test_every_subpackage_is_declared_in_pyproject() -> None:
-    missing = _source_packages() - _declared_packages()
+    missing = (_source_packages() | {"dicert"}) - _declared_packages()
     assert not missing, f"add to [tool.setuptools] packages: {sorted(missing)}"
 
 
 def test_package_dir_maps_the_three_layers() -> None:
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert data["tool"]["setuptools"]["package-dir"] == {v: k for k, v in FOLDERS.items()}
+    assert data["tool"]["setuptools"]["package-dir"] == {"dicert": "dicert", **{v: k for k, v in FOLDERS.items()}}
+
+
+def test_the_dicert_package_only_names_the_distribution() -> None:
+    """``dicert/`` holds the version, the layer names and ``py.typed``; no code of a layer."""
+    assert sorted(p.name for p in (ROOT / "dicert").iterdir() if p.name != "__pycache__") == ["__init__.py", "py.typed"]
+    import dicert
+
+    assert dicert.__version__ == __import__("importlib.metadata").metadata.version("dicert")
+    assert dicert.proofs.__name__ == "dicert.proofs"
 
 
 @pytest.mark.slow
