@@ -414,7 +414,7 @@ class UnifilarFSC(_StateLawSizes):
     >>> UnifilarFSC(law, nxt + 1)
     Traceback (most recent call last):
     ...
-    dicert.graphs.errors.InvalidChannel: next_state[s=0, x=0, y=0]: state 1 out of range 0..1
+    dicert.graphs.errors.InvalidChannel: next_state[s=0, x=1, y=0]: state 2 out of range 0..1
     """
 
     law: np.ndarray
