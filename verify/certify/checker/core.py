@@ -56,6 +56,8 @@ __all__ = ["SCHEMA", "SCHEMA_VERSION", "KEYS", "issue", "check", "CheckReport", 
 SCHEMA = "dicert-certificate"
 SCHEMA_VERSION = 2
 MAX_DIGITS = 100000
+#: Decimal places of the bound each Q-graph check proves (recorded in the check, compared on re-check).
+BOUND_PLACES = 70
 #: Top-level keys of a certificate; every one but ``seconds`` and ``versions`` is compared on re-check.
 KEYS = ("schema", "schema_version", "result", "params", "digits", "title", "claim", "latex_claim", "source",
         "channel", "proven", "cited", "interval", "value", "value_digits", "lower", "upper", "gap", "checks",
@@ -142,10 +144,16 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
                 lowers.append(products["lower"])
             upper_exact = upper_exact or bool(products.get("upper_exact"))
             lower_exact = lower_exact or bool(products.get("lower_exact"))
-        checks.append({"name": name, "kind": kind, "passed": passed, "evidence": evidence})
+        bound = None
+        if passed and "upper" in products:
+            bound = "<= " + ceil_dec(products["upper"], BOUND_PLACES)
+        elif passed and "lower" in products:
+            bound = ">= " + floor_dec(products["lower"], BOUND_PLACES)
+        checks.append({"name": name, "kind": kind, "passed": passed, "bound": bound, "evidence": evidence})
     verified = bool(checks) and all(c["passed"] for c in checks)
     methods = []
     U = L = None
+    trivial_lower = False
     if verified:
         if uppers:
             U = min(uppers)
@@ -159,7 +167,8 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
         if lower_exact:
             L = cf_lo if L is None else max(L, cf_lo)
             methods.append("lower: closed form = lower bound exactly")
-        if U is not None and L is None:
+        trivial_lower = U is not None and L is None
+        if trivial_lower:
             L = fmpq(0)
             methods.append("lower: trivial, C_fb >= 0")
     is_exact = verified and upper_exact and lower_exact
@@ -167,7 +176,7 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
         if is_exact:
             lo_d, hi_d = cited["interval"]
         else:
-            places = min(digits, digits_justified(U - L)) + 3
+            places = (digits if trivial_lower else min(digits, digits_justified(U - L))) + 3
             lo_d, hi_d = floor_dec(L, places), ceil_dec(U, places)
         width = rational(hi_d) - rational(lo_d)
         k = digits if is_exact else min(digits, digits_justified(width))
@@ -269,7 +278,7 @@ def _check(data: Any) -> CheckReport:
         mine, theirs = fresh[key], data[key]
         if key == "checks":
             theirs = _check_list(theirs)
-            mine = [(c["name"], c["kind"], c["passed"]) for c in mine]
+            mine = [(c["name"], c["kind"], c["passed"], c["bound"]) for c in mine]
         if mine != theirs or _types(mine) != _types(theirs):
             problems.append(f"{key}: the stored value is not the one the checker computes")
     if not fresh["verified"]:
@@ -283,9 +292,9 @@ def _check_list(value: Any) -> list:
         raise InvalidInput("checks: expected a list")
     out = []
     for c in value:
-        if not isinstance(c, dict) or set(c) - {"name", "kind", "passed", "evidence", "seconds"}:
-            raise InvalidInput("checks: each entry is an object with name, kind, passed, evidence")
-        out.append((c.get("name"), c.get("kind"), c.get("passed")))
+        if not isinstance(c, dict) or set(c) - {"name", "kind", "passed", "bound", "evidence"}:
+            raise InvalidInput("checks: each entry is an object with name, kind, passed, bound, evidence")
+        out.append((c.get("name"), c.get("kind"), c.get("passed"), c.get("bound")))
     return out
 
 
