@@ -152,6 +152,9 @@ def discover(
         if value < low:
             raise bad_input(field, f"an integer >= {low}", value)
     ch = parse_channel(channel)
+    from dicert.verify.channels import require_unifilar
+
+    require_unifilar(ch, "discover (belief MDP of sec. 4.3, Q-graph bounds of Thm 4.4.3)")
     burn_in = min(300, steps // 5)
     with stderr_console.status("value iteration, simulation and Q-graph bounds ..."):
         result = discover_qgraph(

@@ -135,11 +135,11 @@ def enumerate_command(
         _count(nodes, 2 if outputs is None else outputs, jobs, json_output)
         return
 
-    from dicert.verify.channels import as_unifilar, parse_channel
+    from dicert.verify.channels import parse_channel, require_unifilar
     from dicert.verify.ranking import rank_qgraphs
 
     channel_obj = parse_channel(channel)
-    n_outputs = as_unifilar(channel_obj).n_outputs
+    n_outputs = require_unifilar(channel_obj, "enumerate --rank (Q-graph upper bound, Thm 4.4.3)").n_outputs
     if outputs is not None and outputs != n_outputs:
         raise bad_input("--outputs", f"{n_outputs} (the outputs of channel {channel_obj.name!r})", outputs)
     progress = _LazyProgress(f"ranking {channel_obj.name}, m={nodes}")

@@ -56,6 +56,7 @@ __all__ = [
     "BUILTIN_CHANNELS",
     "parse_channel",
     "channel_spec",
+    "require_unifilar",
     "trapdoor_channel",
     "ising_channel",
     "post_channel",
@@ -636,6 +637,41 @@ def parse_channel(spec: str | Path) -> Channel:
             raise InvalidChannel(f"{entry.name}:{key}: given twice")
         params[key] = _parse_value(entry, key, value.strip())
     return entry.build(**params)
+
+
+def require_unifilar(channel: Channel, method: str) -> UnifilarFSC:
+    """``channel`` as a unifilar FSC, or a one-line refusal naming the method and Def. 4.2.3.
+
+    The Q-graph bounds (Thm 4.4.3, 4.4.4), the belief MDP behind ``discover``
+    (sec. 4.3) and the ranking of Q-graphs all need the state update
+    ``s' = f(s, x, y)`` of a unifilar channel (Def. 4.2.3); a general FSC gets the
+    n-letter bounds of Thm 4.2.1 instead (``dicert bounds CH --nletter N``).
+
+    Raises
+    ------
+    InvalidChannel
+        If the channel is an FSC whose next state is random given ``(s, x, y)``.
+
+    Examples
+    --------
+    >>> require_unifilar(bsc(0.1), "the Q-graph bound").n_states
+    1
+    >>> require_unifilar(gilbert_elliott_channel(), "the Q-graph bound (Thm 4.4.3)")
+    Traceback (most recent call last):
+    ...
+    dicert.graphs.errors.InvalidChannel: channel: 'gilbert-elliott': the channel is not unifilar (law[s=0, x=0, y=0]: 2 possible next states); the Q-graph bound (Thm 4.4.3) needs a unifilar channel (Def. 4.2.3); use `dicert bounds CHANNEL --nletter N` for the n-letter bounds of Thm 4.2.1
+    """
+    from dicert.verify.channels.core import as_unifilar
+
+    try:
+        return as_unifilar(channel)
+    except InvalidChannel as exc:
+        detail = str(exc).split(", expected one")[0]
+        raise InvalidChannel(
+            f"channel: {channel.name!r}: the channel is not unifilar ({detail}); "
+            f"{method} needs a unifilar channel (Def. 4.2.3); use `dicert bounds CHANNEL --nletter N` "
+            "for the n-letter bounds of Thm 4.2.1"
+        ) from None
 
 
 def channel_spec(channel: Channel) -> str:
