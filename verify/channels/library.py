@@ -628,15 +628,34 @@ def parse_channel(spec: str | Path) -> Channel:
         names = ", ".join(sorted(BUILTIN_CHANNELS))
         raise InvalidChannel(f"channel: unknown built-in {name!r}; expected one of {names}, or a path to a .json channel file")
     params: dict[str, int | float] = {}
+    delay: int | None = None
     for item in filter(None, (part.strip() for part in arguments.split(","))):
         key, eq, value = item.partition("=")
         key = key.strip()
         if not eq or not key or not value.strip():
             raise InvalidChannel(f"{entry.name}: expected parameters as key=value, got {item!r}")
-        if key in params:
+        if key in params or (key == "delay" and delay is not None):
             raise InvalidChannel(f"{entry.name}:{key}: given twice")
+        if key == "delay":  # feedback delay, an option of every unifilar channel (Remark 4.2.6)
+            delay = _parse_delay(entry.name, value.strip())
+            continue
         params[key] = _parse_value(entry, key, value.strip())
-    return entry.build(**params)
+    channel = entry.build(**params)
+    if delay is None:
+        return channel
+    from dicert.verify.channels.delay import delayed_feedback
+
+    return delayed_feedback(channel, delay)
+
+
+def _parse_delay(name: str, text: str) -> int:
+    from dicert.verify.channels.delay import check_delay
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidChannel(f"{name}:delay: expected an integer >= 1 (1 = instantaneous feedback), got {text!r}") from None
+    return check_delay(value, f"{name}:delay")
 
 
 def require_unifilar(channel: Channel, method: str) -> UnifilarFSC:
@@ -690,7 +709,18 @@ def channel_spec(channel: Channel) -> str:
     'trapdoor'
     """
     entry = BUILTIN_CHANNELS.get(channel.name)
-    if entry is None or set(channel.params) != set(entry.defaults) or entry.build(**channel.params) != channel:
+    base_params = {k: v for k, v in channel.params.items() if k != "delay"}
+    delay = channel.params.get("delay")
+
+    def rebuilt() -> Channel:
+        built = entry.build(**base_params)
+        if delay is None:
+            return built
+        from dicert.verify.channels.delay import delayed_feedback
+
+        return delayed_feedback(built, delay)
+
+    if entry is None or set(base_params) != set(entry.defaults) or rebuilt() != channel:
         raise InvalidChannel(f"channel: {channel.name!r} is not a built-in channel with its recorded parameters")
     args = ",".join(f"{key}={value!r}" for key, value in channel.params.items())
     return channel.name if not args else f"{channel.name}:{args}"

@@ -15,7 +15,10 @@ the keys that go with it (unknown keys are refused).  The trapdoor channel
 
 Keys common to every type: ``type`` (``"unifilar"``, ``"fsc"`` or ``"dmc"``),
 optional ``name`` (default: the type), ``description`` (free text, not
-kept), ``source`` (citation) and ``params`` (an object, kept as-is).
+kept), ``source`` (citation), ``params`` (an object, kept as-is) and
+``delay`` (an integer >= 1: feedback delayed by that many uses, Remark 4.2.6;
+the channel is replaced by its state augmentation,
+:func:`dicert.verify.channels.delay.delayed_feedback`; unifilar channels only).
 
 * ``unifilar`` (Definition 4.2.3): ``law[s][x][y] = P(y | x, s)``,
   ``next_state[s][x][y]`` in ``0..states-1``, optional ``allowed[s][x]``.
@@ -40,7 +43,7 @@ True
 >>> channel_from_json({"type": "dmc", "inputs": 1, "outputs": 1, "matrix": [[1]], "colour": "red"})
 Traceback (most recent call last):
 ...
-dicert.graphs.errors.InvalidChannel: colour: unknown key for a 'dmc' channel; allowed: description, inputs, matrix, name, outputs, params, source, type
+dicert.graphs.errors.InvalidChannel: colour: unknown key for a 'dmc' channel; allowed: delay, description, inputs, matrix, name, outputs, params, source, type
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ from dicert.verify.errors import InvalidChannel
 
 __all__ = ["CHANNEL_TYPES", "channel_from_json", "channel_to_json", "load_channel", "save_channel"]
 
-_COMMON = {"type", "name", "description", "source", "params"}
+_COMMON = {"type", "name", "description", "source", "params", "delay"}
 
 #: Allowed keys of a channel file by ``type``; the rest are required unless marked optional.
 CHANNEL_TYPES: dict[str, dict[str, bool]] = {
@@ -112,6 +115,15 @@ def _flag(value: Any, where: str) -> bool:
     return value
 
 
+def _with_delay(channel: Channel, data: dict[str, Any]) -> Channel:
+    """Apply the optional ``"delay"`` key (feedback delay, Remark 4.2.6) by state augmentation."""
+    if "delay" not in data:
+        return channel
+    from dicert.verify.channels.delay import check_delay, delayed_feedback
+
+    return delayed_feedback(channel, check_delay(data["delay"], "delay"))
+
+
 def channel_from_json(data: Any) -> Channel:
     """Build a channel from the parsed JSON object of a channel file (format in the module docstring).
 
@@ -149,7 +161,7 @@ def channel_from_json(data: Any) -> Channel:
     x_size, y_size = _size(data, "inputs"), _size(data, "outputs")
     if kind == "dmc":
         matrix = _nested(data["matrix"], (x_size, y_size), "matrix", ("x", "y"), _number)
-        return DMC(np.array(matrix, dtype=float), **meta)
+        return _with_delay(DMC(np.array(matrix, dtype=float), **meta), data)
     s_size = _size(data, "states")
     allowed = data.get("allowed")
     if allowed is not None:
@@ -157,11 +169,11 @@ def channel_from_json(data: Any) -> Channel:
     if kind == "fsc":
         shape4 = (s_size, x_size, y_size, s_size)
         law = _nested(data["law"], shape4, "law", ("s", "x", "y", "s2"), _number)
-        return FiniteStateChannel(np.array(law, dtype=float), allowed, **meta)
+        return _with_delay(FiniteStateChannel(np.array(law, dtype=float), allowed, **meta), data)
     shape3 = (s_size, x_size, y_size)
     law = _nested(data["law"], shape3, "law", ("s", "x", "y"), _number)
     next_state = _nested(data["next_state"], shape3, "next_state", ("s", "x", "y"), _state)
-    return UnifilarFSC(np.array(law, dtype=float), np.array(next_state, dtype=np.int64), allowed, **meta)
+    return _with_delay(UnifilarFSC(np.array(law, dtype=float), np.array(next_state, dtype=np.int64), allowed, **meta), data)
 
 
 def channel_to_json(channel: Channel) -> dict[str, Any]:
