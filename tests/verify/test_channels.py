@@ -147,7 +147,7 @@ def test_parse_channel_reads_names_and_parameters(spec: str, attribute: str, val
 @pytest.mark.parametrize(
     "spec, message",
     [
-        ("isnig", r"channel: unknown built-in 'isnig'; expected one of bec, .*trapdoor, z"),
+        ("isnig", r"channel: unknown built-in 'isnig'; expected one of bec, .*trapdoor, .*z, or a path"),
         ("ising:r=3", r"ising: unknown parameter 'r'; allowed: q"),
         ("trapdoor:q=3", r"trapdoor: unknown parameter 'q'; allowed: none"),
         ("ising:q=two", r"ising:q: expected an integer, got 'two'"),
