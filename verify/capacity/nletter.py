@@ -730,12 +730,14 @@ def nletter_bounds(
     seconds = np.zeros(n_max)
     for k, n in enumerate(ns):
         t0 = time.perf_counter()
+        policies = []
         for s0 in range(ns_states):
             try:
                 value = nletter_value(target, int(n), s0)
             except InfeasibleConstraint:
                 continue  # no admissible input from s0: no code exists from this state
             per_state[k, s0], per_state_upper[k, s0] = value.value, value.upper
+            policies.append(value.input_policy)
         if ns_states == 1:
             maxmin[k], maxmin_lower[k] = per_state[k, 0], value.lower
         else:
@@ -744,6 +746,12 @@ def nletter_bounds(
                 maxmin[k], maxmin_lower[k] = value.value, value.lower
             except InfeasibleConstraint:
                 pass  # no input is admissible for every initial state: no lower bound at this n
+            except SolverFailed:
+                if allowed is None:  # keep a valid, weaker lower bound: the best per-state input on all states
+                    level_sets = [causal_channel_levels(law, int(n), s0) for s0 in range(ns_states)]
+                    maxmin_lower[k] = max(
+                        min(policy_directed_information(lv, pol) for lv in level_sets) for pol in policies
+                    )
         seconds[k] = time.perf_counter() - t0
         if progress is not None:
             progress(int(n), n_max)
