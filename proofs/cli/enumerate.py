@@ -109,6 +109,9 @@ def enumerate_command(
     jobs: int = typer.Option(1, "--jobs", "-j", help="Local worker processes (joblib)."),
     dask: str | None = typer.Option(None, "--dask", help="Solve on the dask.distributed scheduler at this address."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+    aperiodic: bool = typer.Option(
+        False, "--aperiodic", help="Count only Q-graphs of period 1, as the published Q-graph lists do."
+    ),
 ) -> None:
     """Count the strongly connected Q-graphs with M nodes, or rank them by their upper bound on a channel.
 
@@ -132,8 +135,10 @@ def enumerate_command(
     if channel is None:
         if db is not None or dask is not None:
             raise bad_input("--channel", "a channel when --db or --dask is given (they apply to ranking)")
-        _count(nodes, 2 if outputs is None else outputs, jobs, json_output)
+        _count(nodes, 2 if outputs is None else outputs, jobs, json_output, aperiodic=aperiodic)
         return
+    if aperiodic:
+        raise bad_input("--aperiodic", "no --channel: the period filter applies to counting only in this version")
 
     from dicert.verify.channels import parse_channel, require_unifilar
     from dicert.verify.ranking import rank_qgraphs
@@ -153,20 +158,28 @@ def enumerate_command(
         _show_ranking(ranking)
 
 
-def _count(nodes: int, outputs: int, jobs: int, json_output: bool) -> None:
+def _count(nodes: int, outputs: int, jobs: int, json_output: bool, *, aperiodic: bool = False) -> None:
     from dicert.graphs.enumerate import count_qgraphs
 
     start = time.perf_counter()
     progress = _LazyProgress(f"counting m={nodes}, r={outputs} (blocks)")
     try:
-        count = count_qgraphs(nodes, outputs, jobs=jobs, progress=progress)
+        if aperiodic:
+            from dicert.graphs.period import count_aperiodic_qgraphs
+
+            count = count_aperiodic_qgraphs(nodes, outputs, jobs=jobs)
+        else:
+            count = count_qgraphs(nodes, outputs, jobs=jobs, progress=progress)
     finally:
         progress.close()
     seconds = time.perf_counter() - start
     if json_output:
-        emit_json({"count": count, "nodes": nodes, "outputs": outputs, "seconds": seconds})
+        payload = {"count": count, "nodes": nodes, "outputs": outputs, "seconds": seconds}
+        if aperiodic:
+            payload["aperiodic"] = True
+        emit_json(payload)
     else:
+        kind = "aperiodic strongly connected" if aperiodic else "strongly connected"
         stderr_console.print(
-            f"{count} non-isomorphic strongly connected Q-graphs with {nodes} nodes over {outputs} outputs "
-            f"({seconds:.2f} s)"
+            f"{count} non-isomorphic {kind} Q-graphs with {nodes} nodes over {outputs} outputs ({seconds:.2f} s)"
         )
