@@ -182,8 +182,8 @@ def chemical_channel(k: Any = 2) -> UnifilarFSC:
     Examples
     --------
     >>> ch = chemical_channel(2)
-    >>> ch.law[1, 1].tolist(), ch.next_state[1, 1].tolist()
-    ([0.3333333333333333, 0.6666666666666666], [2, 1])
+    >>> ch.law[1, 1].round(4).tolist(), ch.next_state[1, 1].tolist()     # one 1 inside, a 1 added
+    ([0.3333, 0.6667], [2, 1])
     """
     k = _count(k, "chemical:k", 1, MAX_FAMILY_STATES - 1)
     ns = k + 1
@@ -220,7 +220,7 @@ def trapdoor_q_channel(q: Any = 3) -> UnifilarFSC:
     --------
     >>> ch = trapdoor_q_channel(3)
     >>> ch.law[0, 2].tolist(), ch.next_state[0, 2].tolist()
-    ([0.5, 0.0, 0.5], [2, 2, 0])
+    ([0.5, 0.0, 0.5], [2, 0, 0])
     """
     q = _count(q, "trapdoor-q:q", 2, 64)
     law = np.zeros((q, q, q))
