@@ -39,6 +39,7 @@ from dicert.verify.channels.core import FiniteStateChannel, UnifilarFSC
 from dicert.verify.errors import InvalidChannel
 
 __all__ = [
+    "rll_constrained",
     "rll_channel",
     "bec_rll_channel",
     "bsc_rll_channel",
@@ -89,6 +90,55 @@ def _finite_law(law: np.ndarray, base: np.ndarray) -> None:
 # ---------------------------------------------------------------------------
 
 
+def _rll_limits(d: Any, k: Any, name: str) -> tuple[int, float | int, int]:
+    d = _count(d, f"{name}:d", 0, MAX_FAMILY_STATES - 1)
+    if isinstance(k, (float, np.floating)) and math.isinf(k) and k > 0:
+        return d, math.inf, d
+    k_value = _count(k, f"{name}:k", 1, MAX_FAMILY_STATES - 1)
+    if k_value <= d:
+        raise InvalidChannel(f"{name}:k: expected k > d (0 <= d < k <= inf), got d={d}, k={k_value}")
+    return d, k_value, k_value
+
+
+def rll_constrained(
+    matrix: Any,
+    d: Any,
+    k: Any,
+    *,
+    name: str = "rll",
+    params: dict[str, Any] | None = None,
+    source: str = "",
+    field: str | None = None,
+) -> UnifilarFSC:
+    """A binary-input memoryless channel ``matrix[x, y]`` with a (d, k)-RLL input constraint.
+
+    The state is the number of zeros since the last one (module docstring);
+    the output law does not depend on it.  Used for ``bec-rll``/``bsc-rll`` and
+    for the ``"rll"`` key of a ``dmc`` channel file.
+
+    Examples
+    --------
+    >>> ch = rll_constrained([[1.0, 0.0], [0.5, 0.5]], 1, math.inf)   # Z channel, no two ones in a row
+    >>> ch.n_states, ch.allowed.tolist(), ch.params
+    (2, [[True, False], [True, True]], {'d': 1, 'k': inf})
+    """
+    row = np.asarray(matrix, dtype=float)
+    if row.ndim != 2 or row.shape[0] != 2:
+        raise InvalidChannel(f"rll: a (d,k)-RLL constraint needs a binary-input channel, got matrix of shape {row.shape}")
+    d, k_value, cap = _rll_limits(d, k, field or name)
+    ns, ny = cap + 1, row.shape[1]
+    law = np.broadcast_to(row[None], (ns, 2, ny)).copy()
+    next_state = np.zeros((ns, 2, ny), dtype=np.int64)
+    allowed = np.zeros((ns, 2), dtype=bool)
+    for z in range(ns):
+        next_state[z, 0, :] = min(z + 1, cap)
+        next_state[z, 1, :] = 0
+        allowed[z, 1] = z >= d
+        allowed[z, 0] = z < k_value
+    full_params = {"d": d, "k": float(k_value) if math.isinf(k_value) else k_value, **(params or {})}
+    return UnifilarFSC(law, next_state, allowed, name=name, params=full_params, source=source or RLL_SOURCE)
+
+
 def rll_channel(noise: str, d: Any, k: Any, p: Any) -> UnifilarFSC:
     """A binary memoryless channel with a (d, k)-RLL input constraint (module docstring).
 
@@ -108,15 +158,7 @@ def rll_channel(noise: str, d: Any, k: Any, p: Any) -> UnifilarFSC:
     [[True, True], [True, True], [False, True]]
     """
     name = f"{noise}-rll"
-    d = _count(d, f"{name}:d", 0, MAX_FAMILY_STATES - 1)
-    if isinstance(k, (float, np.floating)) and math.isinf(k) and k > 0:
-        k_value: float | int = math.inf
-        cap = d
-    else:
-        k_value = _count(k, f"{name}:k", 1, MAX_FAMILY_STATES - 1)
-        if k_value <= d:
-            raise InvalidChannel(f"{name}:k: expected k > d (0 <= d < k <= inf), got d={d}, k={k_value}")
-        cap = k_value
+    _rll_limits(d, k, name)  # parameter errors name the built-in
     param = "eps" if noise == "bec" else "p"
     p = _probability(p, f"{name}:{param}")
     if noise == "bec":
@@ -125,23 +167,7 @@ def rll_channel(noise: str, d: Any, k: Any, p: Any) -> UnifilarFSC:
         row = np.array([[1.0 - p, p], [p, 1.0 - p]])
     else:
         raise InvalidChannel(f"noise: expected 'bec' or 'bsc', got {noise!r}")
-    ns, ny = cap + 1, row.shape[1]
-    law = np.broadcast_to(row[None], (ns, 2, ny)).copy()
-    next_state = np.zeros((ns, 2, ny), dtype=np.int64)
-    allowed = np.zeros((ns, 2), dtype=bool)
-    for z in range(ns):
-        next_state[z, 0, :] = min(z + 1, cap)
-        next_state[z, 1, :] = 0
-        allowed[z, 1] = z >= d
-        allowed[z, 0] = z < k_value
-    return UnifilarFSC(
-        law,
-        next_state,
-        allowed,
-        name=name,
-        params={"d": d, "k": float(k_value) if math.isinf(k_value) else k_value, param: p},
-        source=RLL_SOURCE,
-    )
+    return rll_constrained(row, d, k, name=name, params={param: p})
 
 
 def bec_rll_channel(d: Any = 1, k: Any = math.inf, eps: Any = 0.5) -> UnifilarFSC:

@@ -23,7 +23,13 @@ the channel is replaced by its state augmentation,
 * ``unifilar`` (Definition 4.2.3): ``law[s][x][y] = P(y | x, s)``,
   ``next_state[s][x][y]`` in ``0..states-1``, optional ``allowed[s][x]``.
 * ``fsc`` (eq. (4.4)): ``law[s][x][y][s2] = P(y, s2 | x, s)``, optional ``allowed``.
-* ``dmc`` (eq. (4.1)): ``matrix[x][y] = P(y | x)`` with ``inputs`` and ``outputs``.
+* ``dmc`` (eq. (4.1)): ``matrix[x][y] = P(y | x)`` with ``inputs`` and ``outputs``;
+  optional ``rll`` = ``{"d": D, "k": K}`` (``K`` an integer or ``"inf"``) adds a
+  (d,k)-RLL input constraint to a binary-input channel (the state counts the
+  zeros since the last one, :func:`dicert.verify.channels.families.rll_constrained`).
+* ``builtin``: ``{"type": "builtin", "builtin": "chemical", "params": {"k": 3}}``
+  names a built-in channel or family (``dicert channels``) with its parameters
+  (numbers, or strings such as ``"inf"``); ``name``/``source`` are those of the built-in.
 
 Probabilities are JSON numbers or exact fraction strings such as ``"1/3"``.
 The sizes ``states``/``inputs``/``outputs`` are checked against the arrays,
@@ -43,7 +49,7 @@ True
 >>> channel_from_json({"type": "dmc", "inputs": 1, "outputs": 1, "matrix": [[1]], "colour": "red"})
 Traceback (most recent call last):
 ...
-dicert.graphs.errors.InvalidChannel: colour: unknown key for a 'dmc' channel; allowed: delay, description, inputs, matrix, name, outputs, params, source, type
+dicert.graphs.errors.InvalidChannel: colour: unknown key for a 'dmc' channel; allowed: delay, description, inputs, matrix, name, outputs, params, rll, source, type
 """
 
 from __future__ import annotations
@@ -66,7 +72,8 @@ _COMMON = {"type", "name", "description", "source", "params", "delay"}
 CHANNEL_TYPES: dict[str, dict[str, bool]] = {
     "unifilar": {"states": True, "inputs": True, "outputs": True, "law": True, "next_state": True, "allowed": False},
     "fsc": {"states": True, "inputs": True, "outputs": True, "law": True, "allowed": False},
-    "dmc": {"inputs": True, "outputs": True, "matrix": True},
+    "dmc": {"inputs": True, "outputs": True, "matrix": True, "rll": False},
+    "builtin": {"builtin": True},
 }
 
 
@@ -115,6 +122,41 @@ def _flag(value: Any, where: str) -> bool:
     return value
 
 
+def _rll(channel: DMC, value: Any) -> Channel:
+    """The ``"rll": {"d": D, "k": K}`` key of a ``dmc`` file: a (d,k)-RLL input constraint (``K`` may be ``"inf"``)."""
+    from dicert.verify.channels.families import rll_constrained
+
+    if not isinstance(value, dict) or not set(value) <= {"d", "k"} or "d" not in value:
+        raise InvalidChannel(f"rll: expected an object {{\"d\": D, \"k\": K}} with 0 <= D < K <= \"inf\", got {value!r}")
+    k = value.get("k", "inf")
+    if k in ("inf", None):
+        k = float("inf")
+    elif isinstance(k, str) or isinstance(k, bool):
+        raise InvalidChannel(f"rll:k: expected an integer or \"inf\", got {k!r}")
+    return rll_constrained(channel.matrix, value["d"], k, name=channel.name, params=channel.params,
+                           source=channel.source, field="rll")
+
+
+def _builtin(data: dict[str, Any]) -> Channel:
+    """``{"type": "builtin", "builtin": NAME, "params": {...}}``: a built-in channel or family by name."""
+    from dicert.verify.channels.library import BUILTIN_CHANNELS, _parse_value
+
+    name = data["builtin"]
+    if not isinstance(name, str) or name.strip().lower().replace("_", "-") not in BUILTIN_CHANNELS:
+        names = ", ".join(sorted(BUILTIN_CHANNELS))
+        raise InvalidChannel(f"builtin: expected one of {names}, got {name!r}")
+    entry = BUILTIN_CHANNELS[name.strip().lower().replace("_", "-")]
+    params = data.get("params", {})
+    if not isinstance(params, dict):
+        raise InvalidChannel(f"params: expected a JSON object, got {type(params).__name__}")
+    values = {}
+    for key, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise InvalidChannel(f"params.{key}: expected a number or a string such as \"inf\", got {value!r}")
+        values[key] = _parse_value(entry, key, str(value))
+    return entry.build(**values)
+
+
 def _with_delay(channel: Channel, data: dict[str, Any]) -> Channel:
     """Apply the optional ``"delay"`` key (feedback delay, Remark 4.2.6) by state augmentation."""
     if "delay" not in data:
@@ -158,10 +200,15 @@ def channel_from_json(data: Any) -> Channel:
     }
     if not isinstance(meta["params"], dict):
         raise InvalidChannel(f"params: expected a JSON object, got {type(meta['params']).__name__}")
+    if kind == "builtin":
+        return _with_delay(_builtin(data), data)
     x_size, y_size = _size(data, "inputs"), _size(data, "outputs")
     if kind == "dmc":
         matrix = _nested(data["matrix"], (x_size, y_size), "matrix", ("x", "y"), _number)
-        return _with_delay(DMC(np.array(matrix, dtype=float), **meta), data)
+        channel = DMC(np.array(matrix, dtype=float), **meta)
+        if "rll" in data:
+            channel = _rll(channel, data["rll"])
+        return _with_delay(channel, data)
     s_size = _size(data, "states")
     allowed = data.get("allowed")
     if allowed is not None:
