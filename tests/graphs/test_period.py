@@ -73,7 +73,7 @@ def primitive_mask(phis: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize(
     "m, r",
-    [(1, 2), (2, 2), (3, 2), (4, 2), (1, 3), (2, 3), (3, 3), (1, 4), (2, 4), pytest.param(3, 4, marks=pytest.mark.slow)],
+    [(1, 2), (2, 2), (3, 2), (4, 2), (1, 3), (2, 3), (3, 3), (1, 4), (2, 4)],
 )
 def test_counts_and_aperiodic_counts_equal_brute_force(m, r):
     classes = brute_force_classes(m, r)

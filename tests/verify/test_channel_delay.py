@@ -25,14 +25,16 @@ def _discover(spec: str, capsys) -> dict:
 
 @pytest.mark.slow
 def test_discover_trapdoor_delay_1_equals_trapdoor_and_delay_2_is_strictly_below(capsys):
-    plain = _discover("trapdoor", capsys)
+    # delay=1 is the trapdoor itself, so discover is the same computation; today's result on main:
+    # the 4-node graph below with lower = upper = log2(golden ratio) to solver precision
+    assert parse_channel("trapdoor:delay=1") == parse_channel("trapdoor")
     one = _discover("trapdoor:delay=1", capsys)
-    for key in ("graph", "lower", "upper", "node_beliefs"):
-        assert one[key] == plain[key]
+    assert one["graph"]["phi"] == [[0, 1], [0, 2], [3, 2], [0, 2]]
+    assert abs(one["lower"] - TRAPDOOR) < 1e-9 and abs(one["upper"] - TRAPDOOR) < 1e-9
     two = _discover("trapdoor:delay=2", capsys)
     assert two["lower"] is not None and two["lower"] <= two["upper"] + 1e-9
-    assert two["upper"] < plain["lower"] - 0.05 < TRAPDOOR
-    # delayed feedback is still feedback: at least the no-feedback n-letter lower bound of the trapdoor
+    assert two["upper"] < TRAPDOOR - 0.05
+    # delayed feedback is still feedback: at least the no-feedback n-letter lower bound of the trapdoor (n = 6)
     assert two["lower"] > 0.3673
 
 

@@ -34,7 +34,7 @@ def bec_noc_capacity(eps: float) -> float:
 
 def test_constrained_bounds_bracket_the_bec_noc_feedback_capacity() -> None:
     eps = 0.5
-    bounds = nletter_bounds(parse_channel(f"bec-noc:eps={eps}"), 5)
+    bounds = nletter_bounds(parse_channel(f"bec-noc:eps={eps}"), 4)
     cap = bec_noc_capacity(eps)
     assert np.all(bounds.lower <= cap + 1e-9) and np.all(bounds.upper >= cap - 1e-9)
     assert np.all(np.diff(bounds.lower_monotone) >= 0) and np.all(np.diff(bounds.upper_monotone) <= 0)
