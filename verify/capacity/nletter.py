@@ -36,6 +36,19 @@ the raw sequences need not be monotone; :func:`nletter_bounds` therefore also
 reports the running maximum of the lower and the running minimum of the upper
 sequence, which are monotone and remain valid bounds for every n.
 
+The reported ``lower``/``upper`` are evaluated at the solver's witness, not taken
+from the solver: ``lower`` is the directed information of the returned (feasible)
+input (:func:`policy_directed_information`) and ``upper`` the n-letter duality
+bound with the returned output pmf (:func:`dual_nletter_upper`), both valid up to
+floating-point rounding whatever the solver's accuracy.
+
+Input constraints ``allowed[s, x]``: the encoder knows the history ``(x^i, y^i)``
+but not a hidden state, so an input may follow a history only if it is allowed
+in every state the channel can be in after it (for the max-min program: from
+every initial state).  For a unifilar channel with known ``s0`` this is the
+constraint itself.  The proofs of the bounds carry over because every n-block of
+an admissible code is admissible from the state it starts in.
+
 Examples
 --------
 >>> import numpy as np

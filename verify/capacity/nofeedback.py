@@ -28,7 +28,10 @@ Input constraints ``allowed[s, x]``: without feedback the encoder sees no output
 so a block ``x^n`` may be sent only if every letter is allowed in every state
 the channel can be in at that time (for the max-min program: from every initial
 state).  For input-driven states (run-length constraints) this is the usual set
-of constrained words.
+of constrained words.  Gallager's proofs carry over: every n-block of an
+admissible code is admissible from the state it starts in, so the upper bound
+maximises over blocks admissible from ``s0``, and concatenated blocks admissible
+from every state form admissible codes for the lower bound.
 
 Because ``I(X^n; Y^n) = I(X^n -> Y^n)`` without feedback (sec. 4.2), these values
 sit below the feedback values of :mod:`dicert.verify.capacity.nletter` for the
