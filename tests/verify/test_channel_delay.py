@@ -7,13 +7,17 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dicert.proofs.cli import run
-from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound, unifilar_arrays
 from dicert.graphs.debruijn import debruijn_qgraph
+from dicert.verify.capacity.nofeedback import block_channel
+from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound, unifilar_arrays
 from dicert.verify.channels import channel_from_json, channel_spec, channel_to_json, parse_channel
 from dicert.verify.channels.delay import delayed_feedback
 from dicert.verify.errors import InvalidChannel
+from dicert.verify.strategies.channels import unifilar_fscs
 
 TRAPDOOR = math.log2((1 + math.sqrt(5)) / 2)
 
@@ -111,3 +115,22 @@ def test_json_delay_field_and_its_errors(tmp_path):
     ge = json.loads(open("examples/gilbert_elliott.json").read())
     with pytest.raises(InvalidChannel, match="needs a unifilar channel"):
         channel_from_json({**ge, "delay": 2})
+
+
+@settings(max_examples=25, deadline=None)
+@given(unifilar_fscs(max_states=3, max_inputs=2, max_outputs=3, constrained=False), st.integers(2, 3), st.data())
+def test_delayed_channel_output_law_is_the_original_law_shifted_by_d_minus_1(channel, d, data):
+    """P(y~^m | b^m, (s0, a)) = P(y^m | x^m = (a, b)_{1..m}, s0): the augmentation delays outputs by d-1."""
+    aug = delayed_feedback(channel, d)
+    ns, nx = channel.n_states, channel.n_inputs
+    assert aug.n_states == ns * nx ** (d - 1)
+    s0 = data.draw(st.integers(0, ns - 1))
+    a = data.draw(st.lists(st.integers(0, nx - 1), min_size=d - 1, max_size=d - 1))
+    start = s0 * nx ** (d - 1) + sum(v * nx ** (d - 2 - i) for i, v in enumerate(a))  # tuples in lexicographic order
+    m = 3
+    w_aug = block_channel(aug, m, start)
+    w_orig = block_channel(channel, m, s0)
+    for row, b in enumerate(np.ndindex(*(nx,) * m)):
+        x = (list(a) + list(b))[:m]
+        orig_row = sum(v * nx ** (m - 1 - i) for i, v in enumerate(x))
+        assert np.allclose(w_aug[row], w_orig[orig_row], atol=1e-12)
