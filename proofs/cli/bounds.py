@@ -93,21 +93,18 @@ def _witness_tables(result: Any) -> None:
 
 def bounds(
     channel: str = typer.Argument(..., help="Built-in channel (e.g. ising, trapdoor, post:a=0.3) or a channel .json file."),
+    nletter: int = typer.Option(
+        0, "--nletter", help="Instead: n-letter bounds of Thm 4.2.1 for n = 1..N (any FSC; with and without feedback)."
+    ),
+    no_feedback: bool = typer.Option(False, "--no-feedback", help="With --nletter: only the bounds without feedback."),
     graph: str = typer.Option("debruijn:1", "--graph", help="Q-graph: debruijn:K or a Q-graph .json file."),
     lower: bool = typer.Option(False, "--lower", help="Also report the BCJR-invariant lower bound (Thm 4.4.4)."),
     certify: bool = typer.Option(
         False, "--certify", help="Also prove the bounds with interval arithmetic (duality bound, exact BCJR check)."
     ),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
-    nletter: int = typer.Option(
-        0, "--nletter", help="Instead: n-letter bounds of Thm 4.2.1 for n = 1..N (any FSC; with and without feedback)."
-    ),
-    no_feedback: bool = typer.Option(False, "--no-feedback", help="With --nletter: only the bounds without feedback."),
 ) -> None:
     """Q-graph upper bound (Thm 4.4.3) and, with --lower, the BCJR-invariant lower bound (Cor 4.4.5).
-
-    With --nletter N: the n-letter lower/upper sequences of Thm 4.2.1 and, side by
-    side, the bounds without feedback (eq. (4.12)), for any finite-state channel.
 
     Solver values are estimates; with --certify the solution is handed to
     dicert.verify.certify.qgraph_certify.certify_qgraph_bounds, which returns a
@@ -117,17 +114,12 @@ def bounds(
     from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound, unifilar_arrays
     from dicert.verify.channels import parse_channel
 
-    if nletter < 0 or isinstance(nletter, bool):
-        raise InvalidInput(f"--nletter: expected an integer >= 1, got {nletter!r}")
-    if no_feedback and not nletter:
-        raise InvalidInput("--no-feedback: expected --nletter N as well (the no-feedback bounds are n-letter bounds)")
     start = time.perf_counter()
     ch = parse_channel(channel)
-    if nletter:
+    if nletter or no_feedback:  # n-letter bounds of any FSC: proofs/cli/nletter_report.py
         from dicert.proofs.cli.nletter_report import nletter_report
 
-        nletter_report(channel, ch, nletter, no_feedback=no_feedback, json_output=json_output)
-        return
+        return nletter_report(channel, ch, nletter, no_feedback=no_feedback, json_output=json_output)
     from dicert.verify.channels import require_unifilar
 
     require_unifilar(ch, "the Q-graph bound (Thm 4.4.3)")

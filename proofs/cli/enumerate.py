@@ -100,6 +100,9 @@ def enumerate_command(
     outputs: int | None = typer.Option(
         None, "--outputs", "-r", help="Output alphabet size R (default: the channel's, or 2 without a channel)."
     ),
+    aperiodic: bool = typer.Option(
+        False, "--aperiodic", help="Count only Q-graphs of period 1, as the published Q-graph lists do."
+    ),
     channel: str | None = typer.Option(
         None, "--channel", "-c", help="Channel to rank the graphs on: NAME[:k=v,...] or FILE.json (implies --rank)."
     ),
@@ -109,9 +112,6 @@ def enumerate_command(
     jobs: int = typer.Option(1, "--jobs", "-j", help="Local worker processes (joblib)."),
     dask: str | None = typer.Option(None, "--dask", help="Solve on the dask.distributed scheduler at this address."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
-    aperiodic: bool = typer.Option(
-        False, "--aperiodic", help="Count only Q-graphs of period 1, as the published Q-graph lists do."
-    ),
 ) -> None:
     """Count the strongly connected Q-graphs with M nodes, or rank them by their upper bound on a channel.
 
@@ -132,13 +132,14 @@ def enumerate_command(
         raise bad_input("--jobs", "1 when --dask is given (use one or the other)", jobs)
     if rank and channel is None:
         raise bad_input("--channel", "a channel to rank on when --rank is given (see `dicert channels`)")
+    if aperiodic:  # graphs/period.py; counting only
+        _count_aperiodic(nodes, 2 if outputs is None else outputs, jobs, json_output, channel, db, dask)
+        return
     if channel is None:
         if db is not None or dask is not None:
             raise bad_input("--channel", "a channel when --db or --dask is given (they apply to ranking)")
-        _count(nodes, 2 if outputs is None else outputs, jobs, json_output, aperiodic=aperiodic)
+        _count(nodes, 2 if outputs is None else outputs, jobs, json_output)
         return
-    if aperiodic:
-        raise bad_input("--aperiodic", "no --channel: the period filter applies to counting only in this version")
 
     from dicert.verify.channels import parse_channel, require_unifilar
     from dicert.verify.ranking import rank_qgraphs
@@ -158,28 +159,40 @@ def enumerate_command(
         _show_ranking(ranking)
 
 
-def _count(nodes: int, outputs: int, jobs: int, json_output: bool, *, aperiodic: bool = False) -> None:
+def _count(nodes: int, outputs: int, jobs: int, json_output: bool) -> None:
     from dicert.graphs.enumerate import count_qgraphs
 
     start = time.perf_counter()
     progress = _LazyProgress(f"counting m={nodes}, r={outputs} (blocks)")
     try:
-        if aperiodic:
-            from dicert.graphs.period import count_aperiodic_qgraphs
-
-            count = count_aperiodic_qgraphs(nodes, outputs, jobs=jobs)
-        else:
-            count = count_qgraphs(nodes, outputs, jobs=jobs, progress=progress)
+        count = count_qgraphs(nodes, outputs, jobs=jobs, progress=progress)
     finally:
         progress.close()
     seconds = time.perf_counter() - start
     if json_output:
-        payload = {"count": count, "nodes": nodes, "outputs": outputs, "seconds": seconds}
-        if aperiodic:
-            payload["aperiodic"] = True
-        emit_json(payload)
+        emit_json({"count": count, "nodes": nodes, "outputs": outputs, "seconds": seconds})
     else:
-        kind = "aperiodic strongly connected" if aperiodic else "strongly connected"
         stderr_console.print(
-            f"{count} non-isomorphic {kind} Q-graphs with {nodes} nodes over {outputs} outputs ({seconds:.2f} s)"
+            f"{count} non-isomorphic strongly connected Q-graphs with {nodes} nodes over {outputs} outputs "
+            f"({seconds:.2f} s)"
+        )
+
+
+def _count_aperiodic(
+    nodes: int, outputs: int, jobs: int, json_output: bool, channel: str | None, db: str | None, dask: str | None
+) -> None:
+    """``--aperiodic``: the number of Q-graphs of period 1 (:mod:`dicert.graphs.period`)."""
+    if channel is not None or db is not None or dask is not None:
+        raise bad_input("--aperiodic", "no --channel, --db or --dask: the period filter applies to counting only")
+    from dicert.graphs.period import count_aperiodic_qgraphs
+
+    start = time.perf_counter()
+    count = count_aperiodic_qgraphs(nodes, outputs, jobs=jobs)
+    seconds = time.perf_counter() - start
+    if json_output:
+        emit_json({"count": count, "nodes": nodes, "outputs": outputs, "seconds": seconds, "aperiodic": True})
+    else:
+        stderr_console.print(
+            f"{count} non-isomorphic aperiodic strongly connected Q-graphs with {nodes} nodes over {outputs} outputs "
+            f"({seconds:.2f} s)"
         )

@@ -13,7 +13,8 @@ constraint) this prints, for ``n = 1..N``:
 
 By default both are printed side by side (``gain_lower``: the feedback lower bound
 minus the no-feedback upper bound, positive when feedback provably helps);
-``--no-feedback`` prints only the feedback-free sequences.  The numbers are
+``--no-feedback`` prints only the feedback-free sequences.  ``dicert bounds`` hands
+over to :func:`nletter_report` whenever ``--nletter`` (or ``--no-feedback``) is given.  The numbers are
 floating-point evaluations of bounds at the solvers' witnesses (valid up to
 rounding), not interval-certified values.
 
@@ -54,6 +55,12 @@ def _sequences(bounds: Any, estimate_keys: dict[str, str]) -> dict[str, Any]:
 
 def nletter_report(channel_text: str, channel: Any, n: int, *, no_feedback: bool, json_output: bool) -> None:
     """Compute and print the n-letter sequences (see the module docstring)."""
+    from dicert.verify.errors import InvalidInput
+
+    if no_feedback and not n:
+        raise InvalidInput("--no-feedback: expected --nletter N as well (the no-feedback bounds are n-letter bounds)")
+    if isinstance(n, bool) or n < 1:
+        raise InvalidInput(f"--nletter: expected an integer >= 1, got {n!r}")
     from dicert.verify.capacity.nletter import SOLVER_COPIES, check_nletter_size, fsc_law
     from dicert.verify.capacity.nofeedback import nofeedback_bounds
 

@@ -157,13 +157,26 @@ def _builtin(data: dict[str, Any]) -> Channel:
     return entry.build(**values)
 
 
-def _with_delay(channel: Channel, data: dict[str, Any]) -> Channel:
-    """Apply the optional ``"delay"`` key (feedback delay, Remark 4.2.6) by state augmentation."""
-    if "delay" not in data:
-        return channel
+def _family_keys(data: dict[str, Any]) -> Channel:
+    """A channel file with ``"type": "builtin"``, ``"rll"`` (dmc) or ``"delay"``: build the base, then apply them."""
     from dicert.verify.channels.delay import check_delay, delayed_feedback
 
-    return delayed_feedback(channel, check_delay(data["delay"], "delay"))
+    rest = {k: v for k, v in data.items() if k != "delay" and not (k == "rll" and data.get("type") == "dmc")}
+    if rest.get("type") == "builtin":
+        for key in rest:
+            if key not in _COMMON | set(CHANNEL_TYPES["builtin"]):
+                allowed = ", ".join(sorted(_COMMON | set(CHANNEL_TYPES["builtin"])))
+                raise InvalidChannel(f"{key}: unknown key for a 'builtin' channel; allowed: {allowed}")
+        if "builtin" not in rest:
+            raise InvalidChannel("builtin: missing; a 'builtin' channel needs builtin (a name from `dicert channels`)")
+        channel = _builtin(rest)
+    else:
+        channel = channel_from_json(rest)
+    if "rll" in data and data.get("type") == "dmc":
+        channel = _rll(channel, data["rll"])
+    if "delay" in data:
+        channel = delayed_feedback(channel, check_delay(data["delay"], "delay"))
+    return channel
 
 
 def channel_from_json(data: Any) -> Channel:
@@ -182,6 +195,8 @@ def channel_from_json(data: Any) -> Channel:
     """
     if not isinstance(data, dict):
         raise InvalidChannel(f"channel file: expected a JSON object, got {type(data).__name__}")
+    if data.get("type") == "builtin" or "delay" in data or ("rll" in data and data.get("type") == "dmc"):
+        return _family_keys(data)  # families, RLL constraints, delayed feedback (issue 13)
     kind = data.get("type")
     if kind not in CHANNEL_TYPES:
         raise InvalidChannel(f"type: expected one of {', '.join(CHANNEL_TYPES)}, got {kind!r}")
@@ -200,15 +215,10 @@ def channel_from_json(data: Any) -> Channel:
     }
     if not isinstance(meta["params"], dict):
         raise InvalidChannel(f"params: expected a JSON object, got {type(meta['params']).__name__}")
-    if kind == "builtin":
-        return _with_delay(_builtin(data), data)
     x_size, y_size = _size(data, "inputs"), _size(data, "outputs")
     if kind == "dmc":
         matrix = _nested(data["matrix"], (x_size, y_size), "matrix", ("x", "y"), _number)
-        channel = DMC(np.array(matrix, dtype=float), **meta)
-        if "rll" in data:
-            channel = _rll(channel, data["rll"])
-        return _with_delay(channel, data)
+        return DMC(np.array(matrix, dtype=float), **meta)
     s_size = _size(data, "states")
     allowed = data.get("allowed")
     if allowed is not None:
@@ -216,11 +226,11 @@ def channel_from_json(data: Any) -> Channel:
     if kind == "fsc":
         shape4 = (s_size, x_size, y_size, s_size)
         law = _nested(data["law"], shape4, "law", ("s", "x", "y", "s2"), _number)
-        return _with_delay(FiniteStateChannel(np.array(law, dtype=float), allowed, **meta), data)
+        return FiniteStateChannel(np.array(law, dtype=float), allowed, **meta)
     shape3 = (s_size, x_size, y_size)
     law = _nested(data["law"], shape3, "law", ("s", "x", "y"), _number)
     next_state = _nested(data["next_state"], shape3, "next_state", ("s", "x", "y"), _state)
-    return _with_delay(UnifilarFSC(np.array(law, dtype=float), np.array(next_state, dtype=np.int64), allowed, **meta), data)
+    return UnifilarFSC(np.array(law, dtype=float), np.array(next_state, dtype=np.int64), allowed, **meta)
 
 
 def channel_to_json(channel: Channel) -> dict[str, Any]:
