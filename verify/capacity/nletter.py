@@ -744,15 +744,22 @@ def nletter_bounds(
     for k, n in enumerate(ns):
         t0 = time.perf_counter()
         policies = []
+        incomplete = False
         for s0 in range(ns_states):
             try:
                 value = nletter_value(target, int(n), s0)
             except InfeasibleConstraint:
                 continue  # no admissible input from s0: no code exists from this state
+            except SolverFailed:
+                incomplete = True  # no witness for this s0: no upper bound at this n (the max needs every s0)
+                continue
             per_state[k, s0], per_state_upper[k, s0] = value.value, value.upper
             policies.append(value.input_policy)
+        if incomplete:
+            per_state_upper[k, :] = math.nan
         if ns_states == 1:
-            maxmin[k], maxmin_lower[k] = per_state[k, 0], value.lower
+            if policies:
+                maxmin[k], maxmin_lower[k] = per_state[k, 0], value.lower
         else:
             try:
                 value = nletter_maxmin_value(target, int(n))
@@ -760,7 +767,7 @@ def nletter_bounds(
             except InfeasibleConstraint:
                 pass  # no input is admissible for every initial state: no lower bound at this n
             except SolverFailed:
-                if allowed is None:  # keep a valid, weaker lower bound: the best per-state input on all states
+                if allowed is None and policies:  # keep a valid, weaker lower bound: the best per-state input
                     level_sets = [causal_channel_levels(law, int(n), s0) for s0 in range(ns_states)]
                     maxmin_lower[k] = max(
                         min(policy_directed_information(lv, pol) for lv in level_sets) for pol in policies

@@ -92,3 +92,20 @@ def test_memoryless_fsc_brackets_the_blahut_arimoto_capacity() -> None:
     assert np.all(bounds.lower <= cap + 1e-9) and np.all(bounds.upper >= cap - 1e-9)
     # the state does not matter: the n-letter values equal the BA capacity at every n
     assert np.allclose(bounds.maxmin, cap, atol=1e-6) and np.allclose(bounds.maxmax, cap, atol=1e-6)
+
+
+def test_a_failed_solve_leaves_no_bound_at_that_n_but_keeps_the_others(monkeypatch):
+    import dicert.verify.capacity.nletter as nl
+    from dicert.verify.errors import SolverFailed
+
+    real = nl.nletter_value
+
+    def flaky(channel, n, initial_state=0):
+        if n == 2 and initial_state == 1:
+            raise SolverFailed("n-letter program (n=2): Clarabel status 'optimal_inaccurate', expected 'optimal'")
+        return real(channel, n, initial_state)
+
+    monkeypatch.setattr(nl, "nletter_value", flaky)
+    bounds = nl.nletter_bounds(parse_channel("trapdoor"), 3)
+    assert math.isnan(bounds.upper[1]) and np.isfinite(bounds.upper[[0, 2]]).all()
+    assert bounds.upper_monotone[1] == bounds.upper[0]  # the running minimum skips the missing n
