@@ -94,6 +94,10 @@ def _witness_tables(result: Any) -> None:
 
 def bounds(
     channel: str = typer.Argument(..., help="Built-in channel (e.g. ising, trapdoor, post:a=0.3) or a channel .json file."),
+    nletter: int = typer.Option(
+        0, "--nletter", help="Instead: n-letter bounds of Thm 4.2.1 for n = 1..N (any FSC; with and without feedback)."
+    ),
+    no_feedback: bool = typer.Option(False, "--no-feedback", help="With --nletter: only the bounds without feedback."),
     graph: str = typer.Option("debruijn:1", "--graph", help="Q-graph: debruijn:K or a Q-graph .json file."),
     lower: bool = typer.Option(False, "--lower", help="Also report the BCJR-invariant lower bound (Thm 4.4.4)."),
     certify: bool = typer.Option(
@@ -121,6 +125,13 @@ def bounds(
         raise InvalidInput("--out: needs --certify (only certified results are written as certificates)")
     start = time.perf_counter()
     ch = parse_channel(channel)
+    if nletter or no_feedback:  # n-letter bounds of any FSC: proofs/cli/nletter_report.py
+        from dicert.proofs.cli.nletter_report import nletter_report
+
+        return nletter_report(channel, ch, nletter, no_feedback=no_feedback, json_output=json_output)
+    from dicert.verify.channels import require_unifilar
+
+    require_unifilar(ch, "the Q-graph bound (Thm 4.4.3)")
     arrays = unifilar_arrays(ch)
     g = parse_graph_spec(graph, int(arrays.law.shape[2]))
     result = qgraph_upper_bound(arrays, g, lower=lower)

@@ -14,7 +14,7 @@ from typing import Any
 
 import typer
 
-from dicert.proofs.cli.common import emit_json, stderr_console
+from dicert.proofs.cli.common import emit_json, json_number, stderr_console
 
 __all__ = ["channels", "builtin_channel_rows"]
 
@@ -42,7 +42,10 @@ def builtin_channel_rows() -> list[dict[str, Any]]:
                 "states": channel.n_states,
                 "inputs": channel.n_inputs,
                 "outputs": channel.n_outputs,
-                "params": [{"name": p.name, "default": p.default, "description": p.description} for p in entry.params],
+                "params": [
+                    {"name": p.name, "default": json_number(p.default), "description": p.description}  # inf -> "inf"
+                    for p in entry.params
+                ],
                 "description": entry.description,
                 "reference": entry.reference,
                 "source": channel.source,

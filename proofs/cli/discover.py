@@ -149,6 +149,9 @@ def discover(
                               ("--action-resolution", action_resolution, 0), ("--nletter", nletter, 0)):
         if value < low:
             raise bad_input(field, f"an integer >= {low}", value)
+    from dicert.verify.channels import require_unifilar
+
+    require_unifilar(parse_channel(channel), "discover (belief MDP of sec. 4.3, Q-graph bounds of Thm 4.4.3)")
     ch = parse_channel(channel)
     burn_in = min(300, steps // 5)
     with stderr_console.status("value iteration, simulation and Q-graph bounds ..."):

@@ -100,6 +100,9 @@ def enumerate_command(
     outputs: int | None = typer.Option(
         None, "--outputs", "-r", help="Output alphabet size R (default: the channel's, or 2 without a channel)."
     ),
+    aperiodic: bool = typer.Option(
+        False, "--aperiodic", help="Count only Q-graphs of period 1, as the published Q-graph lists do."
+    ),
     channel: str | None = typer.Option(
         None, "--channel", "-c", help="Channel to rank the graphs on: NAME[:k=v,...] or FILE.json (implies --rank)."
     ),
@@ -129,17 +132,20 @@ def enumerate_command(
         raise bad_input("--jobs", "1 when --dask is given (use one or the other)", jobs)
     if rank and channel is None:
         raise bad_input("--channel", "a channel to rank on when --rank is given (see `dicert channels`)")
+    if aperiodic:  # graphs/period.py; counting only
+        _count_aperiodic(nodes, 2 if outputs is None else outputs, jobs, json_output, channel, db, dask)
+        return
     if channel is None:
         if db is not None or dask is not None:
             raise bad_input("--channel", "a channel when --db or --dask is given (they apply to ranking)")
         _count(nodes, 2 if outputs is None else outputs, jobs, json_output)
         return
 
-    from dicert.verify.channels import as_unifilar, parse_channel
+    from dicert.verify.channels import parse_channel, require_unifilar
     from dicert.verify.ranking import rank_qgraphs
 
     channel_obj = parse_channel(channel)
-    n_outputs = as_unifilar(channel_obj).n_outputs
+    n_outputs = require_unifilar(channel_obj, "enumerate --rank (Q-graph upper bound, Thm 4.4.3)").n_outputs
     if outputs is not None and outputs != n_outputs:
         raise bad_input("--outputs", f"{n_outputs} (the outputs of channel {channel_obj.name!r})", outputs)
     progress = _LazyProgress(f"ranking {channel_obj.name}, m={nodes}")
@@ -168,5 +174,25 @@ def _count(nodes: int, outputs: int, jobs: int, json_output: bool) -> None:
     else:
         stderr_console.print(
             f"{count} non-isomorphic strongly connected Q-graphs with {nodes} nodes over {outputs} outputs "
+            f"({seconds:.2f} s)"
+        )
+
+
+def _count_aperiodic(
+    nodes: int, outputs: int, jobs: int, json_output: bool, channel: str | None, db: str | None, dask: str | None
+) -> None:
+    """``--aperiodic``: the number of Q-graphs of period 1 (:mod:`dicert.graphs.period`)."""
+    if channel is not None or db is not None or dask is not None:
+        raise bad_input("--aperiodic", "no --channel, --db or --dask: the period filter applies to counting only")
+    from dicert.graphs.period import count_aperiodic_qgraphs
+
+    start = time.perf_counter()
+    count = count_aperiodic_qgraphs(nodes, outputs, jobs=jobs)
+    seconds = time.perf_counter() - start
+    if json_output:
+        emit_json({"count": count, "nodes": nodes, "outputs": outputs, "seconds": seconds, "aperiodic": True})
+    else:
+        stderr_console.print(
+            f"{count} non-isomorphic aperiodic strongly connected Q-graphs with {nodes} nodes over {outputs} outputs "
             f"({seconds:.2f} s)"
         )

@@ -16,7 +16,7 @@ def test_channels_json_lists_every_builtin_with_parameters_defaults_and_sources(
     assert [row["name"] for row in rows] == list(BUILTIN_CHANNELS)
     for row in rows:
         entry = BUILTIN_CHANNELS[row["name"]]
-        assert {p["name"]: p["default"] for p in row["params"]} == entry.defaults
+        assert {p["name"]: float(p["default"]) if p["default"] == "inf" else p["default"] for p in row["params"]} == entry.defaults
         channel = parse_channel(row["name"])
         assert (row["states"], row["inputs"], row["outputs"]) == (channel.n_states, channel.n_inputs, channel.n_outputs)
         assert row["source"] == channel.source and row["kind"] == entry.kind and row["reference"]

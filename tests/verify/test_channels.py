@@ -147,7 +147,7 @@ def test_parse_channel_reads_names_and_parameters(spec: str, attribute: str, val
 @pytest.mark.parametrize(
     "spec, message",
     [
-        ("isnig", r"channel: unknown built-in 'isnig'; expected one of bec, .*trapdoor, z"),
+        ("isnig", r"channel: unknown built-in 'isnig'; expected one of bec, .*trapdoor, .*z, or a path"),
         ("ising:r=3", r"ising: unknown parameter 'r'; allowed: q"),
         ("trapdoor:q=3", r"trapdoor: unknown parameter 'q'; allowed: none"),
         ("ising:q=two", r"ising:q: expected an integer, got 'two'"),
@@ -315,7 +315,7 @@ def _unifilar_json(**changes) -> dict:
     "data, message",
     [
         ([1, 2], r"^channel file: expected a JSON object, got list$"),
-        ({"type": "markov"}, r"^type: expected one of unifilar, fsc, dmc, got 'markov'$"),
+        ({"type": "markov"}, r"^type: expected one of unifilar, fsc, dmc, builtin, got 'markov'$"),
         (_unifilar_json(colour="red"), r"^colour: unknown key for a 'unifilar' channel; allowed: allowed, "),
         ({k: v for k, v in _unifilar_json().items() if k != "next_state"}, r"^next_state: missing; a 'unifilar'"),
         (_unifilar_json(states=0), r"^states: expected a positive integer, got 0$"),

@@ -36,6 +36,19 @@ the raw sequences need not be monotone; :func:`nletter_bounds` therefore also
 reports the running maximum of the lower and the running minimum of the upper
 sequence, which are monotone and remain valid bounds for every n.
 
+The reported ``lower``/``upper`` are evaluated at the solver's witness, not taken
+from the solver: ``lower`` is the directed information of the returned (feasible)
+input (:func:`policy_directed_information`) and ``upper`` the n-letter duality
+bound with the returned output pmf (:func:`dual_nletter_upper`), both valid up to
+floating-point rounding whatever the solver's accuracy.
+
+Input constraints ``allowed[s, x]``: the encoder knows the history ``(x^i, y^i)``
+but not a hidden state, so an input may follow a history only if it is allowed
+in every state the channel can be in after it (for the max-min program: from
+every initial state).  For a unifilar channel with known ``s0`` this is the
+constraint itself.  The proofs of the bounds carry over because every n-block of
+an admissible code is admissible from the state it starts in.
+
 Examples
 --------
 >>> import numpy as np
@@ -58,8 +71,16 @@ from dicert.verify._numeric import check_conditional_rows, check_int
 from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed
 from dicert.verify.memory import check_allocation
 
+
+class InfeasibleConstraint(InvalidChannel):
+    """No input of the given block length satisfies the channel's input constraint."""
+
 __all__ = [
+    "InfeasibleConstraint",
     "fsc_law",
+    "fsc_allowed",
+    "policy_directed_information",
+    "dual_nletter_upper",
     "causal_channel_levels",
     "check_nletter_size",
     "NLetterValue",
@@ -80,7 +101,8 @@ def fsc_law(channel: Any) -> np.ndarray:
     Accepts a DMC matrix ``[x, y]`` (2-d array, one state), an FSC law (4-d array),
     or an object with the dicert channel attributes: ``matrix`` (DMC),
     ``law`` + ``next_state`` (unifilar FSC, (4.18)) or a 4-d ``law`` (FSC).
-    Input constraints (``allowed``) are not representable here and are refused.
+    An input constraint ``allowed[s, x]`` is not part of the law; read it with
+    :func:`fsc_allowed`.
 
     Examples
     --------
@@ -99,9 +121,6 @@ def fsc_law(channel: Any) -> np.ndarray:
                 f"channel: expected matrix[x, y] (2-d) or law[s, x, y, s2] (4-d), got shape {arr.shape}"
             )
     elif hasattr(channel, "next_state"):
-        allowed = getattr(channel, "allowed", None)
-        if allowed is not None and not np.all(np.asarray(allowed, dtype=bool)):
-            raise InvalidChannel("channel.allowed: input constraints are not supported by the n-letter program")
         py = np.asarray(channel.law, dtype=float)
         nxt = np.asarray(channel.next_state, dtype=np.int64)
         ns = py.shape[0]
@@ -120,6 +139,29 @@ def fsc_law(channel: Any) -> np.ndarray:
     return law
 
 
+def fsc_allowed(channel: Any, shape: tuple[int, int] | None = None) -> np.ndarray | None:
+    """The input constraint ``allowed[s, x]`` of a channel (``None`` when unconstrained).
+
+    Arrays carry no constraint; a dicert channel's ``allowed`` attribute is
+    returned as a boolean array, checked against ``shape = (S, X)`` if given.
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import bec_noc_channel
+    >>> fsc_allowed(bec_noc_channel()).tolist()
+    [[True, True], [True, False]]
+    """
+    allowed = getattr(channel, "allowed", None)
+    if allowed is None:
+        return None
+    arr = np.asarray(allowed, dtype=bool)
+    if shape is not None and arr.shape != tuple(shape):
+        raise InvalidChannel(f"channel.allowed: expected shape (S, X) = {tuple(shape)}, got {arr.shape}")
+    if not arr.any(axis=1).all():
+        raise InvalidChannel("channel.allowed: every state needs at least one allowed input")
+    return None if arr.all() else arr
+
+
 def _initial_pmf(initial_state: int | Sequence[float] | np.ndarray, ns: int) -> np.ndarray:
     if isinstance(initial_state, (int, np.integer)):
         if not 0 <= int(initial_state) < ns:
@@ -133,11 +175,18 @@ def _initial_pmf(initial_state: int | Sequence[float] | np.ndarray, ns: int) -> 
     return p0
 
 
+#: Bytes per history cell of the convex program, in units of float64 (cvxpy's canonical form and
+#: Clarabel's factorisation hold about 1.3 kB per variable: measured 320 MB peak for n = 8 on the
+#: Gilbert-Elliott channel, 131072 cells).
+SOLVER_COPIES = 200
+
+
 def check_nletter_size(shape: tuple[int, int, int], n: int, *, copies: int = 6) -> int:
     """Estimated bytes of an n-letter computation; raise :class:`TooLarge` above the limit.
 
     The dominant arrays hold ``(|X| |Y|)^n |S|`` float64 entries and ``copies`` of
-    them are assumed alive at once; the limit is the one of
+    them are assumed alive at once (:data:`SOLVER_COPIES` for the convex
+    programs, which build a solver model per cell); the limit is the one of
     :func:`dicert.verify.memory.check_allocation` (``DICERT_MEMORY_LIMIT``).
 
     Examples
@@ -168,16 +217,63 @@ def causal_channel_levels(law: np.ndarray, n: int, initial_state: int | np.ndarr
     >>> [lv.shape for lv in levels]
     [(1, 2, 2), (4, 2, 2)]
     """
+    return _forward(law, n, initial_state)[0]
+
+
+def _forward(law: np.ndarray, n: int, initial_state: int | np.ndarray = 0) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Levels of :func:`causal_channel_levels` and the joint state weights ``P(y^i, s_i || x^i, s0)``.
+
+    The second list holds, for ``i = 0..n-1``, an array of shape ``(M_i, S)``
+    indexed by the interleaved history ``h_i``: its support is the set of states
+    the channel can be in after ``h_i`` (what an input constraint is checked on).
+    """
     law = np.asarray(law, dtype=float)
     ns, nx, ny, _ = law.shape
     check_nletter_size((ns, nx, ny), n)
     alpha = _initial_pmf(initial_state, ns)[None, :]  # (M_0 = 1, S)
     levels: list[np.ndarray] = []
+    alphas: list[np.ndarray] = []
     for _ in range(n):
+        alphas.append(alpha)
         nxt = np.einsum("ms,sxyt->mxyt", alpha, law)  # (M, X, Y, S)
         levels.append(nxt.sum(axis=3))
         alpha = nxt.reshape(-1, ns)
-    return levels
+    return levels, alphas
+
+
+def _live_inputs(
+    level_sets: list[list[np.ndarray]],
+    alpha_sets: list[list[np.ndarray]],
+    allowed: np.ndarray,
+    reach: list[np.ndarray],
+) -> list[np.ndarray]:
+    """Which (reachable history, next input) pairs an admissible input may use.
+
+    Input ``x`` is admissible after history ``h_i`` when it is allowed in every
+    state the channel can be in after ``h_i`` for some initial state considered
+    (the encoder knows ``h_i`` but not the hidden state).  A pair is *live* when it
+    is admissible and every output it can produce leads to a history that still
+    has a live input (backward pass); only live pairs may carry probability.
+    """
+    n = len(reach)
+    nx, ny = allowed.shape[1], level_sets[0][0].shape[2]
+    admissible = []
+    for i in range(n):
+        possible = np.zeros((len(reach[i]), allowed.shape[0]), dtype=bool)
+        for alphas in alpha_sets:
+            possible |= alphas[i][reach[i]] > 0
+        # forbidden if some possible state forbids x
+        admissible.append(~(possible.astype(np.int64) @ (~allowed).astype(np.int64) > 0))
+    live = [a.copy() for a in admissible]
+    for i in range(n - 2, -1, -1):
+        position = np.full((nx * ny) ** (i + 1), -1, dtype=np.int64)
+        position[reach[i + 1]] = np.arange(len(reach[i + 1]))
+        child_ok = live[i + 1].any(axis=1)
+        children = (reach[i][:, None, None] * nx + np.arange(nx)[None, :, None]) * ny + np.arange(ny)[None, None, :]
+        pos = position[children]  # -1 where the child is unreachable
+        ok = np.where(pos >= 0, child_ok[np.maximum(pos, 0)], True).all(axis=2)
+        live[i] &= ok
+    return live
 
 
 # ---------------------------------------------------------------------------
@@ -205,6 +301,15 @@ class NLetterValue:
         The cvxpy status (always ``"optimal"``; anything else raised).
     seconds:
         Wall time of the solve.
+    lower:
+        ``(1/n) I(X^n -> Y^n | s0)`` re-evaluated at ``input_policy`` (for the
+        max-min program: the minimum over the initial states): a lower bound on
+        the n-letter value up to floating-point rounding, since the policy is
+        feasible (it respects the input constraint).
+    upper:
+        The duality bound of :func:`dual_nletter_upper` with the solver's output
+        pmf as test distribution: an upper bound on the n-letter value up to
+        floating-point rounding (``nan`` for the max-min program).
     """
 
     value: float
@@ -213,6 +318,8 @@ class NLetterValue:
     input_policy: list[np.ndarray] = field(repr=False)
     status: str
     seconds: float
+    lower: float = math.nan
+    upper: float = math.nan
 
 
 def _history_y_index(i: int, nx: int, ny: int) -> np.ndarray:
@@ -235,7 +342,14 @@ class _CausalProgram:
     free (degenerate) directions from the program.
     """
 
-    def __init__(self, level_sets: list[list[np.ndarray]], nx: int, ny: int) -> None:
+    def __init__(
+        self,
+        level_sets: list[list[np.ndarray]],
+        nx: int,
+        ny: int,
+        alpha_sets: list[list[np.ndarray]] | None = None,
+        allowed: np.ndarray | None = None,
+    ) -> None:
         import cvxpy as cp
         import scipy.sparse as sp
 
@@ -251,6 +365,18 @@ class _CausalProgram:
             self.reach.append(np.flatnonzero(mask))
         self.vars = [cp.Variable(len(r) * nx, nonneg=True, name=f"u{i + 1}") for i, r in enumerate(self.reach)]
         self.constraints: list[Any] = [cp.sum(self.vars[0]) == self.scale]
+        self.live: list[np.ndarray] | None = None
+        if allowed is not None and alpha_sets is not None:
+            self.live = _live_inputs(level_sets, alpha_sets, allowed, self.reach)
+            if not self.live[0].any():
+                raise InfeasibleConstraint(
+                    f"allowed: no input sequence of length {n} satisfies the input constraint "
+                    "in every state the channel can be in"
+                )
+            for var, live in zip(self.vars, self.live, strict=True):
+                dead = np.flatnonzero(~live.reshape(-1))
+                if dead.size:
+                    self.constraints.append(var[dead] == 0)
         for i in range(1, n):
             hist = self.reach[i]  # reachable h_i = (h_{i-1}, x_i, y_i)
             parent = hist // (nx * ny)
@@ -294,10 +420,120 @@ class _CausalProgram:
         for i, (u, hist) in enumerate(zip(self.vars, self.reach, strict=True)):
             full = np.full(((nx * ny) ** i, nx), 1.0 / nx)
             val = np.maximum(np.asarray(u.value, dtype=float), 0.0).reshape(-1, nx)
+            fallback = np.full(val.shape, 1.0 / nx)
+            if self.live is not None:
+                live = self.live[i]
+                val = np.where(live, val, 0.0)
+                count = live.sum(axis=1, keepdims=True)
+                fallback = np.where(live, 1.0 / np.maximum(count, 1), 0.0)
+                fallback[count[:, 0] == 0] = 1.0 / nx  # a dead history is never reached
             tot = val.sum(axis=1, keepdims=True)
-            full[hist] = np.where(tot > 1e-12 * self.scale, val / np.where(tot > 0, tot, 1.0), 1.0 / nx)
+            full[hist] = np.where(tot > 1e-12 * self.scale, val / np.where(tot > 0, tot, 1.0), fallback)
             out.append(full)
         return out
+
+
+def _input_weights(policy: list[np.ndarray], ny: int) -> np.ndarray:
+    """``r(x^n || y^{n-1})`` on (interleaved history ``h_{n-1}``, ``x_n``) from per-step policies."""
+    r = np.asarray(policy[0], dtype=float)  # (1, X)
+    for step in policy[1:]:
+        step = np.asarray(step, dtype=float)
+        parent = np.arange(step.shape[0]) // ny  # index of (h_{i-2}, x_{i-1})
+        r = r.reshape(-1)[parent][:, None] * step
+    return r
+
+
+def policy_directed_information(levels: list[np.ndarray], policy: list[np.ndarray]) -> float:
+    """``(1/n) I(X^n -> Y^n)`` in bits of a causally conditioned input on the channel ``levels``.
+
+    ``I = sum P(x^n, y^n) log P(y^n || x^n) + H(Y^n)`` (eq. (2.11)) with
+    ``P(x^n, y^n) = r(x^n || y^{n-1}) P(y^n || x^n)`` evaluated directly, so it
+    is the value of this (feasible) input, a lower bound on the n-letter value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> levels = causal_channel_levels(fsc_law(np.eye(2)), 2)
+    >>> policy = [np.full((1, 2), 0.5), np.full((4, 2), 0.5)]
+    >>> policy_directed_information(levels, policy)
+    1.0
+    """
+    n = len(levels)
+    last = levels[-1]
+    _, nx, ny = last.shape
+    joint = _input_weights(policy, ny)[:, :, None] * last  # (M, X, Y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cond = np.where(joint > 0, joint * np.log(np.where(last > 0, last, 1.0)), 0.0).sum()
+        y_index = (_history_y_index(n - 1, nx, ny)[:, None, None] * ny + np.arange(ny)[None, None, :]) + np.zeros(
+            (1, nx, 1), dtype=np.int64
+        )
+        py = np.bincount(y_index.reshape(-1), weights=joint.reshape(-1), minlength=ny**n)
+        entropy = -np.where(py > 0, py * np.log(np.where(py > 0, py, 1.0)), 0.0).sum()
+    return float(cond + entropy) / (n * math.log(2))
+
+
+def dual_nletter_upper(
+    levels: list[np.ndarray],
+    test_pmf: np.ndarray,
+    live: list[np.ndarray] | None = None,
+    reach: list[np.ndarray] | None = None,
+    *,
+    mix: float = 1e-9,
+) -> float:
+    """Duality upper bound on ``(1/n) max_r I(X^n -> Y^n)`` in bits for any test pmf ``q(y^n)``.
+
+    For every causally conditioned input, ``I(X^n -> Y^n) = E log P(Y^n||X^n)/P(Y^n)
+    <= E log P(Y^n||X^n)/q(Y^n)`` (the gap is ``D(P_{Y^n} || q) >= 0``), and the
+    maximum of the right side over inputs is a backward dynamic program over the
+    histories, ``V(h) = max_x sum_y P(y|h,x) [log P(y|h,x)/q(y|y^{i-1}) + V(h,x,y)]``
+    (the n-letter form of the duality bound (4.47), Thm 4.5.2).  ``q`` is mixed
+    with the uniform pmf (weight ``mix``) so every ratio is finite.  With
+    ``live`` (per level, on the histories ``reach``) the maximum runs over the
+    admissible inputs only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> levels = causal_channel_levels(fsc_law(np.eye(2)), 2)
+    >>> round(dual_nletter_upper(levels, np.full(4, 0.25)), 9)
+    1.0
+    """
+    n = len(levels)
+    _, nx, ny = levels[-1].shape
+    q = np.asarray(test_pmf, dtype=float).reshape(-1)
+    if q.shape != (ny**n,) or np.any(q < 0) or not math.isfinite(q.sum()) or q.sum() <= 0:
+        raise InvalidInput(f"test_pmf: expected a pmf over y^n of length {ny ** n}")
+    q = (1.0 - mix) * q / q.sum() + mix / ny**n
+    marginals = [q.reshape((ny,) * n).sum(axis=tuple(range(i, n))).reshape(-1) for i in range(n + 1)]
+    value = np.zeros((nx * ny) ** n)
+    for i in range(n, 0, -1):
+        lv = levels[i - 1]  # (M_{i-1}, X, Y): P(y^i || x^i)
+        mass = lv.sum(axis=2, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cond = np.where(mass > 0, lv / np.where(mass > 0, mass, 1.0), 0.0)
+            y_prev = _history_y_index(i - 1, nx, ny)
+            q_cond = marginals[i][(y_prev[:, None] * ny + np.arange(ny)[None, :])] / marginals[i - 1][y_prev][:, None]
+            term = np.where(cond > 0, cond * (np.log(np.where(cond > 0, cond, 1.0)) - np.log(q_cond)[:, None, :]), 0.0)
+        term = term.sum(axis=2) + (cond * value.reshape(cond.shape)).sum(axis=2)  # (M_{i-1}, X)
+        if live is not None and reach is not None:
+            mask = np.ones(term.shape, dtype=bool)
+            mask[reach[i - 1]] = live[i - 1]
+            term = np.where(mask, term, -np.inf)
+        best = term.max(axis=1)
+        value = np.where(np.isfinite(best), best, 0.0)
+    return float(value[0]) / (n * math.log(2))
+
+
+def _output_pmf(program: _CausalProgram, levels: list[np.ndarray]) -> np.ndarray:
+    """``P(y^n)`` of the solver's input (the natural test distribution of the duality bound)."""
+    n = len(levels)
+    last = levels[-1]
+    _, nx, ny = last.shape
+    joint = _input_weights(program.policy(), ny)[:, :, None] * last
+    y_index = (_history_y_index(n - 1, nx, ny)[:, None, None] * ny + np.arange(ny)[None, None, :]) + np.zeros(
+        (1, nx, 1), dtype=np.int64
+    )
+    return np.bincount(y_index.reshape(-1), weights=joint.reshape(-1), minlength=ny**n)
 
 
 def _solve(problem: Any, what: str) -> None:
@@ -348,21 +584,26 @@ def nletter_value(channel: Any, n: int, initial_state: int | np.ndarray = 0) -> 
 
     law = fsc_law(channel)
     ns, nx, ny, _ = law.shape
+    allowed = fsc_allowed(channel, (ns, nx))
     check_int(n, "n")
+    check_nletter_size((1, nx, ny), n, copies=SOLVER_COPIES)
     t0 = time.perf_counter()
-    levels = causal_channel_levels(law, n, initial_state)
-    program = _CausalProgram([levels], nx, ny)
+    levels, alphas = _forward(law, n, initial_state)
+    program = _CausalProgram([levels], nx, ny, [alphas], allowed)
     problem = cp.Problem(cp.Maximize(program.di_nats(levels)), program.constraints)
     _solve(problem, f"n-letter program (n={n})")
     value = float(problem.value) / (n * math.log(2))
     state = initial_state if isinstance(initial_state, (int, np.integer)) else np.asarray(initial_state).tolist()
+    policy = program.policy()
     return NLetterValue(
         value=value,
         n=n,
         initial_state=state,
-        input_policy=program.policy(),
+        input_policy=policy,
         status=str(problem.status),
         seconds=time.perf_counter() - t0,
+        lower=policy_directed_information(levels, policy),
+        upper=dual_nletter_upper(levels, _output_pmf(program, levels), program.live, program.reach),
     )
 
 
@@ -384,21 +625,26 @@ def nletter_maxmin_value(channel: Any, n: int) -> NLetterValue:
 
     law = fsc_law(channel)
     ns, nx, ny, _ = law.shape
+    allowed = fsc_allowed(channel, (ns, nx))
     check_int(n, "n")
+    check_nletter_size((ns, nx, ny), n, copies=SOLVER_COPIES)
     t0 = time.perf_counter()
-    level_sets = [causal_channel_levels(law, n, s0) for s0 in range(ns)]
-    program = _CausalProgram(level_sets, nx, ny)
+    forward = [_forward(law, n, s0) for s0 in range(ns)]
+    level_sets = [f[0] for f in forward]
+    program = _CausalProgram(level_sets, nx, ny, [f[1] for f in forward], allowed)
     t = cp.Variable(name="t")
     cons = program.constraints + [t <= program.di_nats(levels) for levels in level_sets]
     problem = cp.Problem(cp.Maximize(t), cons)
     _solve(problem, f"n-letter max-min program (n={n})")
+    policy = program.policy()
     return NLetterValue(
         value=float(problem.value) / (n * math.log(2)),
         n=n,
         initial_state="min",
-        input_policy=program.policy(),
+        input_policy=policy,
         status=str(problem.status),
         seconds=time.perf_counter() - t0,
+        lower=min(policy_directed_information(levels, policy) for levels in level_sets),
     )
 
 
@@ -411,11 +657,15 @@ class NLetterBounds:
     ns:
         Block lengths ``1..n_max``.
     maxmin, maxmax:
-        ``(1/n) max_r min_{s0} I`` and ``(1/n) max_{s0} max_r I`` per n.
+        Solver estimates of ``(1/n) max_r min_{s0} I`` and ``(1/n) max_{s0} max_r I``
+        per n (``nan`` where no input satisfies the constraint for every initial state).
     per_state:
-        ``per_state[k, s0] = C_n(s0)`` for ``n = ns[k]``.
+        ``per_state[k, s0] = C_n(s0)`` (solver estimate) for ``n = ns[k]``.
     lower, upper:
-        ``maxmin - log2|S|/n`` and ``maxmax + log2|S|/n`` (valid bounds for every n).
+        ``min_{s0} (1/n) I(policy) - log2|S|/n`` at the max-min program's policy and
+        ``max_{s0}`` (duality bound of :func:`dual_nletter_upper`) ``+ log2|S|/n``:
+        valid bounds for every n (Thm 4.2.1 with Gallager's ``log2|S|/n`` slack),
+        up to floating-point rounding; ``nan`` where there is none.
     lower_monotone, upper_monotone:
         Running maximum of ``lower`` and running minimum of ``upper``: monotone and
         still valid bounds (the best bound known after each n).
@@ -433,9 +683,25 @@ class NLetterBounds:
     upper_monotone: np.ndarray
     seconds: np.ndarray
 
-    def to_dict(self) -> dict[str, list[float]]:
-        """JSON-ready dictionary of all sequences."""
-        return {k: np.asarray(getattr(self, k)).tolist() for k in self.__dataclass_fields__}
+    def to_dict(self) -> dict[str, list[Any]]:
+        """JSON-ready dictionary of all sequences (``nan`` becomes ``None``)."""
+        def clean(value: Any) -> Any:
+            if isinstance(value, list):
+                return [clean(v) for v in value]
+            return None if isinstance(value, float) and math.isnan(value) else value
+
+        return {k: clean(np.asarray(getattr(self, k)).tolist()) for k in self.__dataclass_fields__}
+
+
+def _running(values: np.ndarray, better: Callable[[Any, Any], Any]) -> np.ndarray:
+    """Running best of ``values`` ignoring ``nan`` (``nan`` until the first number)."""
+    out = np.full(values.shape, math.nan)
+    best = math.nan
+    for k, v in enumerate(values):
+        if not math.isnan(v):
+            best = v if math.isnan(best) else better(best, v)
+        out[k] = best
+    return out
 
 
 def nletter_bounds(
@@ -444,11 +710,14 @@ def nletter_bounds(
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> NLetterBounds:
-    """Lower and upper n-letter bounds on the feedback capacity for ``n = 1..n_max``.
+    """Lower and upper n-letter bounds on the feedback capacity for ``n = 1..n_max`` (Thm 4.2.1).
 
-    ``lower_n = (1/n) max_r min_{s0} I(X^n->Y^n|s0) - log2|S|/n`` and
-    ``upper_n = (1/n) max_{s0} max_r I(X^n->Y^n|s0) + log2|S|/n`` (see the module
-    docstring); ``progress(n, n_max)`` is called after each block length.
+    ``lower_n = min_{s0} (1/n) I(X^n->Y^n|s0) - log2|S|/n`` at the input of the max-min
+    program and ``upper_n = max_{s0}`` of the duality bound on ``(1/n) max_r
+    I(X^n->Y^n|s0)``, ``+ log2|S|/n`` (module docstring).  Input constraints
+    ``allowed[s, x]`` are honoured: an input may be used after a history only if it
+    is allowed in every state the channel can be in.  ``progress(n, n_max)`` is
+    called after each block length.
 
     Examples
     --------
@@ -458,27 +727,64 @@ def nletter_bounds(
     True
     """
     law = fsc_law(channel)
-    ns_states = law.shape[0]
+    ns_states, nx = law.shape[0], law.shape[1]
+    allowed = fsc_allowed(channel, (ns_states, nx))
     check_int(n_max, "n")
-    check_nletter_size(law.shape[:3], n_max)
+    check_nletter_size(law.shape[:3], n_max, copies=SOLVER_COPIES)
     import time
+    from types import SimpleNamespace
 
+    target = law if allowed is None else SimpleNamespace(law=law, allowed=allowed)
     ns = np.arange(1, n_max + 1)
-    maxmin = np.zeros(n_max)
-    per_state = np.zeros((n_max, ns_states))
+    maxmin = np.full(n_max, math.nan)
+    maxmin_lower = np.full(n_max, math.nan)
+    per_state = np.full((n_max, ns_states), math.nan)
+    per_state_upper = np.full((n_max, ns_states), math.nan)
     seconds = np.zeros(n_max)
     for k, n in enumerate(ns):
         t0 = time.perf_counter()
+        policies = []
+        incomplete = False
         for s0 in range(ns_states):
-            per_state[k, s0] = nletter_value(law, int(n), s0).value
-        maxmin[k] = nletter_maxmin_value(law, int(n)).value if ns_states > 1 else per_state[k, 0]
+            try:
+                value = nletter_value(target, int(n), s0)
+            except InfeasibleConstraint:
+                continue  # no admissible input from s0: no code exists from this state
+            except SolverFailed:
+                incomplete = True  # no witness for this s0: no upper bound at this n (the max needs every s0)
+                continue
+            per_state[k, s0], per_state_upper[k, s0] = value.value, value.upper
+            policies.append(value.input_policy)
+        if incomplete:
+            per_state_upper[k, :] = math.nan
+        if ns_states == 1:
+            if policies:
+                maxmin[k], maxmin_lower[k] = per_state[k, 0], value.lower
+        else:
+            try:
+                value = nletter_maxmin_value(target, int(n))
+                maxmin[k], maxmin_lower[k] = value.value, value.lower
+            except InfeasibleConstraint:
+                pass  # no input is admissible for every initial state: no lower bound at this n
+            except SolverFailed:
+                if allowed is None and policies:  # keep a valid, weaker lower bound: the best per-state input
+                    level_sets = [causal_channel_levels(law, int(n), s0) for s0 in range(ns_states)]
+                    maxmin_lower[k] = max(
+                        min(policy_directed_information(lv, pol) for lv in level_sets) for pol in policies
+                    )
         seconds[k] = time.perf_counter() - t0
         if progress is not None:
             progress(int(n), n_max)
-    maxmax = per_state.max(axis=1)
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            maxmax = np.nanmax(per_state, axis=1)
+            best_upper = np.nanmax(per_state_upper, axis=1)
     slack = math.log2(ns_states) / ns
-    lower = maxmin - slack
-    upper = maxmax + slack
+    lower = maxmin_lower - slack
+    upper = best_upper + slack
     return NLetterBounds(
         ns=ns,
         maxmin=maxmin,
@@ -486,7 +792,7 @@ def nletter_bounds(
         per_state=per_state,
         lower=lower,
         upper=upper,
-        lower_monotone=np.maximum.accumulate(lower),
-        upper_monotone=np.minimum.accumulate(upper),
+        lower_monotone=_running(lower, max),
+        upper_monotone=_running(upper, min),
         seconds=seconds,
     )

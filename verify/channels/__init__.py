@@ -43,6 +43,7 @@ from dicert.verify.channels.library import (
     ising_channel,
     parse_channel,
     post_channel,
+    require_unifilar,
     trapdoor_channel,
     z_channel,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "ising_channel",
     "parse_channel",
     "post_channel",
+    "require_unifilar",
     "trapdoor_channel",
     "z_channel",
     "CHANNEL_TYPES",

@@ -13,7 +13,12 @@ Unifilar channels with memory (Definition 4.2.3):
 ========================  ======================================================
 
 plus the non-unifilar ``gilbert-elliott`` channel (Example 4.1.4) and the
-memoryless ``bsc``, ``bec`` and ``z`` channels (Example 4.1.1).
+memoryless ``bsc``, ``bec`` and ``z`` channels (Example 4.1.1), and the families
+of :mod:`dicert.verify.channels.families`: ``bec-rll``/``bsc-rll`` ((d,k)-RLL
+inputs), ``chemical`` (k balls), ``trapdoor-q``, ``isi`` (Example 4.1.2),
+``iid-state`` (Example 4.1.3) and ``nost`` (Example 4.1.6).  Every unifilar
+channel also takes ``delay=d``: feedback delayed by ``d`` uses (Remark 4.2.6,
+:mod:`dicert.verify.channels.delay`).
 
 A *channel spec* is a built-in name with optional ``key=value`` parameters
 separated by commas (``ising``, ``ising:q=4``, ``post:a=0.3``,
@@ -34,7 +39,7 @@ Examples
 >>> parse_channel("isnig")
 Traceback (most recent call last):
 ...
-dicert.graphs.errors.InvalidChannel: channel: unknown built-in 'isnig'; expected one of bec, bec-noc, bsc, bsc-noc, dicode-erasure, gilbert-elliott, ising, post, trapdoor, z, or a path to a .json channel file
+dicert.graphs.errors.InvalidChannel: channel: unknown built-in 'isnig'; expected one of bec, bec-noc, bec-rll, bsc, bsc-noc, bsc-rll, chemical, dicode-erasure, gilbert-elliott, iid-state, isi, ising, nost, post, trapdoor, trapdoor-q, z, or a path to a .json channel file
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from typing import Any
 
 import numpy as np
 
+from dicert.verify.channels import families as _families
 from dicert.verify.channels.core import DMC, Channel, FiniteStateChannel, UnifilarFSC
 from dicert.verify.errors import InvalidChannel
 
@@ -56,6 +62,7 @@ __all__ = [
     "BUILTIN_CHANNELS",
     "parse_channel",
     "channel_spec",
+    "require_unifilar",
     "trapdoor_channel",
     "ising_channel",
     "post_channel",
@@ -566,6 +573,75 @@ BUILTIN_CHANNELS: Mapping[str, BuiltinChannel] = {
             "Z channel; input 0 is noiseless",
             "Golomb 1980",
         ),
+        # channel families (verify/channels/families.py)
+        BuiltinChannel(
+            "bec-rll",
+            _families.bec_rll_channel,
+            (
+                ParamSpec("d", 1, "at least d zeros between ones"),
+                ParamSpec("k", math.inf, "at most k zeros in a row (inf: no limit); 0 <= d < k"),
+                ParamSpec("eps", 0.5, "erasure probability"),
+            ),
+            "unifilar",
+            "BEC with a (d,k)-RLL input constraint; state = zeros since the last one; (1,inf) = bec-noc",
+            "Sabag-Permuter-Kashyap 2016; Peled-Sabag-Permuter 2019",
+        ),
+        BuiltinChannel(
+            "bsc-rll",
+            _families.bsc_rll_channel,
+            (
+                ParamSpec("d", 1, "at least d zeros between ones"),
+                ParamSpec("k", math.inf, "at most k zeros in a row (inf: no limit); 0 <= d < k"),
+                ParamSpec("p", 0.1, "crossover probability"),
+            ),
+            "unifilar",
+            "BSC with a (d,k)-RLL input constraint; state = zeros since the last one; (1,inf) = bsc-noc",
+            "Sabag-Permuter-Kashyap 2018",
+        ),
+        BuiltinChannel(
+            "chemical",
+            _families.chemical_channel,
+            (ParamSpec("k", 2, "number of balls in the channel (1: trapdoor)"),),
+            "unifilar",
+            "k-ball trapdoor; state = ones among the k balls; P(y=1) = (s+x)/(k+1), s' = s+x-y",
+            "Permuter-Cuff-Van Roy-Weissman 2007",
+        ),
+        BuiltinChannel(
+            "trapdoor-q",
+            _families.trapdoor_q_channel,
+            (ParamSpec("q", 3, "number of ball colours (2: trapdoor)"),),
+            "unifilar",
+            "q-ary trapdoor; y = x or s w.p. 1/2, the other ball stays",
+            "Permuter et al. 2008 (q = 2)",
+        ),
+        BuiltinChannel(
+            "isi",
+            _families.isi_channel,
+            (
+                ParamSpec("h1", -1.0, "tap on x_{i-1}"),
+                ParamSpec("h2", 0.0, "tap on x_{i-2}"),
+                ParamSpec("eps", 0.5, "erasure probability"),
+            ),
+            "unifilar",
+            "y = x_i + h1 x_{i-1} + h2 x_{i-2}, erased w.p. eps; state = past inputs (Ex. 4.1.2)",
+            "Ex. 4.1.2; Sabag-Permuter-Pfister 2017 (h1 = -1)",
+        ),
+        BuiltinChannel(
+            "iid-state",
+            _families.iid_state_channel,
+            (ParamSpec("q", 0.5, "P(state = 1), i.i.d."), ParamSpec("a", 0.5, "Z/S channel parameter")),
+            "fsc",
+            "Z channel in state 0, S channel in state 1, state i.i.d. and hidden (Ex. 4.1.3)",
+            "Ex. 4.1.3",
+        ),
+        BuiltinChannel(
+            "nost",
+            _families.nost_channel,
+            (ParamSpec("a", 0.5, "Z/S channel parameter"), ParamSpec("r", 0.1, "P(state != previous output)")),
+            "fsc",
+            "noisy output is the state: POST(a) law, s' = y flipped w.p. r (Ex. 4.1.6; r=0: POST)",
+            "Shemuel-Sabag-Permuter 2022",
+        ),
     )
 }
 
@@ -627,15 +703,69 @@ def parse_channel(spec: str | Path) -> Channel:
         names = ", ".join(sorted(BUILTIN_CHANNELS))
         raise InvalidChannel(f"channel: unknown built-in {name!r}; expected one of {names}, or a path to a .json channel file")
     params: dict[str, int | float] = {}
+    delay: int | None = None
     for item in filter(None, (part.strip() for part in arguments.split(","))):
         key, eq, value = item.partition("=")
         key = key.strip()
         if not eq or not key or not value.strip():
             raise InvalidChannel(f"{entry.name}: expected parameters as key=value, got {item!r}")
-        if key in params:
+        if key in params or (key == "delay" and delay is not None):
             raise InvalidChannel(f"{entry.name}:{key}: given twice")
+        if key == "delay":  # feedback delay, an option of every unifilar channel (Remark 4.2.6)
+            delay = _parse_delay(entry.name, value.strip())
+            continue
         params[key] = _parse_value(entry, key, value.strip())
-    return entry.build(**params)
+    channel = entry.build(**params)
+    if delay is None:
+        return channel
+    from dicert.verify.channels.delay import delayed_feedback
+
+    return delayed_feedback(channel, delay)
+
+
+def _parse_delay(name: str, text: str) -> int:
+    from dicert.verify.channels.delay import check_delay
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidChannel(f"{name}:delay: expected an integer >= 1 (1 = instantaneous feedback), got {text!r}") from None
+    return check_delay(value, f"{name}:delay")
+
+
+def require_unifilar(channel: Channel, method: str) -> UnifilarFSC:
+    """``channel`` as a unifilar FSC, or a one-line refusal naming the method and Def. 4.2.3.
+
+    The Q-graph bounds (Thm 4.4.3, 4.4.4), the belief MDP behind ``discover``
+    (sec. 4.3) and the ranking of Q-graphs all need the state update
+    ``s' = f(s, x, y)`` of a unifilar channel (Def. 4.2.3); a general FSC gets the
+    n-letter bounds of Thm 4.2.1 instead (``dicert bounds CH --nletter N``).
+
+    Raises
+    ------
+    InvalidChannel
+        If the channel is an FSC whose next state is random given ``(s, x, y)``.
+
+    Examples
+    --------
+    >>> require_unifilar(bsc(0.1), "the Q-graph bound").n_states
+    1
+    >>> require_unifilar(gilbert_elliott_channel(), "the Q-graph bound (Thm 4.4.3)")
+    Traceback (most recent call last):
+    ...
+    dicert.graphs.errors.InvalidChannel: channel: 'gilbert-elliott': the channel is not unifilar (law[s=0, x=0, y=0]: 2 possible next states); the Q-graph bound (Thm 4.4.3) needs a unifilar channel (Def. 4.2.3); use `dicert bounds CHANNEL --nletter N` for the n-letter bounds of Thm 4.2.1
+    """
+    from dicert.verify.channels.core import as_unifilar
+
+    try:
+        return as_unifilar(channel)
+    except InvalidChannel as exc:
+        detail = str(exc).split(", expected one")[0]
+        raise InvalidChannel(
+            f"channel: {channel.name!r}: the channel is not unifilar ({detail}); "
+            f"{method} needs a unifilar channel (Def. 4.2.3); use `dicert bounds CHANNEL --nletter N` "
+            "for the n-letter bounds of Thm 4.2.1"
+        ) from None
 
 
 def channel_spec(channel: Channel) -> str:
@@ -654,7 +784,18 @@ def channel_spec(channel: Channel) -> str:
     'trapdoor'
     """
     entry = BUILTIN_CHANNELS.get(channel.name)
-    if entry is None or set(channel.params) != set(entry.defaults) or entry.build(**channel.params) != channel:
+    base_params = {k: v for k, v in channel.params.items() if k != "delay"}
+    delay = channel.params.get("delay")
+
+    def rebuilt() -> Channel:
+        built = entry.build(**base_params)
+        if delay is None:
+            return built
+        from dicert.verify.channels.delay import delayed_feedback
+
+        return delayed_feedback(built, delay)
+
+    if entry is None or set(base_params) != set(entry.defaults) or rebuilt() != channel:
         raise InvalidChannel(f"channel: {channel.name!r} is not a built-in channel with its recorded parameters")
     args = ",".join(f"{key}={value!r}" for key, value in channel.params.items())
     return channel.name if not args else f"{channel.name}:{args}"

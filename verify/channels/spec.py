@@ -15,12 +15,21 @@ the keys that go with it (unknown keys are refused).  The trapdoor channel
 
 Keys common to every type: ``type`` (``"unifilar"``, ``"fsc"`` or ``"dmc"``),
 optional ``name`` (default: the type), ``description`` (free text, not
-kept), ``source`` (citation) and ``params`` (an object, kept as-is).
+kept), ``source`` (citation), ``params`` (an object, kept as-is) and
+``delay`` (an integer >= 1: feedback delayed by that many uses, Remark 4.2.6;
+the channel is replaced by its state augmentation,
+:func:`dicert.verify.channels.delay.delayed_feedback`; unifilar channels only).
 
 * ``unifilar`` (Definition 4.2.3): ``law[s][x][y] = P(y | x, s)``,
   ``next_state[s][x][y]`` in ``0..states-1``, optional ``allowed[s][x]``.
 * ``fsc`` (eq. (4.4)): ``law[s][x][y][s2] = P(y, s2 | x, s)``, optional ``allowed``.
-* ``dmc`` (eq. (4.1)): ``matrix[x][y] = P(y | x)`` with ``inputs`` and ``outputs``.
+* ``dmc`` (eq. (4.1)): ``matrix[x][y] = P(y | x)`` with ``inputs`` and ``outputs``;
+  optional ``rll`` = ``{"d": D, "k": K}`` (``K`` an integer or ``"inf"``) adds a
+  (d,k)-RLL input constraint to a binary-input channel (the state counts the
+  zeros since the last one, :func:`dicert.verify.channels.families.rll_constrained`).
+* ``builtin``: ``{"type": "builtin", "builtin": "chemical", "params": {"k": 3}}``
+  names a built-in channel or family (``dicert channels``) with its parameters
+  (numbers, or strings such as ``"inf"``); ``name``/``source`` are those of the built-in.
 
 Probabilities are JSON numbers or exact fraction strings such as ``"1/3"``.
 The sizes ``states``/``inputs``/``outputs`` are checked against the arrays,
@@ -40,7 +49,7 @@ True
 >>> channel_from_json({"type": "dmc", "inputs": 1, "outputs": 1, "matrix": [[1]], "colour": "red"})
 Traceback (most recent call last):
 ...
-dicert.graphs.errors.InvalidChannel: colour: unknown key for a 'dmc' channel; allowed: description, inputs, matrix, name, outputs, params, source, type
+dicert.graphs.errors.InvalidChannel: colour: unknown key for a 'dmc' channel; allowed: delay, description, inputs, matrix, name, outputs, params, rll, source, type
 """
 
 from __future__ import annotations
@@ -57,13 +66,14 @@ from dicert.verify.errors import InvalidChannel
 
 __all__ = ["CHANNEL_TYPES", "channel_from_json", "channel_to_json", "load_channel", "save_channel"]
 
-_COMMON = {"type", "name", "description", "source", "params"}
+_COMMON = {"type", "name", "description", "source", "params", "delay"}
 
 #: Allowed keys of a channel file by ``type``; the rest are required unless marked optional.
 CHANNEL_TYPES: dict[str, dict[str, bool]] = {
     "unifilar": {"states": True, "inputs": True, "outputs": True, "law": True, "next_state": True, "allowed": False},
     "fsc": {"states": True, "inputs": True, "outputs": True, "law": True, "allowed": False},
-    "dmc": {"inputs": True, "outputs": True, "matrix": True},
+    "dmc": {"inputs": True, "outputs": True, "matrix": True, "rll": False},
+    "builtin": {"builtin": True},
 }
 
 
@@ -146,6 +156,63 @@ def _flag(value: Any, where: str) -> bool:
     return value
 
 
+def _rll(channel: DMC, value: Any) -> Channel:
+    """The ``"rll": {"d": D, "k": K}`` key of a ``dmc`` file: a (d,k)-RLL input constraint (``K`` may be ``"inf"``)."""
+    from dicert.verify.channels.families import rll_constrained
+
+    if not isinstance(value, dict) or not set(value) <= {"d", "k"} or "d" not in value:
+        raise InvalidChannel(f"rll: expected an object {{\"d\": D, \"k\": K}} with 0 <= D < K <= \"inf\", got {value!r}")
+    k = value.get("k", "inf")
+    if k in ("inf", None):
+        k = float("inf")
+    elif isinstance(k, str) or isinstance(k, bool):
+        raise InvalidChannel(f"rll:k: expected an integer or \"inf\", got {k!r}")
+    return rll_constrained(channel.matrix, value["d"], k, name=channel.name, params=channel.params,
+                           source=channel.source, field="rll")
+
+
+def _builtin(data: dict[str, Any]) -> Channel:
+    """``{"type": "builtin", "builtin": NAME, "params": {...}}``: a built-in channel or family by name."""
+    from dicert.verify.channels.library import BUILTIN_CHANNELS, _parse_value
+
+    name = data["builtin"]
+    if not isinstance(name, str) or name.strip().lower().replace("_", "-") not in BUILTIN_CHANNELS:
+        names = ", ".join(sorted(BUILTIN_CHANNELS))
+        raise InvalidChannel(f"builtin: expected one of {names}, got {name!r}")
+    entry = BUILTIN_CHANNELS[name.strip().lower().replace("_", "-")]
+    params = data.get("params", {})
+    if not isinstance(params, dict):
+        raise InvalidChannel(f"params: expected a JSON object, got {type(params).__name__}")
+    values = {}
+    for key, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise InvalidChannel(f"params.{key}: expected a number or a string such as \"inf\", got {value!r}")
+        values[key] = _parse_value(entry, key, str(value))
+    return entry.build(**values)
+
+
+def _family_keys(data: dict[str, Any]) -> Channel:
+    """A channel file with ``"type": "builtin"``, ``"rll"`` (dmc) or ``"delay"``: build the base, then apply them."""
+    from dicert.verify.channels.delay import check_delay, delayed_feedback
+
+    rest = {k: v for k, v in data.items() if k != "delay" and not (k == "rll" and data.get("type") == "dmc")}
+    if rest.get("type") == "builtin":
+        for key in rest:
+            if key not in _COMMON | set(CHANNEL_TYPES["builtin"]):
+                allowed = ", ".join(sorted(_COMMON | set(CHANNEL_TYPES["builtin"])))
+                raise InvalidChannel(f"{key}: unknown key for a 'builtin' channel; allowed: {allowed}")
+        if "builtin" not in rest:
+            raise InvalidChannel("builtin: missing; a 'builtin' channel needs builtin (a name from `dicert channels`)")
+        channel = _builtin(rest)
+    else:
+        channel = channel_from_json(rest)
+    if "rll" in data and data.get("type") == "dmc":
+        channel = _rll(channel, data["rll"])
+    if "delay" in data:
+        channel = delayed_feedback(channel, check_delay(data["delay"], "delay"))
+    return channel
+
+
 def channel_from_json(data: Any) -> Channel:
     """Build a channel from the parsed JSON object of a channel file (format in the module docstring).
 
@@ -162,6 +229,8 @@ def channel_from_json(data: Any) -> Channel:
     """
     if not isinstance(data, dict):
         raise InvalidChannel(f"channel file: expected a JSON object, got {type(data).__name__}")
+    if data.get("type") == "builtin" or "delay" in data or ("rll" in data and data.get("type") == "dmc"):
+        return _family_keys(data)  # families, RLL constraints, delayed feedback (issue 13)
     kind = data.get("type")
     if kind not in CHANNEL_TYPES:
         raise InvalidChannel(f"type: expected one of {', '.join(CHANNEL_TYPES)}, got {kind!r}")
