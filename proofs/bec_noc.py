@@ -29,7 +29,7 @@ Examples
 --------
 >>> from dicert.proofs.bec_noc import build
 >>> cert = build(digits=20, eps="1/2")
->>> cert.verified, cert.interval.lo[:10]
+>>> cert.verified, cert.cited_interval.lo[:10]
 (True, '0.40568523')
 """
 
@@ -38,9 +38,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from dicert.graphs.errors import InvalidInput
-from dicert.proofs.closed_form import LogRootForm, closed_form_certificate
+from dicert.proofs.closed_form import issue_certificate
 from dicert.verify.certify.certificate import Certificate
-from dicert.verify.certify.checks import make_check
 
 __all__ = ["NAME", "PHI", "polynomial", "channel", "build"]
 
@@ -85,48 +84,20 @@ def polynomial(eps: object) -> list[str]:
 def build(digits: int = 30, eps: object = "1/2", extended: bool = False) -> Certificate:
     """Certificate for the feedback capacity of the BEC with no consecutive ones.
 
+    Proven: the closed form's algebra and value; with ``extended`` (and
+    ``eps > 0``) also ``C_fb <= upper`` from the Q-graph duality bound.  Cited:
+    ``C_fb`` equals the closed form (Sabag, Permuter & Kashyap, Thm 1).
+
     Examples
     --------
-    >>> build(digits=10, eps="9/10").value
+    >>> build(digits=10, eps="9/10").cited["value"]
     '0.0953130453'
     """
     e = _parse_eps(eps)
-    n, d = e.numerator, e.denominator
-    poly = polynomial(e)
-    # (d - n) ln2 [H2(p) / (p + c) + (1 - eps) log2 r] * (p + c):
-    #   coefficient of ln r: (2d - n)(1 - r); of ln(1 - r): -d (1 - r)
-    identity = {
-        "coefficients": {"r": [str(2 * d - n), str(-(2 * d - n))], "1-r": [str(-d), str(d)]},
-        "atoms": {"r": ["0", "1"], "1-r": ["1", "-1"]},
-        "relation": {"r": 2 * d - n, "1-r": -d},
-        "eliminate": "1-r",
-        "poly": poly,
-        "bracket": ["1/2", "1"],
-    }
-    checks = [make_check("closed_form_identity", "log_identity", identity)]
-    coefficient = str(-(1 - e))
-    upper = None
+    witness = None
     if extended and e > 0:  # at eps = 0 no '?' is ever output and the test distribution degenerates
-        upper, more = _qgraph_upper_checks(e, poly, coefficient)
-        checks.extend(more)
-    cert = closed_form_certificate(
-        NAME,
-        f"BEC, no consecutive ones, eps={e}",
-        f"C_fb(BEC(eps={e}), no consecutive ones) = max_(p<=1/2) H2(p)/(p + 1/(1-eps)) = -(1-eps) log2 r, "
-        f"r the unique root in [1/2,1] of r^{2 * d - n} = (1-r)^{d}",
-        SOURCE,
-        LogRootForm(poly, ["1/2", "1"], coefficient),
-        digits,
-        extra_checks=checks,
-        params={"eps": str(e)},
-        latex_claim=(
-            f"For the BEC with erasure probability $\\varepsilon={e}$ and no consecutive ones, "
-            "$C=\\max_{0\\le p\\le 1/2}\\frac{H_2(p)}{p+1/(1-\\varepsilon)} = -(1-\\varepsilon)\\log_2 r$, "
-            f"$r\\in[1/2,1]$ the root of $r^{{{2 * d - n}}}=(1-r)^{{{d}}}$."
-        ),
-    )
-    cert.upper = upper
-    return cert
+        witness = {"upper": _qgraph_upper_witness(e)}
+    return issue_certificate(NAME, {"eps": str(e)}, digits, witness)
 
 
 #: Q-graph of Fig. 4.3 (outputs 0, 1, ?): after a 1 the state is known to be 1.
@@ -147,9 +118,8 @@ def channel(eps: object) -> dict:
             "allowed": [[True, True], [True, False]]}
 
 
-def _qgraph_upper_checks(e: Fraction, poly: list, coefficient: str) -> tuple[str, list]:
-    from dicert.verify.certify.duality_check import duality_upper_bound
-    from dicert.verify.certify.intervals import arb_upper_fmpq, decimal_ceil, working_precision
+def _qgraph_upper_witness(e: Fraction) -> dict:
+    """Exact duality witness on :data:`PHI`: the rationalised dual-program minimiser T and its value function V."""
     from dicert.verify.certify.witness import (
         dual_program_test_distribution,
         duality_value_function,
@@ -159,12 +129,5 @@ def _qgraph_upper_checks(e: Fraction, poly: list, coefficient: str) -> tuple[str
     ch = channel(e)
     test = exact_test_distribution(dual_program_test_distribution(ch, PHI)[0], ch)
     value = duality_value_function(ch, PHI, test)
-    with working_precision(digits=50):
-        upper = decimal_ceil(arb_upper_fmpq(duality_upper_bound(ch, PHI, test, value, 50).upper), 30)
     text = lambda m: [[str(v) for v in row] for row in m]  # noqa: E731
-    data = {"channel": ch, "phi": PHI, "test": text(test), "value": text(value), "upper": upper, "digits": 40}
-    return upper, [
-        make_check("qgraph_duality_upper_bound", "duality_upper_bound", data),
-        make_check("closed_form_below_upper", "value_below_upper",
-                   {"upper": upper, "poly": poly, "bracket": ["1/2", "1"], "coefficient": coefficient}),
-    ]
+    return {"phi": PHI, "test": text(test), "value": text(value)}

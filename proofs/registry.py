@@ -1,13 +1,11 @@
 """Registry of certified results: name -> builder, description, source, parameters.
 
 Each entry builds a :class:`~dicert.verify.certify.certificate.Certificate`
-with ``builder(digits, extended=False, **params)``.  ``instances`` lists the
-parameter sets shown by ``dicert certify --all``.  :func:`recheck` re-verifies
-a stored certificate from its JSON inputs: every check is run again from its
-own data (stored pass flags are ignored), the stored interval and bounds must
-be the ones the checks prove, and the closed form and channel must be those
-of the named result (so a file cannot certify a different number under a
-known name).
+with ``builder(digits, extended=False, **params)``; the certificate itself is
+issued by the independent checker (:mod:`dicert.verify.certify.checker`),
+whose own registry holds the claim texts, channels, closed forms and required
+checks.  ``instances`` lists the parameter sets shown by ``dicert certify
+--all``.  :func:`recheck` hands a stored certificate to the checker.
 
 Examples
 --------
@@ -25,10 +23,9 @@ from typing import Any, Callable
 
 from dicert.graphs.errors import InvalidInput
 from dicert.proofs import bec_noc, ising, ising_q, trapdoor
-from dicert.verify.certify.certificate import Certificate, Check
-from dicert.verify.certify.checks import rerun_check
+from dicert.verify.certify.certificate import Certificate
 
-__all__ = ["ProofEntry", "REGISTRY", "names", "get", "build", "check_kinds", "recheck", "parse_name"]
+__all__ = ["ProofEntry", "REGISTRY", "names", "get", "build", "recheck", "parse_name"]
 
 
 @dataclass(frozen=True)
@@ -129,84 +126,29 @@ def build(name: str, digits: int = 30, extended: bool = False, **params: Any) ->
     Examples
     --------
     >>> build("trapdoor", digits=12).gap
-    '2.000e-40'
+    '1.0e-15'
     """
     entry = get(name)
     return entry.builder(digits=digits, extended=extended, **_coerce(entry, params))
 
 
-def check_kinds() -> dict:
-    """All proof-specific check kinds (merged over the registry).
+def recheck(data: dict) -> tuple[Certificate | None, list[str]]:
+    """Re-verify a stored certificate JSON object with the independent checker.
+
+    Returns the checker's recomputed certificate (None when the file could not
+    be read as one) and the list of problems (empty exactly when verified).
 
     Examples
     --------
-    >>> sorted(check_kinds())[:2]
-    ['ising_hstar_cover', 'log_bellman_equation']
+    >>> cert = build("trapdoor", digits=10).to_json()
+    >>> recheck(cert)[1]
+    []
+    >>> cert["interval"] = ["0.6", "0.7"]                       # tampered proven interval
+    >>> recheck(cert)[1]
+    ['interval: the stored value is not the one the checker computes']
     """
-    kinds: dict = {}
-    for entry in REGISTRY.values():
-        kinds.update(entry.check_kinds)
-    return kinds
+    from dicert.verify.certify.checker.core import check
 
-
-def _find(checks: list[Check], kind: str) -> Check | None:
-    return next((c for c in checks if c.kind == kind), None)
-
-
-def recheck(stored: Certificate) -> Certificate:
-    """Re-verify a stored certificate from its inputs alone and return the re-checked copy.
-
-    Examples
-    --------
-    >>> cert = build("trapdoor", digits=10)
-    >>> cert.interval = type(cert.interval)("0.6", "0.7")        # tampered top-level interval
-    >>> recheck(cert).verified
-    False
-    """
-    entry = get(stored.name)
-    kinds = check_kinds()
-    rerun = [rerun_check(c, kinds) for c in stored.checks]
-    problems: list[str] = []
-    reference = entry.builder(digits=10, extended=False, **_coerce(entry, stored.params))
-    value_check = _find(rerun, "value_enclosure")
-    if value_check is None:
-        problems.append("no value_enclosure check proves the interval")
-    else:
-        if list(value_check.data.get("interval", [])) != stored.interval.to_list():
-            problems.append("the stored interval is not the one proven by value_enclosure")
-        ref = reference.inputs.get("closed_form", {})
-        mine = {k: value_check.data.get(k) for k in ("poly", "bracket", "coefficient")}
-        if mine != ref:
-            problems.append(f"the closed form checked is not the one of {entry.name!r} with {stored.params}")
-    for name in {c.name for c in reference.checks}:
-        if name not in {c.name for c in rerun}:
-            problems.append(f"required check {name!r} is missing")
-    for bound, kind in (("upper", "duality_upper_bound"), ("lower", "bcjr_lower_bound")):
-        chk = _find(rerun, kind)
-        value = getattr(stored, bound)
-        if value is not None and (chk is None or chk.data.get(bound) != value):
-            problems.append(f"the stored {bound} bound is not the one proven by {kind}")
-        if chk is not None and chk.data.get("channel") != reference.inputs.get("channel"):
-            problems.append(f"{kind} uses a channel other than the built-in {entry.name!r} channel")
-    if problems:
-        rerun.append(Check("certificate_consistency", "consistency", False, "; ".join(problems)))
-    else:
-        rerun.append(Check("certificate_consistency", "consistency", True,
-                           "interval, bounds, closed form and channel match the re-run checks"))
-    return Certificate(
-        name=stored.name,
-        title=stored.title,
-        claim=stored.claim,
-        source=stored.source,
-        digits=stored.digits,
-        interval=stored.interval,
-        value=stored.value,
-        checks=rerun,
-        params=stored.params,
-        upper=stored.upper,
-        lower=stored.lower,
-        latex_claim=stored.latex_claim,
-        inputs=stored.inputs,
-        versions=stored.versions,
-        seconds=sum(c.seconds for c in rerun),
-    )
+    report = check(data)
+    fresh = None if report.certificate is None else Certificate(report.certificate)
+    return fresh, list(report.problems)

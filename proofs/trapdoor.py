@@ -23,7 +23,11 @@ Checks:
   ``[[0,1],[0,2],[3,2],[0,2]]`` (node 3 a copy of node 1) with the invariant
   input ``P(x=0|s,q)``: ``s=0: (r, 1, 1, r)``, ``s=1: (0, 1-r, 1-r, 0)``,
   exactly invariant for every rational ``r``;
-- ``closed_form_between_bounds``: ``lower <= log2 phi <= upper``, gap < 1e-9.
+- ``closed_form_between_bounds``: ``lower <= log2 phi <= upper``.
+
+Proven vs cited: the checker proves ``C_fb in [lower, upper]`` from the
+channel (width about 4e-41, so about 40 digits); ``C_fb = log2 phi`` is
+cited (Permuter et al., Thm 1), and its value is proven to any number of digits.
 
 Examples
 --------
@@ -37,27 +41,20 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from dicert.proofs.closed_form import LogRootForm, closed_form_certificate, load_witness
+from dicert.proofs.closed_form import issue_certificate, stored_witness
 from dicert.verify.certify.certificate import Certificate
+from dicert.verify.certify.checker.results import spec, trapdoor_channel
 from dicert.verify.certify.intervals import arb_lower_fmpq, arb_upper_fmpq, decimal_ceil, decimal_floor
 from dicert.verify.certify.roots import isolate_root
 
 __all__ = ["NAME", "CHANNEL", "PHI_UPPER", "PHI_LOWER", "build", "trapdoor_witness", "lower_policy"]
 
 NAME = "trapdoor"
-TITLE = "Trapdoor channel"
-SOURCE = "Permuter, Cuff, Van Roy & Weissman 2008 (Thm 1); monograph Thm 4.4.2-4.4.4, Thm 4.5.2"
-CLAIM = "C_fb(trapdoor) = log2 phi, phi = (1 + sqrt 5)/2 the unique root of x^2 - x - 1 in [1, 2]"
-LATEX_CLAIM = (
-    "The feedback capacity of the trapdoor channel is $C=\\log_2\\varphi$, "
-    "$\\varphi=\\frac{1+\\sqrt5}{2}$."
-)
+_SPEC = spec(NAME, {})
+TITLE, SOURCE, CLAIM, LATEX_CLAIM = _SPEC.title, _SPEC.source, _SPEC.claim, _SPEC.latex_claim
 
-CHANNEL = {
-    "law": [[["1", "0"], ["1/2", "1/2"]], [["1/2", "1/2"], ["0", "1"]]],
-    "next_state": [[[0, 0], [1, 0]], [[1, 0], [1, 1]]],
-    "allowed": [[True, True], [True, True]],
-}
+#: The registered channel (the checker's registry is the single source).
+CHANNEL = trapdoor_channel()
 
 #: Best 3-node Q-graph (upper bound) and its 4-node refinement (lower bound).
 PHI_UPPER = [[0, 1], [0, 2], [1, 2]]
@@ -130,21 +127,11 @@ def trapdoor_witness(digits: int = 40) -> dict:
 
 
 def build(digits: int = 30, extended: bool = False) -> Certificate:
-    """Certificate for ``C_fb(trapdoor) = log2 phi`` with the Q-graph bounds (see module docstring).
+    """Certificate for ``C_fb(trapdoor)``: proven Q-graph bracket, cited closed form ``log2 phi``.
 
     Examples
     --------
     >>> build(digits=10).value
     '0.6942419136'
     """
-    return closed_form_certificate(
-        NAME,
-        TITLE,
-        CLAIM,
-        SOURCE,
-        LogRootForm(["-1", "-1", "1"], ["1", "2"], "1"),
-        digits,
-        witness=load_witness(NAME),
-        channel=CHANNEL,
-        latex_claim=LATEX_CLAIM,
-    )
+    return issue_certificate(NAME, {}, digits, stored_witness(NAME))

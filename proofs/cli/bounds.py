@@ -11,14 +11,15 @@ Examples
 --------
 >>> from dicert.proofs.cli import run
 >>> run(["bounds", "bsc:p=0.1", "--graph", "debruijn:0", "--json"])  # doctest: +ELLIPSIS
-{"channel": "bsc:p=0.1", "graph": {"nodes": 1, "outputs": 2, "phi": [[0, 0]]}, "upper": 0.5310044..., "lower": null, ...}
+{"channel": "bsc:p=0.1", "graph": {"nodes": 1, "outputs": 2, "phi": [[0, 0]]}, "upper": "0.5310...", "lower": null, ...}
 0
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from pathlib import Path
+from typing import Any, Optional
 
 import typer
 
@@ -99,60 +100,81 @@ def bounds(
         False, "--certify", help="Also prove the bounds with interval arithmetic (duality bound, exact BCJR check)."
     ),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+    out: Optional[Path] = typer.Option(  # noqa: UP007 - typer needs Optional
+        None, "--out", help="With --certify: write the re-checkable certificate (dicert certify --check F)."
+    ),
 ) -> None:
     """Q-graph upper bound (Thm 4.4.3) and, with --lower, the BCJR-invariant lower bound (Cor 4.4.5).
 
-    Solver values are estimates; with --certify the solution is handed to
-    dicert.verify.certify.qgraph_certify.certify_qgraph_bounds, which returns a
-    proven upper bound (Thm 4.5.2, Arb) and, when the rationalised input is
-    exactly BCJR-invariant, a proven lower bound.
+    Solver values are estimates (``upper_estimate``, ``lower_estimate``).
+    ``upper`` is always a valid bound: the duality bound (Thm 4.5.2) at the
+    solver's output law, evaluated with Arb and rounded up (with --certify:
+    the certified bound); ``lower`` is set only when certified.  With
+    --certify the solution goes to
+    dicert.verify.certify.qgraph_certify.bracket_certificate, whose
+    certificate is issued by the independent checker.
     """
     from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound, unifilar_arrays
     from dicert.verify.channels import parse_channel
 
+    if out is not None and not certify:
+        raise InvalidInput("--out: needs --certify (only certified results are written as certificates)")
     start = time.perf_counter()
     ch = parse_channel(channel)
     arrays = unifilar_arrays(ch)
     g = parse_graph_spec(graph, int(arrays.law.shape[2]))
     result = qgraph_upper_bound(arrays, g, lower=lower)
-    certified = None
+    cert = None
     if certify:
-        from dicert.verify.certify.qgraph_certify import certify_qgraph_bounds
+        from dicert.verify.certify.qgraph_certify import bracket_certificate
 
-        certified = certify_qgraph_bounds(ch, g, solution=result)
+        cert = bracket_certificate(ch, g, solution=result)
+        if out is not None:
+            from dicert.proofs.cli.certify import write_output
+
+            write_output(out, cert.dumps() + "\n", "--out")
+        upper_valid, lower_valid = cert.upper, (cert.lower if cert.data["witness"].get("lower") else None)
+        upper_method = "certified (independent checker)"
+    else:
+        from dicert.verify.certify.qgraph_certify import valid_upper_bound
+
+        upper_valid, lower_valid = valid_upper_bound(ch, g, result.output_law), None
+        upper_method = "duality bound (Thm 4.5.2) at the solver's output law, Arb, rounded up"
     seconds = time.perf_counter() - start
     if json_output:
         payload = {
             "channel": channel,
             "graph": g.to_dict(),
-            "upper": result.upper,
-            "lower": result.lower,
+            "upper": upper_valid,
+            "lower": lower_valid,
+            "upper_method": upper_method if upper_valid is not None else None,
+            "upper_estimate": result.upper,
+            "lower_estimate": result.lower,
             "status": result.status,
             "bcjr_invariant": result.bcjr_invariant,
             "bcjr_residual": result.bcjr_residual,
             "output_law": result.output_law.tolist(),
             "seconds": seconds,
         }
-        if certified is not None:
-            payload["certified"] = {
-                "upper": certified.upper,
-                "lower": certified.lower,
-                "verified": True,
-                "evidence": certified.evidence,
-            }
+        if cert is not None:
+            from dicert.proofs.cli.certify import _summary
+
+            payload["certificate"] = _summary(cert)
         emit_json(payload)
     else:
         _witness_tables(result)
-        typer.echo(f"upper {result.upper:.10f}")
+        typer.echo(f"upper {upper_valid if upper_valid is not None else 'none'} (valid bound: {upper_method})")
+        typer.echo(f"upper_estimate {result.upper:.10f} (solver)")
         if lower:
             if result.lower is None:
-                typer.echo(f"lower none (maximiser not BCJR-invariant, residual {result.bcjr_residual:.3g})")
+                typer.echo(f"lower_estimate none (maximiser not BCJR-invariant, residual {result.bcjr_residual:.3g})")
             else:
-                typer.echo(f"lower {result.lower:.10f}")
-        if certified is not None:
-            typer.echo(f"certified upper {certified.upper}")
-            typer.echo(f"certified lower {certified.lower if certified.lower is not None else 'none'}")
-            for line in certified.evidence:
-                stderr_console.print(f"  {line}")
-    note = "solver estimates; the certified lines are proven" if certified is not None else "solver estimates, not certified"
+                typer.echo(f"lower_estimate {result.lower:.10f} (solver)")
+        if cert is not None:
+            typer.echo(f"certified: {cert.proven['statement']} ({'verified' if cert.verified else 'NOT verified'})")
+            if lower_valid is None:
+                typer.echo("certified lower none (the rationalised input is not exactly BCJR-invariant)")
+            if out is not None:
+                typer.echo(f"wrote {out}")
+    note = "estimates are solver floats; upper/lower are valid bounds"
     stderr_console.print(f"status {result.status}, {seconds:.2f} s ({note})")

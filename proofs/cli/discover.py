@@ -17,13 +17,16 @@ greedy policy), ``belief_histogram``, ``qgraph`` and, unless ``--nletter 0``,
 With ``--certify`` the discovered graph goes to :mod:`dicert.verify.certify`: the
 duality upper bound (Thm 4.5.2) with the graph's test distribution is evaluated
 with interval arithmetic, and the lower-bound input is checked for exact BCJR
-invariance (Thm 4.4.4); the proven intervals are reported as ``certificate``.
+invariance (Thm 4.4.4); the checker-issued certificate is reported as
+``certificate`` and, with ``--out F``, written for ``dicert certify --check F``.
+Solver floats are ``*_estimate``; ``upper`` is always a valid bound (the
+duality bound at the solver's output law, or the certified one).
 
 Examples
 --------
 >>> from dicert.proofs.cli import run
 >>> run(["discover", "bsc:p=0.1", "--json", "--steps", "60"])  # doctest: +ELLIPSIS
-{"channel": "bsc:p=0.1", "graph": {...}, "nodes": 1, ..., "upper": 0.5310044..., ...}
+{"channel": "bsc:p=0.1", "graph": {...}, "nodes": 1, ..., "upper_estimate": 0.5310044..., ...}
 0
 """
 
@@ -84,47 +87,37 @@ def _write_plots(result: Any, directory: Path, nletter: Any, channel_name: str, 
     return [str(p) for p in written]
 
 
-def _certify(channel: Any, result: Any, digits: int = 20) -> dict[str, Any]:
-    """Hand the graph to the certificate machinery (``dicert.verify.certify``).
+def _certify(channel: Any, result: Any, digits: int = 20) -> Any:
+    """Certificate (schema v2, ``qgraph_bracket``) of the discovered graph, issued by the independent checker.
 
-    Upper: the duality bound (Thm 4.5.2) with the rationalised minimiser of the
-    dual program as test distribution ``T(y|q)`` and its value function, evaluated
-    with Arb (a proven upper bound, as in
-    :func:`dicert.verify.certify.qgraph_certify.certify_qgraph_bounds`).  Lower:
-    the exact BCJR-invariance check (Thm 4.4.4) of the rationalised lower-bound
-    input; a rounded numerical input is usually not exactly invariant, and then
-    no certified lower bound is claimed.
+    Upper: the duality bound (Thm 4.5.2) with the rationalised dual-program
+    minimiser as ``T(y|q)`` and its value function; lower: the exact
+    BCJR-invariance check (Thm 4.4.4) of the rationalised input (absent when
+    not exactly invariant).  See
+    :func:`dicert.verify.certify.qgraph_certify.bracket_certificate`.
     """
-    from dicert.verify.certify.duality_check import as_exact_channel, duality_upper_bound
-    from dicert.verify.certify.intervals import DecimalInterval
-    from dicert.verify.certify.rate_check import bcjr_lower_bound
-    from dicert.verify.certify.witness import (
-        dual_program_test_distribution,
-        duality_value_function,
-        exact_policy,
-        exact_test_distribution,
-    )
-    from dicert.verify.channels import as_unifilar
+    from types import SimpleNamespace
 
-    exact = as_exact_channel(as_unifilar(channel))
-    phi = result.graph.phi.tolist()
-    test = exact_test_distribution(dual_program_test_distribution(exact, phi)[0], exact)
-    value = duality_value_function(exact, phi, test)
-    upper = duality_upper_bound(exact, phi, test, value, digits=digits + 10)
-    report: dict[str, Any] = {
-        "upper_interval": DecimalInterval.from_arb(upper.upper, digits).to_list(),
-        "upper_method": "duality bound (Thm 4.5.2) with the dual-program test distribution, Arb",
-        "lower_interval": None,
-        "lower_invariant": None,
-        "lower_evidence": "no BCJR-invariant input",
-    }
-    if result.lower_policy is not None:
-        lower = bcjr_lower_bound(exact, phi, exact_policy(result.lower_policy), digits=digits + 10)
-        report["lower_invariant"] = bool(lower.invariant)
-        report["lower_evidence"] = lower.evidence
-        if lower.lower is not None:
-            report["lower_interval"] = DecimalInterval.from_arb(lower.lower, digits).to_list()
-    return report
+    from dicert.verify.certify.qgraph_certify import bracket_certificate
+
+    policy = result.lower_policy if result.lower_policy is not None else None
+    solution = SimpleNamespace(output_law=result.output_law, policy=policy, upper=result.upper, lower=result.lower)
+    if policy is None:  # no candidate input: an upper-bound-only certificate
+        import numpy as np
+
+        S = int(result.mdp.law.shape[0])
+        X = int(result.mdp.law.shape[1])
+        solution.policy = np.full((S, result.graph.m, X), 1.0 / X)
+    return bracket_certificate(channel, result.graph.phi.tolist(), solution=solution, digits=digits)
+
+
+def _estimates(payload: dict[str, Any]) -> dict[str, Any]:
+    """Solver floats are estimates: ``upper``/``lower``/``gap`` become ``*_estimate`` (also per candidate)."""
+    for key in ("upper", "lower", "gap"):
+        payload[f"{key}_estimate"] = payload.pop(key, None)
+    for cand in payload.get("candidates", []):
+        cand["upper_estimate"], cand["lower_estimate"] = cand.pop("upper", None), cand.pop("lower", None)
+    return payload
 
 
 def discover(
@@ -141,11 +134,16 @@ def discover(
     action_resolution: int = typer.Option(0, "--action-resolution", help="Action grid resolution (0: by |S|)."),
     nletter: int = typer.Option(4, "--nletter", help="With --plot: n-letter bounds for n = 1..N (0: none)."),
     certify: bool = typer.Option(False, "--certify", help="Certify the bounds of the discovered graph with Arb."),
+    out: Optional[Path] = typer.Option(  # noqa: UP007 - typer needs Optional
+        None, "--out", help="With --certify: write the re-checkable certificate (dicert certify --check F)."
+    ),
 ) -> None:
     """Discover a Q-graph from the belief MDP and bracket the feedback capacity."""
     from dicert.verify.capacity.discover import discover_qgraph
     from dicert.verify.channels import parse_channel
 
+    if out is not None and not certify:
+        raise bad_input("--out", "--certify as well (only certified results are written as certificates)")
     start = time.perf_counter()
     for field, value, low in (("--steps", steps, 10), ("--belief-resolution", belief_resolution, 0),
                               ("--action-resolution", action_resolution, 0), ("--nletter", nletter, 0)):
@@ -176,9 +174,22 @@ def discover(
     if certify:
         with stderr_console.status("certifying the discovered graph ..."):
             certificate = _certify(ch, result)
+        if out is not None:
+            from dicert.proofs.cli.certify import write_output
+
+            write_output(out, certificate.dumps() + "\n", "--out")
+        upper_valid, upper_method = certificate.upper, "certified (independent checker)"
+        lower_valid = certificate.lower if certificate.data["witness"].get("lower") else None
+    else:
+        from dicert.verify.certify.qgraph_certify import valid_upper_bound
+
+        upper_valid = valid_upper_bound(ch, result.graph.phi.tolist(), result.output_law)
+        upper_method, lower_valid = "duality bound (Thm 4.5.2) at the solver's output law, Arb, rounded up", None
     seconds = time.perf_counter() - start
     if json_output:
-        payload = result.to_dict()
+        payload = _estimates(result.to_dict())
+        payload["upper"], payload["lower"] = upper_valid, lower_valid
+        payload["upper_method"] = upper_method if upper_valid is not None else None
         payload["channel"] = channel
         payload["seconds"] = seconds
         payload["timings"] = result.timings
@@ -186,28 +197,29 @@ def discover(
         if nletter_bounds is not None:
             payload["nletter"] = nletter_bounds.to_dict()
         if certificate is not None:
-            payload["certificate"] = certificate
+            from dicert.proofs.cli.certify import _summary
+
+            payload["certificate"] = _summary(certificate)
         emit_json(payload)
     else:
         _node_table(result)
         typer.echo(f"graph phi {result.graph.phi.tolist()}")
-        typer.echo(f"upper {result.upper:.10f}")
+        typer.echo(f"upper {upper_valid if upper_valid is not None else 'none'} (valid bound: {upper_method})")
+        typer.echo(f"upper_estimate {result.upper:.10f} (solver)")
         if result.lower is None:
-            typer.echo("lower none (no BCJR-invariant input found on this graph)")
+            typer.echo("lower_estimate none (no BCJR-invariant input found on this graph)")
         else:
-            typer.echo(f"lower {result.lower:.10f}")
-            typer.echo(f"gap   {result.gap:.3e}")
+            typer.echo(f"lower_estimate {result.lower:.10f} (solver)")
         for path in plots:
             typer.echo(f"wrote {path}")
         if certificate is not None:
-            lo_hi = certificate["upper_interval"]
-            typer.echo(f"certified upper in [{lo_hi[0]}, {lo_hi[1]}] ({certificate['upper_method']})")
-            if certificate["lower_interval"] is not None:
-                lo_hi = certificate["lower_interval"]
-                typer.echo(f"certified lower in [{lo_hi[0]}, {lo_hi[1]}] (exact BCJR invariance, Thm 4.4.4)")
-            else:
-                typer.echo(f"lower not certified: {certificate['lower_evidence']}")
+            typer.echo(f"certified: {certificate.proven['statement']} "
+                       f"({'verified' if certificate.verified else 'NOT verified'})")
+            if lower_valid is None:
+                typer.echo("certified lower none (the rationalised input is not exactly BCJR-invariant)")
+            if out is not None:
+                typer.echo(f"wrote {out}")
     stderr_console.print(
-        f"value iteration rho in [{result.rho_lower:.6f}, {result.rho_upper:.6f}] (discretised MDP), "
-        f"{seconds:.2f} s; bounds are solver estimates, not certified"
+        f"value iteration rho in [{result.rho_lower:.6f}, {result.rho_upper:.6f}] (discretised MDP, estimates), "
+        f"{seconds:.2f} s; *_estimate values are solver floats, upper/lower are valid bounds"
     )

@@ -23,14 +23,18 @@ PUBLISHED_C = "0.57552157416805778111"
 def test_ising_certificate_to_1000_digits_contains_minus_half_log2_a() -> None:
     cert = ising.build(digits=1000)
     assert cert.verified, [c.evidence for c in cert.failed_checks()]
-    lo, hi = cert.interval.bounds()
+    cited = cert.cited_interval
+    lo, hi = cited.bounds()
     assert hi - lo < to_fmpq("1e-998")
     with working_precision(digits=1100):
         root = isolate_root(ising.POLY, 0, 1).refine(1050)
         value = -(root.ball().log() / arb(2).log()) / 2
-        assert cert.interval.contains_arb(value)
-    assert cert.value.startswith(PUBLISHED_C[:20])
-    assert Fraction(cert.upper) - Fraction(cert.lower) < Fraction(1, 10**9)
+        assert cited.contains_arb(value)
+        assert cert.interval.contains_arb(value)          # the proven interval contains it too
+    assert cert.cited["value"].startswith(PUBLISHED_C[:20]) and cert.value.startswith(PUBLISHED_C[:20])
+    # proven from the channel: C <= closed form exactly (Bellman), BCJR lower bound within ~1e-78
+    assert 70 <= cert.proven["digits"] < 1000 and not cert.proven["exact"]
+    assert Fraction(cert.upper) - Fraction(cert.lower) < Fraction(1, 10**70)
 
 
 def test_ising_root_matches_the_published_value() -> None:
@@ -42,11 +46,23 @@ def test_ising_checks_a_to_f_are_present_and_pass() -> None:
     cert = ising.build(digits=20, extended=True)
     names = {c.name: c.passed for c in cert.checks}
     assert names == {
-        "root_unique": True, "value_interval": True, "closed_form_identity": True,
+        "root_unique": True, "closed_form_identity": True,
         "duality_bellman_closed_form": True, "closed_form_identity_sympy": True,
         "hstar_continuity": True, "hstar_smooth_fit": True, "bellman_hstar_cover": True,
         "qgraph_duality_upper_bound": True, "qgraph_bcjr_lower_bound": True, "closed_form_between_bounds": True,
     }
+    # the display-only (--full) checks are not part of the certificate file
+    assert {c["name"] for c in cert.to_json()["checks"]} == names.keys() - {
+        "closed_form_identity_sympy", "hstar_continuity", "hstar_smooth_fit", "bellman_hstar_cover"}
+
+
+def test_checker_registry_bellman_data_is_the_proof_modules_closed_form() -> None:
+    from dicert.verify.certify.checker.results import spec
+
+    data = spec("ising", {}).registry_data["duality_bellman_closed_form"]
+    mine = ising.duality_closed_form_data()
+    assert all(data[k] == mine[k] for k in ("phi", "test_log", "value", "rho", "relation", "eliminate"))
+    assert spec("ising", {}).channel == ising.CHANNEL
 
 
 def test_seed_typo_pairing_v03_equals_v03_fails_while_v03_equals_v12_holds() -> None:
@@ -99,12 +115,13 @@ def test_ising_q_certificate_is_verified_and_equals_the_maximum_of_478(q: int) -
     p = np.linspace(1e-9, 1 - 1e-9, 200001)
     h2 = -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
     brute = np.max(2 * (h2 + (1 - p) * math.log2(q - 1)) / (p + 3))
-    assert abs(float(cert.value) - brute) < 1e-8
+    assert abs(float(cert.cited["value"]) - brute) < 1e-8
+    assert cert.interval is None and cert.proven["upper"] is None      # C_fb = closed form is cited only
 
 
 def test_ising_q_2_reduces_to_the_binary_result() -> None:
     binary, q2 = ising.build(digits=40), ising_q.build(digits=40, q=2)
-    assert binary.interval == q2.interval
+    assert binary.cited_interval == q2.cited_interval
     assert {c.name for c in q2.checks} >= {"reduces_to_binary"}
 
 

@@ -58,11 +58,11 @@ def test_bec_noc_closed_form_equals_the_published_maximisation(eps: str) -> None
         return -h / (p + 1 / (1 - e))
 
     best = minimize_scalar(neg, bounds=(1e-12, 0.5), method="bounded", options={"xatol": 1e-13})
-    assert abs(float(cert.value) + best.fun) < 1e-10
+    assert abs(float(cert.cited["value"]) + best.fun) < 1e-10
 
 
 def test_bec_noc_at_zero_erasure_is_the_golden_ratio_constraint_capacity() -> None:
-    assert bec_noc.build(digits=20, eps="0").value.startswith(GOLDEN_LOG[:20])
+    assert bec_noc.build(digits=20, eps="0").cited["value"].startswith(GOLDEN_LOG[:20])
 
 
 @pytest.mark.parametrize("eps", ["1", "-1/2", "abc", "1/100"])
@@ -77,7 +77,7 @@ def test_rigorous_duality_bound_from_the_solver_is_consistent_with_the_bec_noc_c
     from dicert.verify.channels import parse_channel
 
     res = certify_qgraph_bounds(parse_channel("bec-noc:eps=0.5"), [[0, 1, 0], [0, 0, 0]])
-    closed = Fraction(bec_noc.build(digits=30, eps="1/2").interval.hi)
+    closed = Fraction(bec_noc.build(digits=30, eps="1/2").cited_interval.hi)
     assert closed < Fraction(res.upper) < closed + Fraction(1, 10**4)
 
 
@@ -85,14 +85,20 @@ def test_rigorous_duality_bound_from_the_solver_is_consistent_with_the_bec_noc_c
 def test_bec_noc_closed_form_lies_below_an_independent_rigorous_qgraph_upper_bound(eps: str) -> None:
     cert = bec_noc.build(digits=30, eps=eps, extended=True)
     assert cert.verified, [c.evidence for c in cert.failed_checks()]
-    gap = Fraction(cert.upper) - Fraction(cert.interval.hi)
+    gap = Fraction(cert.upper) - Fraction(cert.cited_interval.hi)
     assert 0 < gap < Fraction(1, 10**8)
+    assert cert.proven["lower"] == "0." + "0" * 33 and "trivial" in cert.proven["methods"][-1]
 
 
 def test_bec_noc_upper_check_fails_when_the_closed_form_is_wrong() -> None:
-    from dicert.verify.certify.checks import make_check
+    from dicert.verify.certify.checker.kinds import KINDS
 
     cert = bec_noc.build(digits=30, eps="1/2", extended=True)
-    data = dict(next(c for c in cert.checks if c.name == "closed_form_below_upper").data)
-    data["coefficient"] = "-51/100"  # -(1 - eps) perturbed: a slightly larger value
-    assert not make_check("b", "value_below_upper", data).passed
+    from flint import arb
+
+    from dicert.verify.certify.checker.exact import rational
+
+    upper = rational(cert.upper)
+    larger = arb(rational(cert.cited_interval.hi)) + rational("1e-6")  # a closed form slightly too large
+    ok, text, _ = KINDS["closed_form_in_bracket"]({}, {"closed_form_ball": larger, "upper": upper, "lower": None})
+    assert not ok and "not proven <=" in text

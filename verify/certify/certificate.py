@@ -1,27 +1,27 @@
-"""The ``Certificate`` record: a certified number with its named checks and exact inputs.
+"""The ``Certificate`` view: a checker-issued certificate (schema v2) for display and export.
 
-A certificate states a *claim* (e.g. "the feedback capacity of the binary
-Ising channel is ``-1/2 log2 a`` with ``a^3 = (1-a)^4``"), its *source*
-(paper, theorem, equation), a certified interval ``[lo, hi]`` with exact
-decimal end points, and a list of named :class:`Check` records.  Each check
-carries pass/fail, one line of evidence, its run time and the exact inputs
-(``data``) needed to run it again, so a stored JSON file can be re-verified
-from its inputs alone (``dicert certify --check FILE.json``).
+A certificate is the JSON object computed by the independent checker
+(:func:`dicert.verify.certify.checker.core.issue`); this class only *reads*
+it: title, claim, the proven interval (``proven``: machine-checked from the
+channel), the cited statement (``cited``: the closed form and its source,
+whose value enclosure is proven but whose equality with ``C_fb`` rests on the
+cited theorem), the checks and the witness.  ``supplementary`` holds extra
+checks run by a builder for display (``--full``); they are not part of the
+file and not part of what ``certify --check`` verifies.
 
-``verified`` is true only when there is at least one check and every check
-passed.  Exports: JSON (:meth:`Certificate.to_json`, :meth:`Certificate.from_json`)
-and LaTeX (:meth:`Certificate.to_latex`: a theorem with a proof sketch, and a
-table row).
+``verified`` is the checker's flag (and every supplementary check passed).
+Exports: JSON (:meth:`Certificate.to_json`, exactly the checker's object) and
+LaTeX (:meth:`Certificate.to_latex`: a theorem with what is proven and what is
+cited, and a table row).
 
 Examples
 --------
->>> from dicert.verify.certify.certificate import Certificate, Check
->>> from dicert.verify.certify.intervals import DecimalInterval
->>> cert = Certificate(name="demo", title="Demo", claim="x = 1/3", source="arithmetic",
-...                    digits=5, interval=DecimalInterval("0.33333", "0.33334"), value="0.33333",
-...                    checks=[Check("exact", "demo", True, "1/3 lies in the interval")])
->>> cert.verified, Certificate.from_json(cert.to_json()).interval == cert.interval
-(True, True)
+>>> from dicert.verify.certify.checker.core import issue
+>>> cert = Certificate(issue("ising_q", {"q": 3}, digits=12))
+>>> cert.verified, cert.interval is None, cert.cited_interval.lo[:8]
+(True, True, '0.961227')
+>>> Certificate.from_json(cert.to_json()).claim == cert.claim
+True
 """
 
 from __future__ import annotations
@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from dicert.graphs.errors import InvalidInput
-from dicert.verify.certify.intervals import DecimalInterval, to_fmpq
+from dicert.verify.certify.intervals import DecimalInterval, to_fmpq  # noqa: F401
 
 __all__ = ["Check", "Certificate", "software_versions", "timed_check", "FORMAT_VERSION"]
 
-#: Version of the JSON layout written by :meth:`Certificate.to_json`.
-FORMAT_VERSION = 1
+#: Version of the certificate JSON schema (``dicert-certificate``), see :mod:`.checker.core`.
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -154,173 +154,121 @@ def _latex_escape(text: str) -> str:
 
 @dataclass
 class Certificate:
-    """A certified result: claim, source, interval, checks and exact inputs.
+    """Read-only view of a checker-issued certificate (see module docstring)."""
 
-    Attributes
-    ----------
-    name : str
-        Registry name (``"ising"``).
-    title : str
-        Short title for tables.
-    claim : str
-        The statement being certified.
-    source : str
-        Paper and theorem/equation.
-    digits : int
-        Requested number of correct decimal digits.
-    interval : DecimalInterval
-        Proven enclosure of the value.
-    value : str
-        Decimal approximation (``digits`` places) inside ``interval``.
-    checks : list of Check
-    params : dict
-        Builder parameters (e.g. ``{"q": 3}``).
-    upper, lower : str or None
-        Rigorous Q-graph upper/lower bounds (decimal strings), when computed.
-    latex_claim : str
-        LaTeX form of the claim (used by :meth:`to_latex`).
-    inputs : dict
-        Shared exact inputs (channel, Q-graph, ...) for the record.
-    versions : dict
-    seconds : float
-    """
+    data: dict
+    supplementary: list = field(default_factory=list)
 
-    name: str
-    title: str
-    claim: str
-    source: str
-    digits: int
-    interval: DecimalInterval
-    value: str
-    checks: list[Check]
-    params: dict = field(default_factory=dict)
-    upper: str | None = None
-    lower: str | None = None
-    latex_claim: str = ""
-    inputs: dict = field(default_factory=dict)
-    versions: dict = field(default_factory=software_versions)
-    seconds: float = 0.0
+    name = property(lambda self: self.data["result"])
+    title = property(lambda self: self.data["title"])
+    claim = property(lambda self: self.data["claim"])
+    latex_claim = property(lambda self: self.data["latex_claim"])
+    source = property(lambda self: self.data["source"])
+    digits = property(lambda self: self.data["digits"])
+    params = property(lambda self: self.data["params"])
+    proven = property(lambda self: self.data["proven"])
+    cited = property(lambda self: self.data["cited"])
+    upper = property(lambda self: self.data["upper"])
+    lower = property(lambda self: self.data["lower"])
+    gap = property(lambda self: self.data["gap"])
+    seconds = property(lambda self: self.data.get("seconds", 0.0))
+
+    @property
+    def interval(self) -> DecimalInterval | None:
+        """The machine-proven interval of ``C_fb`` (None when nothing about ``C_fb`` is proven)."""
+        iv = self.data.get("interval")
+        return None if iv is None else DecimalInterval(iv[0], iv[1])
+
+    @property
+    def cited_interval(self) -> DecimalInterval | None:
+        """Proven enclosure of the cited closed form's value (None without a closed form)."""
+        cited = self.data.get("cited")
+        return None if cited is None else DecimalInterval(*cited["interval"])
+
+    @property
+    def value(self) -> str | None:
+        """The proven value (``value_digits`` decimals), None when nothing is proven."""
+        return self.data.get("value")
+
+    @property
+    def checks(self) -> list[Check]:
+        """The checker's checks, then the supplementary ones."""
+        return [Check(c["name"], c["kind"], c["passed"], c["evidence"]) for c in self.data["checks"]] + list(
+            self.supplementary)
 
     @property
     def verified(self) -> bool:
-        """True when there is at least one check and all passed."""
-        return bool(self.checks) and all(c.passed for c in self.checks)
-
-    @property
-    def gap(self) -> str | None:
-        """``upper - lower`` as an exact decimal string (None without both bounds)."""
-        if self.upper is None or self.lower is None:
-            return None
-        diff = to_fmpq(self.upper) - to_fmpq(self.lower)
-        return _sci(diff)
+        """The checker's verdict, and every supplementary check passed."""
+        return bool(self.data.get("verified")) and all(c.passed for c in self.supplementary)
 
     def checks_passed(self) -> tuple[int, int]:
         """``(passed, total)``."""
-        return sum(1 for c in self.checks if c.passed), len(self.checks)
+        checks = self.checks
+        return sum(1 for c in checks if c.passed), len(checks)
 
     def failed_checks(self) -> list[Check]:
         """Checks that did not pass."""
         return [c for c in self.checks if not c.passed]
 
-    def to_json(self, include_data: bool = True) -> dict:
-        """JSON object (keys ``value``, ``interval``, ``verified``, ``checks``, ``seconds``, ``upper``, ``lower``, ``gap``).
-
-        Examples
-        --------
-        >>> from dicert.verify.certify.intervals import DecimalInterval
-        >>> c = Certificate("d", "D", "x", "s", 2, DecimalInterval("0.33", "0.34"), "0.33", [])
-        >>> sorted(c.to_json())[:4]
-        ['checks', 'claim', 'digits', 'format']
-        """
-        return {
-            "format": FORMAT_VERSION,
-            "name": self.name,
-            "title": self.title,
-            "claim": self.claim,
-            "latex_claim": self.latex_claim,
-            "source": self.source,
-            "params": self.params,
-            "digits": self.digits,
-            "value": self.value,
-            "interval": self.interval.to_list(),
-            "verified": self.verified,
-            "upper": self.upper,
-            "lower": self.lower,
-            "gap": self.gap,
-            "checks": [c.to_json() if include_data else {**c.to_json(), "data": {}} for c in self.checks],
-            "inputs": self.inputs,
-            "versions": self.versions,
-            "seconds": round(float(self.seconds), 6),
-        }
+    def to_json(self) -> dict:
+        """The checker's JSON object (a deep copy)."""
+        return json.loads(json.dumps(self.data))
 
     def dumps(self) -> str:
         """The JSON text."""
-        return json.dumps(self.to_json(), indent=1)
+        return json.dumps(self.data, indent=1)
 
     @classmethod
     def from_json(cls, data: dict) -> "Certificate":
-        """Read a certificate written by :meth:`to_json` (checks keep their stored pass flags)."""
-        if not isinstance(data, dict):
-            raise InvalidInput("certificate: expected a JSON object")
-        for key in ("name", "interval", "checks", "digits"):
-            if key not in data:
-                raise InvalidInput(f"certificate: missing key '{key}'")
-        interval = data["interval"]
-        if not (isinstance(interval, list) and len(interval) == 2):
-            raise InvalidInput("interval: expected [lo, hi] as two decimal strings")
-        return cls(
-            name=str(data["name"]),
-            title=str(data.get("title", data["name"])),
-            claim=str(data.get("claim", "")),
-            source=str(data.get("source", "")),
-            digits=int(data["digits"]),
-            interval=DecimalInterval(str(interval[0]), str(interval[1])),
-            value=str(data.get("value", interval[0])),
-            checks=[Check.from_json(c) for c in data["checks"]],
-            params=dict(data.get("params", {})),
-            upper=data.get("upper"),
-            lower=data.get("lower"),
-            latex_claim=str(data.get("latex_claim", "")),
-            inputs=dict(data.get("inputs", {})),
-            versions=dict(data.get("versions", {})),
-            seconds=float(data.get("seconds", 0.0)),
-        )
+        """Wrap a stored certificate for display (no trust: re-check it with the checker)."""
+        if not isinstance(data, dict) or data.get("schema") != "dicert-certificate":
+            raise InvalidInput("certificate: expected a dicert-certificate JSON object (schema version 2)")
+        return cls(data)
 
     def table_row(self) -> str:
-        """One LaTeX table row: title & interval & digits & checks passed."""
+        """One LaTeX table row: title & proven interval & proven digits & checks passed."""
         ok, total = self.checks_passed()
-        lo, hi = self.interval.lo, self.interval.hi
-        shown = min(len(lo), 24)
-        return (
-            f"{_latex_escape(self.title)} & $[{lo[:shown]}\\ldots,\\ {hi[:shown]}\\ldots]$ & {self.digits} & "
-            f"{ok}/{total} \\\\"
-        )
+        iv = self.interval
+        if iv is None:
+            shown = "no proven bound"
+        else:
+            keep = min(len(iv.lo), 24)
+            shown = f"$[{iv.lo[:keep]}\\ldots,\\ {iv.hi[:keep]}\\ldots]$"
+        return f"{_latex_escape(self.title)} & {shown} & {self.proven['digits']} & {ok}/{total} \\\\"
 
     def to_latex(self) -> str:
-        """A theorem-and-proof-sketch snippet plus a table row (LaTeX source).
+        """A theorem (proven part) with a remark (cited part), proof sketch and table row (LaTeX source).
 
         Examples
         --------
-        >>> from dicert.verify.certify.intervals import DecimalInterval
-        >>> c = Certificate("d", "Demo", "x = 1/3", "arithmetic", 2, DecimalInterval("0.33", "0.34"), "0.33",
-        ...                 [Check("exact", "demo", True, "1/3 in [0.33, 0.34]")])
-        >>> "\\\\begin{theorem}" in c.to_latex()
+        >>> from dicert.verify.certify.checker.core import issue
+        >>> "\\\\begin{theorem}" in Certificate(issue("ising_q", {"q": 2}, 8)).to_latex()
         True
         """
-        lines = [
-            "% generated by dicert certify " + self.name,
-            "\\begin{theorem}[" + _latex_escape(self.title) + "]",
-            (self.latex_claim or _latex_escape(self.claim)),
-            f"Numerically, the value lies in $[{self.interval.lo},\\ {self.interval.hi}]$.",
-            "\\end{theorem}",
-            "\\begin{proof}[Proof sketch (machine-checked)]",
-            "Source: " + _latex_escape(self.source) + ".",
-            "\\begin{itemize}",
-        ]
+        proven = self.proven
+        lines = ["% generated by dicert certify " + self.name + " (certificate schema v2)",
+                 "\\begin{theorem}[" + _latex_escape(self.title) + " (machine-proven)]"]
+        if proven["upper"] is None:
+            lines.append("No bound on the feedback capacity is machine-proven here; the closed form below is "
+                         "evaluated rigorously.")
+        else:
+            lines.append(f"$C_{{\\mathrm{{fb}}}} \\in [{proven['lower']},\\ {proven['upper']}]$"
+                         + (" (exact)." if proven["exact"] else "."))
+        lines.append("\\end{theorem}")
+        if self.cited is not None:
+            lo, hi = self.cited["interval"]
+            lines += ["\\begin{remark}[cited: " + _latex_escape(self.cited["source"]) + "]",
+                      self.latex_claim or _latex_escape(self.claim),
+                      f"The closed form's value lies in $[{lo},\\ {hi}]$ (proven); its equality with the capacity "
+                      "is the cited theorem.",
+                      "\\end{remark}"]
+        lines += ["\\begin{proof}[Proof sketch (machine-checked)]", "Source: " + _latex_escape(self.source) + ".",
+                  "\\begin{itemize}"]
         for chk in self.checks:
             mark = "passed" if chk.passed else "FAILED"
             lines.append(f"\\item \\texttt{{{_latex_escape(chk.name)}}} ({mark}): {_latex_escape(chk.evidence)}")
-        lines += ["\\end{itemize}", "\\end{proof}", "", "% table row: result & interval & digits & checks", self.table_row()]
+        lines += ["\\end{itemize}", "\\end{proof}", "", "% table row: result & proven interval & digits & checks",
+                  self.table_row()]
         return "\n".join(lines) + "\n"
 
 

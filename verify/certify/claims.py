@@ -33,7 +33,7 @@ from dicert.verify.certify.intervals import DecimalInterval, decimal_ceil, decim
 
 __all__ = ["ClaimDecision", "parse_claim", "decide_claim"]
 
-_DECIMAL = re.compile(r"^[+-]?(\d+)(\.(\d*))?$")
+_DECIMAL = re.compile(r"^[+-]?([0-9]+)(\.([0-9]*))?$")
 
 
 def parse_claim(text: str) -> tuple[fmpq, int]:
@@ -49,7 +49,7 @@ def parse_claim(text: str) -> tuple[fmpq, int]:
     dicert.graphs.errors.InvalidInput: claim: expected a plain decimal such as 0.5755, got '0.57e1'
     """
     text = str(text).strip()
-    match = _DECIMAL.match(text)
+    match = _DECIMAL.match(text) if text.isascii() else None
     if not match:
         raise InvalidInput(f"claim: expected a plain decimal such as 0.5755, got {text!r}")
     decimals = len(match.group(3) or "")

@@ -11,8 +11,13 @@ the shared array conventions (``DEVELOPING.md``) to exact nested tuples of
 - kernels: a test distribution ``T[q][y]`` (4.51), an input policy
   ``P[s][q][x]`` (4.35), a value function ``V[s][q]`` (4.54).
 
-Floats are read through their shortest decimal form (``0.1 -> 1/10``), so a
-channel given as ``numpy`` floats with entries like ``0.5`` is exact.
+Channel objects read from a channel file carry their exact law parsed from
+the file's own text (``exact_view``, :mod:`dicert.verify.channels.spec`):
+``"4/13"`` is 4/13 and ``0.1`` is 1/10, never a binary float.  A channel built
+from Python floats is converted *exactly* (each float's binary value) and
+``origin`` says so (``"binary-float"``); only when those binary values do not
+sum exactly to 1 is the shortest decimal form of each float used instead
+(``origin = "float-shortest-decimal"``), and the certificate states it.
 
 Examples
 --------
@@ -28,7 +33,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Sequence
 
@@ -187,6 +192,7 @@ class ExactUnifilar:
     law: tuple
     next_state: tuple
     allowed: tuple
+    origin: str = field(default="text", compare=False)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -246,14 +252,33 @@ class ExactUnifilar:
         """
         if isinstance(channel, cls):
             return channel
+        view = getattr(channel, "exact_view", None)
         if not hasattr(channel, "next_state") and hasattr(channel, "matrix"):  # a DMC: one-state unifilar channel
             from dicert.verify.channels import as_unifilar
 
+            if view is not None and "matrix" in view:
+                view = {"law": [view["matrix"]], "origin": view["origin"]}
             channel = as_unifilar(channel)
         for name in ("law", "next_state"):
             if not hasattr(channel, name):
                 raise InvalidChannel(f"channel: expected a unifilar channel with a '{name}' array")
-        return cls.from_arrays(channel.law, channel.next_state, getattr(channel, "allowed", None))
+        allowed = getattr(channel, "allowed", None)
+        if view is not None and "law" in view:
+            exact = cls.from_arrays(_fractions(view["law"]), channel.next_state, allowed)
+            return cls(exact.law, exact.next_state, exact.allowed, view["origin"])
+        law = _tolist(channel.law)
+        try:
+            exact = cls.from_arrays(_fractions(law, binary=True), channel.next_state, allowed)
+            return cls(exact.law, exact.next_state, exact.allowed, "binary-float")
+        except InvalidChannel as binary_error:
+            try:
+                exact = cls.from_arrays(law, channel.next_state, allowed)
+            except InvalidChannel:
+                raise InvalidChannel(
+                    f"{binary_error} (the channel's float entries are not exact; give the law as fractions such as "
+                    "'1/3' in a channel file)"
+                ) from None
+            return cls(exact.law, exact.next_state, exact.allowed, "float-shortest-decimal")
 
     def to_json(self) -> dict:
         """Exact JSON form (strings for probabilities)."""
@@ -270,6 +295,16 @@ class ExactUnifilar:
             if key not in data:
                 raise InvalidChannel(f"channel: missing key '{key}'")
         return cls.from_arrays(data["law"], data["next_state"], data.get("allowed"))
+
+
+def _fractions(obj: Any, binary: bool = False) -> Any:
+    """Nested lists of exact values; with ``binary`` floats become their exact binary value."""
+    obj = _tolist(obj)
+    if isinstance(obj, (list, tuple)):
+        return [_fractions(v, binary) for v in obj]
+    if isinstance(obj, float):
+        return Fraction(obj) if binary else obj
+    return obj
 
 
 def rationalize(value: float, max_denominator: int = 10**15) -> Fraction:

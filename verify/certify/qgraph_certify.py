@@ -149,3 +149,61 @@ def certify_qgraph_bounds(
     return CertifiedQGraphBounds(
         upper, lower, float(solution.upper), None if solution.lower is None else float(solution.lower), witness, evidence
     )
+
+
+def bracket_certificate(channel: Any, graph: Any, *, solution: Any = None, digits: int = 20, test: str = "dual"):
+    """A re-checkable ``qgraph_bracket`` certificate (schema v2) for any unifilar channel.
+
+    The witness of :func:`certify_qgraph_bounds` (its lower section only when
+    the rationalised input is exactly BCJR-invariant) is handed to the
+    independent checker (:func:`dicert.verify.certify.checker.core.issue`),
+    which computes the proven ``[lower, upper]``; the certificate records the
+    channel's exact law, its fingerprint and where its rationals came from
+    (``exact_from``: a channel file's text or the binary value of floats).
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import parse_channel
+    >>> cert = bracket_certificate(parse_channel("bsc:p=0.25"), [[0, 0]], digits=8)
+    >>> cert.verified, cert.data["channel"]["exact_from"], cert.proven["digits"]
+    (True, 'binary-float', 8)
+    """
+    from dicert.verify.certify.certificate import Certificate
+    from dicert.verify.certify.checker.core import issue
+
+    exact = as_exact_channel(channel)
+    res = certify_qgraph_bounds(exact if solution is not None else channel, graph, solution=solution,
+                                digits=digits, test=test)
+    witness = {"upper": {k: res.witness["upper"][k] for k in ("phi", "test", "value")}}
+    if res.lower is not None:
+        witness["lower"] = {k: res.witness["lower"][k] for k in ("phi", "policy")}
+    return Certificate(issue("qgraph_bracket", {}, digits, witness, channel=exact.to_json(), exact_from=exact.origin))
+
+
+def valid_upper_bound(channel: Any, graph: Any, output_law: Any, decimals: int = 12) -> str | None:
+    """A valid upper bound from a solver's output law: the duality bound (Thm 4.5.2) at ``T = P(y|q)``.
+
+    ``T`` is rationalised (outputs the channel can emit stay positive), ``V``
+    comes from value iteration of the duality MDP, and ``rho`` is evaluated with
+    Arb and rounded *up* to ``decimals`` places, so the result is a proven
+    upper bound on the feedback capacity whatever the solver's accuracy.
+    Returns None when no exact channel or value function is available.
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import parse_channel
+    >>> valid_upper_bound(parse_channel("bsc:p=0.25"), [[0, 0]], [[0.5, 0.5]], 6)
+    '0.188722'
+    """
+    from dicert.graphs.errors import DicertError
+
+    try:
+        exact = as_exact_channel(channel)
+        phi = exact_graph(graph, outputs=exact.shape[2])
+        test_exact = exact_test_distribution(output_law, exact)
+        value = duality_value_function(exact, phi, test_exact)
+        with working_precision(digits=decimals + 20):
+            ub = duality_upper_bound(exact, phi, test_exact, value, decimals + 20)
+            return decimal_ceil(arb_upper_fmpq(ub.upper), decimals)
+    except DicertError:
+        return None

@@ -74,17 +74,51 @@ def _size(data: dict[str, Any], key: str) -> int:
     return value
 
 
-def _number(value: Any, where: str) -> float:
+class _TextFloat(float):
+    """A JSON number that remembers its own text (so ``0.1`` is read exactly as 1/10)."""
+
+    text: str
+
+    def __new__(cls, text: str) -> "_TextFloat":
+        obj = super().__new__(cls, text)
+        obj.text = text
+        return obj
+
+
+def _exact_number(value: Any, where: str) -> Fraction:
+    """The exact rational a file entry denotes: ints, fraction/decimal strings and JSON number text exactly;
+    a Python float (no text) by its exact binary value."""
     if isinstance(value, bool):
         raise InvalidChannel(f"{where}: expected a number or a fraction string like '1/3', got {value!r}")
+    if isinstance(value, _TextFloat):
+        return Fraction(value.text)
     if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
+        if isinstance(value, float) and not np.isfinite(value):
+            raise InvalidChannel(f"{where}: expected a finite probability, got {value!r}")
+        return Fraction(value)
+    if isinstance(value, str) and value.strip().isascii():
         try:
-            return float(Fraction(value.strip()))
+            return Fraction(value.strip())
         except (ValueError, ZeroDivisionError):
             pass
     raise InvalidChannel(f"{where}: expected a number or a fraction string like '1/3', got {value!r}")
+
+
+def _number(value: Any, where: str) -> float:
+    return float(_exact_number(value, where))
+
+
+def _origin(value: Any) -> str:
+    """``"text"`` when every leaf has exact text (int, string, JSON number text), else ``"binary-float"``."""
+    if isinstance(value, list):
+        return "text" if all(_origin(v) == "text" for v in value) else "binary-float"
+    return "binary-float" if isinstance(value, float) and not isinstance(value, _TextFloat) else "text"
+
+
+def _attach_exact(channel: Channel, key: str, exact: Any, raw: Any) -> Channel:
+    """Keep the exact law next to the float view (read by :mod:`dicert.verify.certify`)."""
+    object.__setattr__(channel, "exact_view", {key: exact, "origin": _origin(raw)})
+    return channel
 
 
 def _nested(value: Any, shape: tuple[int, ...], key: str, axes: tuple[str, ...], convert: Any, prefix: tuple = ()) -> Any:
@@ -148,8 +182,9 @@ def channel_from_json(data: Any) -> Channel:
         raise InvalidChannel(f"params: expected a JSON object, got {type(meta['params']).__name__}")
     x_size, y_size = _size(data, "inputs"), _size(data, "outputs")
     if kind == "dmc":
-        matrix = _nested(data["matrix"], (x_size, y_size), "matrix", ("x", "y"), _number)
-        return DMC(np.array(matrix, dtype=float), **meta)
+        matrix = _nested(data["matrix"], (x_size, y_size), "matrix", ("x", "y"), _exact_number)
+        dmc = DMC(np.array([[float(v) for v in row] for row in matrix], dtype=float), **meta)
+        return _attach_exact(dmc, "matrix", matrix, data["matrix"])
     s_size = _size(data, "states")
     allowed = data.get("allowed")
     if allowed is not None:
@@ -159,9 +194,11 @@ def channel_from_json(data: Any) -> Channel:
         law = _nested(data["law"], shape4, "law", ("s", "x", "y", "s2"), _number)
         return FiniteStateChannel(np.array(law, dtype=float), allowed, **meta)
     shape3 = (s_size, x_size, y_size)
-    law = _nested(data["law"], shape3, "law", ("s", "x", "y"), _number)
+    law = _nested(data["law"], shape3, "law", ("s", "x", "y"), _exact_number)
     next_state = _nested(data["next_state"], shape3, "next_state", ("s", "x", "y"), _state)
-    return UnifilarFSC(np.array(law, dtype=float), np.array(next_state, dtype=np.int64), allowed, **meta)
+    floats = np.array([[[float(v) for v in row] for row in block] for block in law], dtype=float)
+    channel = UnifilarFSC(floats, np.array(next_state, dtype=np.int64), allowed, **meta)
+    return _attach_exact(channel, "law", law, data["law"])
 
 
 def channel_to_json(channel: Channel) -> dict[str, Any]:
@@ -221,7 +258,7 @@ def load_channel(path: str | Path) -> Channel:
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidChannel(f"{path}: cannot read channel file ({exc.__class__.__name__})") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=_TextFloat)  # numbers keep their text: "0.1" is exactly 1/10
     except json.JSONDecodeError as exc:
         raise InvalidChannel(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     try:
