@@ -36,7 +36,7 @@ from dicert.verify.certify.intervals import arb_lower_fmpq, decimal_floor, worki
 from dicert.verify.certify.invariant_witness import exact_invariant_policy
 from dicert.verify.certify.rate_check import bcjr_lower_bound
 
-__all__ = ["CertifiedLower", "certified_invariant_lower", "certify_policy_lower"]
+__all__ = ["CertifiedLower", "certified_invariant_lower", "certify_policy_lower", "certified_bracket"]
 
 
 
@@ -170,3 +170,53 @@ def certified_invariant_lower(
         return CertifiedLower(None, None, phi, None, evidence)
     lower, estimate, policy, why = best
     return CertifiedLower(lower, float(estimate), phi, policy, evidence + [why])
+
+
+def certified_bracket(
+    channel: Any,
+    graph: Any,
+    *,
+    solution: Any = None,
+    starts: list | None = None,
+    digits: int = 20,
+    lower_graph: Any = None,
+    random_starts: int = 2,
+):
+    """A ``qgraph_bracket`` certificate whose lower bound comes from :func:`certified_invariant_lower`.
+
+    The upper witness is that of
+    :func:`dicert.verify.certify.qgraph_certify.certify_qgraph_bounds` (duality
+    bound, Thm 4.5.2, dual-program test distribution) on ``graph``; the lower
+    witness is the exact invariant input found on ``lower_graph`` (default
+    ``graph``); the independent checker
+    (:func:`dicert.verify.certify.checker.core.issue`) proves both sides.
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import parse_channel
+    >>> cert, _ = certified_bracket(parse_channel("trapdoor"), [[0, 1], [0, 2], [1, 2]], digits=12)
+    >>> cert.verified, cert.lower, cert.upper
+    (True, '0.694241913630', '0.694241913631')
+    """
+    from dicert.verify.certify.certificate import Certificate
+    from dicert.verify.certify.checker.core import issue
+    from dicert.verify.certify.qgraph_certify import certify_qgraph_bounds
+    from dicert.verify.capacity.qgraph_bounds import as_qgraph, qgraph_upper_bound, unifilar_arrays
+
+    exact = as_exact_channel(channel)
+    arrays = unifilar_arrays(channel)
+    g = as_qgraph(graph, outputs=int(arrays.law.shape[2]))
+    if solution is None:
+        solution = qgraph_upper_bound(arrays, g, lower=False)
+    res = certify_qgraph_bounds(exact, g, solution=solution, digits=digits)
+    witness: dict = {"upper": {k: res.witness["upper"][k] for k in ("phi", "test", "value")}}
+    lg = g if lower_graph is None else as_qgraph(lower_graph, outputs=int(arrays.law.shape[2]))
+    lb = certified_invariant_lower(channel, lg, starts=starts, digits=digits + 10, random_starts=random_starts,
+                                   solution=solution if lower_graph is None else None,
+                                   target=float(res.upper))
+    if lb.lower is not None and (res.lower is None or float(lb.lower) >= float(res.lower)):
+        witness["lower"] = {"phi": lb.phi, "policy": lb.policy}
+    elif res.lower is not None:
+        witness["lower"] = {k: res.witness["lower"][k] for k in ("phi", "policy")}
+    cert = Certificate(issue("qgraph_bracket", {}, digits, witness, channel=exact.to_json(), exact_from=exact.origin))
+    return cert, lb
