@@ -23,9 +23,9 @@ Examples
 --------
 >>> from dicert.verify.channels import parse_channel
 >>> from dicert.verify.capacity.invariant_lower import best_invariant_input
->>> est = best_invariant_input(parse_channel("trapdoor"), [[0, 1], [0, 2], [1, 2]], random_starts=0, optimise=False)
->>> round(est.rate_estimate, 8)
-0.69424191
+>>> est = best_invariant_input(parse_channel("post:a=0.1"), [[0, 1], [0, 1]], random_starts=0, optimise=False)
+>>> round(est.rate_estimate, 8)        # POST(0.1) feedback capacity 0.76284825...
+0.76284825
 """
 
 from __future__ import annotations
@@ -271,7 +271,21 @@ class _BeliefSearch:
             res = minimize(lambda u: -self.rate_of(beta_of(u)), head[free], method="SLSQP",
                            bounds=[(0.0, 1.0)] * int(free.sum()), constraints=[{"type": "ineq", "fun": ineq}],
                            options={"maxiter": max_iter, "ftol": 1e-16})
-        beta = beta_of(np.clip(res.x, 0.0, 1.0))
+        u = np.clip(res.x, 0.0, 1.0)
+        if u.size == 1:  # one free belief: polish with a bounded scalar search (SLSQP stalls near 1e-9)
+            from scipy.optimize import minimize_scalar
+
+            def neg(t: float) -> float:
+                beta = beta_of(np.array([t]))
+                if self.slack(beta, margin).min(initial=1.0) < 0 or beta.min() < 0:
+                    return 1.0
+                return -self.rate_of(beta)
+
+            lo, hi = max(0.0, u[0] - 0.05), min(1.0, u[0] + 0.05)
+            scalar = minimize_scalar(neg, bounds=(lo, hi), method="bounded", options={"xatol": 1e-13})
+            if scalar.fun < neg(float(u[0])):
+                u = np.array([scalar.x])
+        beta = beta_of(u)
         if self.slack(beta, margin).min(initial=1.0) < 0:
             beta = self.push(beta, margin, free)
         return beta
@@ -356,7 +370,7 @@ def invariant_candidates(
     gen = np.random.default_rng(rng)
     todo: list[tuple[str, np.ndarray, np.ndarray]] = []
     try:
-        bound = solution if solution is not None else qgraph_upper_bound(arrays, g, lower=False)
+        bound = solution if solution is not None else qgraph_upper_bound(arrays, g)
         todo.append(("qgraph_program", beliefs_of_policy(arrays, g, bound.policy), np.asarray(bound.policy)))
     except Exception:  # noqa: BLE001 - a failed convex solve only removes one start
         pass
@@ -404,7 +418,7 @@ def best_invariant_input(channel: Any, graph: Any, **kwargs: Any) -> InvariantEs
     Examples
     --------
     >>> from dicert.verify.channels import parse_channel
-    >>> best_invariant_input(parse_channel("ising"), [[0, 0]], random_starts=1).rate_estimate < 0.5755
+    >>> 0.47 < best_invariant_input(parse_channel("ising"), [[0, 1], [0, 1]], random_starts=1).rate_estimate < 0.5755
     True
     """
     found = invariant_candidates(channel, graph, **kwargs)

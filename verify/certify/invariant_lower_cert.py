@@ -20,9 +20,9 @@ Examples
 --------
 >>> from dicert.verify.channels import parse_channel
 >>> from dicert.verify.certify.invariant_lower_cert import certified_invariant_lower
->>> res = certified_invariant_lower(parse_channel("trapdoor"), [[0, 1], [0, 2], [1, 2]], random_starts=0)
->>> res.lower[:12]       # log2 of the golden ratio is 0.694241913630...
-'0.6942419136'
+>>> res = certified_invariant_lower(parse_channel("post:a=0.1"), [[0, 1], [0, 1]], random_starts=0)
+>>> res.lower[:12]       # the POST(0.1) capacity is 0.76284825198...
+'0.7628482519'
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def certified_invariant_lower(
     g = as_qgraph(graph, outputs=int(arrays.law.shape[2]))
     phi = g.phi.tolist()
     if solution is None:
-        solution = qgraph_upper_bound(arrays, g, lower=False)
+        solution = qgraph_upper_bound(arrays, g)
     if target is None:
         target = float(solution.upper)
     best: tuple[Any, ...] | None = None
@@ -194,9 +194,9 @@ def certified_bracket(
     Examples
     --------
     >>> from dicert.verify.channels import parse_channel
-    >>> cert, _ = certified_bracket(parse_channel("trapdoor"), [[0, 1], [0, 2], [1, 2]], digits=12)
+    >>> cert, _ = certified_bracket(parse_channel("post:a=0.1"), [[0, 1], [0, 1]], digits=12)
     >>> cert.verified, cert.lower, cert.upper
-    (True, '0.694241913630', '0.694241913631')
+    (True, '0.7628482519849', '0.7628482520240')
     """
     from dicert.verify.certify.certificate import Certificate
     from dicert.verify.certify.checker.core import issue
@@ -207,7 +207,7 @@ def certified_bracket(
     arrays = unifilar_arrays(channel)
     g = as_qgraph(graph, outputs=int(arrays.law.shape[2]))
     if solution is None:
-        solution = qgraph_upper_bound(arrays, g, lower=False)
+        solution = qgraph_upper_bound(arrays, g)
     res = certify_qgraph_bounds(exact, g, solution=solution, digits=digits)
     witness: dict = {"upper": {k: res.witness["upper"][k] for k in ("phi", "test", "value")}}
     lg = g if lower_graph is None else as_qgraph(lower_graph, outputs=int(arrays.law.shape[2]))

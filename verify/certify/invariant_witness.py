@@ -133,8 +133,8 @@ def invariance_system(channel: Any, phi: Any, beliefs: Any, fixed_zero: set | No
     --------
     >>> bsc = dict(law=[[["3/4", "1/4"], ["1/4", "3/4"]]], next_state=[[[0, 0], [0, 0]]])
     >>> A, b, var = invariance_system(bsc, [[0, 0]], [[1]])
-    >>> var, b
-    ([(0, 0, 0), (0, 0, 1)], [0, 0, 1])
+    >>> var, b                      # one state: only the row sum remains
+    ([(0, 0, 0), (0, 0, 1)], [1])
     """
     ch = as_exact_channel(channel)
     S, X, Y = ch.shape
