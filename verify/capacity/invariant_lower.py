@@ -178,12 +178,12 @@ def _snappable(value: np.ndarray, tol: float = 1e-10, denominator: int = 64) -> 
     return np.array(flat, dtype=bool).reshape(np.shape(value))
 
 
-def _snap_beliefs(beta: np.ndarray) -> np.ndarray:
+def _snap_beliefs(beta: np.ndarray, tol: float = 1e-10) -> np.ndarray:
     """Snappable belief entries replaced by their small-denominator rational (as the exact stage does)."""
     from fractions import Fraction
 
     beta = np.array(beta, dtype=float)
-    mask = _snappable(beta)
+    mask = _snappable(beta, tol)
     for idx in zip(*np.nonzero(mask)):
         beta[idx] = float(Fraction(float(beta[idx])).limit_denominator(64))
     return beta / beta.sum(axis=1, keepdims=True)
@@ -383,16 +383,23 @@ def invariant_candidates(
         todo.append((f"random{k}", beliefs, np.transpose(acts, (1, 0, 2))))
     out = []
 
-    def keep(label: str, search: _BeliefSearch, beta: np.ndarray, floor: float) -> None:
-        beta = _snap_beliefs(beta)
-        sol, residual = search.policy(beta)
-        if residual > residual_tol or search.slack(beta, floor).min(initial=1.0) < 0:
-            return
-        acts = search.acts(sol)
-        rate = prob.rate(prob.pack(beta, acts))
-        if np.isfinite(rate):
-            out.append(InvariantEstimate(np.transpose(acts, (1, 0, 2)).copy(), beta.copy(), rate, residual,
-                                         max(floor, 0.0), label))
+    def keep(label: str, search: _BeliefSearch, raw: np.ndarray, floor: float) -> None:
+        # Beliefs near simple rationals (0, 1, 1/2, ...) are snapped: at 1e-10, and (a second candidate)
+        # at 1e-7, since solver beliefs are only ~1e-8 accurate and (4.43) can be singular there.
+        seen: list[np.ndarray] = []
+        for tol, suffix in ((1e-10, ""), (1e-7, ":snap7")):
+            beta = _snap_beliefs(raw, tol)
+            if any(np.array_equal(beta, b) for b in seen):
+                continue
+            seen.append(beta)
+            sol, residual = search.policy(beta)
+            if residual > residual_tol or search.slack(beta, floor).min(initial=1.0) < 0:
+                continue
+            acts = search.acts(sol)
+            rate = prob.rate(prob.pack(beta, acts))
+            if np.isfinite(rate):
+                out.append(InvariantEstimate(np.transpose(acts, (1, 0, 2)).copy(), beta.copy(), rate, residual,
+                                             max(floor, 0.0), label + suffix))
 
     for label, beliefs, policy in todo:
         if beliefs.shape != (prob.m, prob.S) or policy.shape != (prob.S, prob.m, prob.X):
