@@ -14,8 +14,9 @@ ISING_CAPACITY = 0.57552157416805778
 def test_bounds_ising_debruijn_2_json_upper_is_at_least_the_capacity(capsys):
     assert run(["bounds", "ising", "--graph", "debruijn:2", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert {"upper", "lower", "status", "graph", "seconds"} <= set(data)
-    assert data["upper"] >= 0.5755215741
+    assert {"upper", "lower", "upper_estimate", "lower_estimate", "status", "graph", "seconds"} <= set(data)
+    assert float(data["upper"]) >= 0.5755215741 and data["upper_estimate"] >= 0.5755215741
+    assert float(data["upper"]) >= data["upper_estimate"] - 1e-9    # the valid bound is rounded up
     assert data["lower"] is None and data["status"] == "optimal"
     assert data["graph"] == {"nodes": 4, "outputs": 2, "phi": [[0, 1], [2, 3], [0, 1], [2, 3]]}
 
@@ -25,8 +26,9 @@ def test_bounds_with_lower_on_the_fig_4_4_graph_file_matches_the_capacity(tmp_pa
     path.write_text(json.dumps({"nodes": 4, "outputs": 2, "phi": [[3, 1], [3, 0], [3, 0], [2, 0]]}))
     assert run(["bounds", "ising", "--graph", str(path), "--lower", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert abs(data["upper"] - ISING_CAPACITY) < 1e-7
-    assert abs(data["lower"] - ISING_CAPACITY) < 1e-7
+    assert abs(data["upper_estimate"] - ISING_CAPACITY) < 1e-7
+    assert abs(data["lower_estimate"] - ISING_CAPACITY) < 1e-7
+    assert data["lower"] is None and float(data["upper"]) >= ISING_CAPACITY
     assert data["bcjr_invariant"] is True
 
 
@@ -34,8 +36,9 @@ def test_bounds_human_output_prints_numbers_on_stdout_and_witness_on_stderr(caps
     assert run(["bounds", "trapdoor", "--graph", "debruijn:1", "--lower"]) == 0
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
-    assert lines[0].startswith("upper 0.70483")
-    assert lines[1].startswith("lower none")
+    assert lines[0].startswith("upper 0.70483") and "valid bound" in lines[0]
+    assert lines[1].startswith("upper_estimate 0.70483")
+    assert lines[2].startswith("lower_estimate none")
     assert "P(x=0|s,q)" in captured.err and "P(y=0|q)" in captured.err
 
 
@@ -70,7 +73,8 @@ def test_bounds_certify_brackets_the_bsc_capacity_rigorously(capsys):
 
     assert run(["bounds", "bsc:p=0.1", "--graph", "debruijn:0", "--certify", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    certified = data["certified"]
+    certified = data["certificate"]
+    assert certified["verified"] and certified["result"] == "qgraph_bracket"
     with mpmath.workdps(50):
         p = mpmath.mpf(1) / 10  # the decimal law 0.1 is read exactly
         capacity = 1 + p * mpmath.log(p, 2) + (1 - p) * mpmath.log(1 - p, 2)

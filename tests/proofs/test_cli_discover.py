@@ -23,7 +23,8 @@ def test_json_output_for_memoryless_channel(capsys: pytest.CaptureFixture[str]) 
     data = _json(capsys, ["discover", "bsc:p=0.1", "--json", "--steps", "60"])
     assert data["graph"]["phi"] == [[0, 0]] and data["nodes"] == 1
     closed = 1 + 0.1 * math.log2(0.1) + 0.9 * math.log2(0.9)
-    assert abs(data["upper"] - closed) < 1e-7 and abs(data["lower"] - closed) < 1e-7
+    assert abs(data["upper_estimate"] - closed) < 1e-7 and abs(data["lower_estimate"] - closed) < 1e-7
+    assert float(data["upper"]) >= closed - 1e-15 and data["lower"] is None        # only valid bounds
     assert data["seconds"] > 0 and data["plots"] == []
 
 
@@ -43,7 +44,7 @@ def test_plot_directory_receives_all_figures(capsys: pytest.CaptureFixture[str],
 def test_human_output_names_graph_and_bounds(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["discover", "bsc:p=0.2", "--steps", "60"]) == 0
     out = capsys.readouterr().out
-    assert "graph phi [[0, 0]]" in out and "upper 0.27807" in out and "gap" in out
+    assert "graph phi [[0, 0]]" in out and "upper 0.27807" in out and "upper_estimate" in out
 
 
 @pytest.mark.parametrize(
@@ -67,8 +68,9 @@ def test_discover_trapdoor_and_ising_reach_known_capacities(capsys: pytest.Captu
     known = {"trapdoor": math.log2((1 + math.sqrt(5)) / 2), "ising": -0.5 * math.log2(a)}
     for name, capacity in known.items():
         data = _json(capsys, ["discover", name, "--json"])
-        assert data["upper"] - data["lower"] < 1e-6
-        assert abs(data["upper"] - capacity) < 1e-6
+        assert data["upper_estimate"] - data["lower_estimate"] < 1e-6
+        assert abs(data["upper_estimate"] - capacity) < 1e-6
+        assert float(data["upper"]) >= capacity
         assert data["nodes"] == 4
 
 
@@ -76,10 +78,9 @@ def test_certify_brackets_memoryless_capacity_with_intervals(capsys: pytest.Capt
     data = _json(capsys, ["discover", "bsc:p=0.1", "--json", "--steps", "60", "--certify"])
     closed = 1 + 0.1 * math.log2(0.1) + 0.9 * math.log2(0.9)
     cert = data["certificate"]
-    lo, hi = (float(v) for v in cert["upper_interval"])
-    assert lo <= hi and hi >= closed - 1e-15 and hi - closed < 1e-9
-    assert cert["lower_invariant"] is True
-    lo, hi = (float(v) for v in cert["lower_interval"])
+    assert cert["verified"] and cert["result"] == "qgraph_bracket"
+    hi, lo = float(cert["upper"]), float(cert["lower"])
+    assert hi >= closed - 1e-15 and hi - closed < 1e-9
     assert lo <= closed + 1e-15 and closed - lo < 1e-9
 
 
@@ -88,9 +89,8 @@ def test_certify_proves_an_upper_bound_within_1e_9_of_the_trapdoor_capacity(caps
     import mpmath
 
     data = _json(capsys, ["discover", "trapdoor", "--json", "--certify"])
-    lo, hi = (mpmath.mpf(v) for v in data["certificate"]["upper_interval"])
+    hi = mpmath.mpf(data["certificate"]["upper"])
     with mpmath.workdps(40):
         capacity = mpmath.log((1 + mpmath.sqrt(5)) / 2, 2)
-        assert lo <= hi
-        assert lo >= capacity, "a certified upper bound below the capacity would be unsound"
+        assert hi >= capacity, "a certified upper bound below the capacity would be unsound"
         assert hi - capacity < mpmath.mpf("1e-9")

@@ -66,6 +66,9 @@ def _changes(seq: list, x: fmpq) -> int:
     return sum(1 for u, v in zip(vals, vals[1:]) if (u > 0) != (v > 0))
 
 
+_REFINED: dict = {}
+
+
 @dataclass(frozen=True)
 class Root:
     """The unique root of ``p`` in ``[lo, hi]`` (proven), with its isolating bracket ``outer``."""
@@ -81,10 +84,18 @@ class Root:
         return arb(self.lo).union(arb(self.hi))
 
     def refine(self, digits: int) -> "Root":
-        """A bracket of width ``<= 10**-digits`` (proven by an exact sign change)."""
+        """A bracket of width ``<= 10**-digits`` (proven by an exact sign change; memoised)."""
         target = fmpq(1, 10**digits)
         if self.hi - self.lo <= target:
             return self
+        key = (str(self.p), self.lo, self.hi, digits)
+        if key not in _REFINED:
+            if len(_REFINED) > 256:
+                _REFINED.clear()
+            _REFINED[key] = self._refine(digits, target)
+        return _REFINED[key]
+
+    def _refine(self, digits: int, target: fmpq) -> "Root":
         pos_lo = self.p(self.lo) > 0
         lo = hi = None
         with precision(digits + 20):

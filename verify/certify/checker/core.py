@@ -96,12 +96,15 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
     witness = {} if witness is None else witness
     if not isinstance(witness, dict) or set(witness) - {"upper", "lower"}:
         raise InvalidInput("witness: expected an object with optional 'upper' and 'lower' sections")
+    for section, keys in (("upper", {"phi", "test", "value"}), ("lower", {"phi", "policy"})):
+        if section in witness and (not isinstance(witness[section], dict) or set(witness[section]) != keys):
+            raise InvalidInput(f"witness.{section}: expected exactly the keys {sorted(keys)}")
     if exact_from not in _EXACT_FROM:
         raise InvalidInput(f"channel.exact_from: expected one of {', '.join(_EXACT_FROM)}")
     if s.channel is not None:
         if channel is not None:
             raise InvalidInput(f"channel: {result} is about its registered channel; do not pass another")
-        exact = ExactChannel.from_json(s.channel)
+        exact = _registered_channel(s)
         exact_from = "registry"
     else:
         if channel is None:
@@ -201,6 +204,17 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
     }
 
 
+_REGISTERED: dict = {}
+
+
+def _registered_channel(s) -> ExactChannel:
+    """The registry's channel for a result instance (parsed once; the registry is code, not input)."""
+    key = (s.result, tuple(sorted(s.params.items())))
+    if key not in _REGISTERED:
+        _REGISTERED[key] = ExactChannel.from_json(s.channel)
+    return _REGISTERED[key]
+
+
 def _round_mid(lo: fmpq, hi: fmpq, k: int) -> str:
     return floor_dec((lo + hi) / 2 + fmpq(1, 2 * 10**k), k)
 
@@ -262,8 +276,12 @@ def _check(data: Any) -> CheckReport:
     if stored_channel.get("fingerprint") != exact.fingerprint():
         raise InvalidInput("channel: the stated fingerprint is not the fingerprint of the stated channel")
     s = result_spec(data["result"], data["params"])
+    for key, mine in (("params", s.params), ("claim", s.claim), ("latex_claim", s.latex_claim),
+                      ("source", s.source)):
+        if data[key] != mine:  # fail fast; everything is compared again after recomputation
+            raise InvalidInput(f"{key}: not the registered {s.result} {key}")
     if s.channel is not None:
-        registered = ExactChannel.from_json(s.channel)
+        registered = _registered_channel(s)
         if registered.fingerprint() != exact.fingerprint():
             raise InvalidInput(f"channel: the certificate's channel is not the registered {s.result} channel")
         fresh = issue(data["result"], data["params"], data["digits"], data["witness"])
@@ -292,7 +310,7 @@ def _check_list(value: Any) -> list:
         raise InvalidInput("checks: expected a list")
     out = []
     for c in value:
-        if not isinstance(c, dict) or set(c) - {"name", "kind", "passed", "bound", "evidence"}:
+        if not isinstance(c, dict) or set(c) != {"name", "kind", "passed", "bound", "evidence"}:
             raise InvalidInput("checks: each entry is an object with name, kind, passed, bound, evidence")
         out.append((c.get("name"), c.get("kind"), c.get("passed"), c.get("bound")))
     return out
