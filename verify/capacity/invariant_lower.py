@@ -328,6 +328,28 @@ class _BeliefSearch:
         return beta_of(head)
 
 
+def _face_vertex_starts(arrays: Any, g: QGraph, bound: Any, trials: int = 16, keep: int = 3) -> list:
+    """Vertices of the optimal face of (4.40) with the smallest invariance residual, as starts.
+
+    The interior-point maximiser need not be invariant when the optimum is not
+    unique (Ising on Fig. 4.4); a vertex of the optimal face often is.
+    """
+    from dicert.verify.capacity.qgraph_bounds import QGraphBoundProgram, _policy_of_joint, evaluate_policy
+
+    found = []
+    try:
+        program = QGraphBoundProgram(arrays, g.m)
+        program.solve(g, lower=False)
+        for k, vertex in enumerate(program._face_vertices(g, float(bound.upper), bound.output_law, trials, 0)):
+            policy = _policy_of_joint(vertex, arrays.allowed)
+            ev = evaluate_policy(arrays, g, policy)
+            found.append((ev.bcjr_residual, f"face_vertex{k}", policy))
+    except Exception:  # noqa: BLE001 - the face search only adds starts
+        return []
+    found.sort(key=lambda item: item[0])
+    return [(label, beliefs_of_policy(arrays, g, policy), policy) for _, label, policy in found[:keep]]
+
+
 def invariant_candidates(
     channel: Any,
     graph: Any,
@@ -335,7 +357,7 @@ def invariant_candidates(
     starts: list[tuple[str, Any, Any]] | None = None,
     random_starts: int = 2,
     margin: float = 1e-12,
-    max_iter: int = 100,
+    max_iter: int = 40,
     rng: np.random.Generator | int | None = 0,
     residual_tol: float = 1e-9,
     solution: Any = None,
@@ -374,6 +396,9 @@ def invariant_candidates(
         todo.append(("qgraph_program", beliefs_of_policy(arrays, g, bound.policy), np.asarray(bound.policy)))
     except Exception:  # noqa: BLE001 - a failed convex solve only removes one start
         pass
+    else:
+        if prob.S > 1 and (getattr(bound, "bcjr_residual", None) is None or bound.bcjr_residual > 1e-12):
+            todo.extend(_face_vertex_starts(arrays, g, bound))
     for label, beliefs, policy in starts or []:
         todo.append((label, np.asarray(beliefs, dtype=float), np.asarray(policy, dtype=float)))
     for k in range(random_starts):
