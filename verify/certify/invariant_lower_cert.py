@@ -103,6 +103,7 @@ def certified_invariant_lower(
     solution: Any = None,
     target: float | None = None,
     tries: int = 4,
+    exact: Any = None,
 ) -> CertifiedLower:
     """Best certified BCJR-invariant lower bound found on ``graph`` (module docstring).
 
@@ -126,6 +127,9 @@ def certified_invariant_lower(
         is within ``1e-11`` of it; otherwise a second, optimising round runs.
     tries : int
         How many candidates (best estimate first) per round go to the exact stage.
+    exact : exact channel, optional
+        The exact channel the bound is proven for (default: ``channel``'s exact view);
+        ``channel`` is then only the float view the search runs on.
 
     Examples
     --------
@@ -157,7 +161,8 @@ def certified_invariant_lower(
         for cand in cands[:tries]:
             if best is not None and cand.rate_estimate <= float(best[0]):
                 break
-            lower, policy, why = certify_policy_lower(channel, phi, cand.beliefs, cand.policy, digits=digits,
+            lower, policy, why = certify_policy_lower(channel if exact is None else exact, phi, cand.beliefs,
+                                                      cand.policy, digits=digits,
                                                       zero_tol=1e-9 if cand.start.endswith(":as_is") else margin / 4)
             if lower is None:
                 evidence.append(f"start {cand.start}: {why}")
