@@ -81,23 +81,70 @@ def polynomial(eps: object) -> list[str]:
     return [str(c) for c in coeffs]
 
 
-def build(digits: int = 30, eps: object = "1/2", extended: bool = False) -> Certificate:
+def build(digits: int = 30, eps: object = "1/2", extended: bool = False, bracket: bool = True) -> Certificate:
     """Certificate for the feedback capacity of the BEC with no consecutive ones.
 
     Proven: the closed form's algebra and value; with ``extended`` (and
-    ``eps > 0``) also ``C_fb <= upper`` from the Q-graph duality bound.  Cited:
+    ``eps > 0``) also ``C_fb <= upper`` from the Q-graph duality bound; with
+    ``bracket`` (default) also ``C_fb >= lower`` from an exactly invariant
+    rational input on :data:`LOWER_PHI` (Thm 4.4.4, issue 12), the smaller of
+    the duality bounds on :data:`PHI` and :data:`LOWER_PHI`, and that the closed
+    form lies in ``[lower, upper]`` -- all computed from the channel.  Cited:
     ``C_fb`` equals the closed form (Sabag, Permuter & Kashyap, Thm 1).
 
     Examples
     --------
-    >>> build(digits=10, eps="9/10").cited["value"]
+    >>> build(digits=10, eps="9/10", bracket=False).cited["value"]
     '0.0953130453'
     """
     e = _parse_eps(eps)
     witness = None
-    if extended and e > 0:  # at eps = 0 no '?' is ever output and the test distribution degenerates
+    if (extended or bracket) and e > 0:  # at eps = 0 no '?' is ever output and the test distribution degenerates
         witness = {"upper": _qgraph_upper_witness(e)}
-    return issue_certificate(NAME, {"eps": str(e)}, digits, witness)
+    if bracket:
+        witness = dict(witness or {})
+        lower = _invariant_lower_witness(e)
+        if lower is not None:
+            witness["lower"] = lower
+        if e > 0:
+            alt = _qgraph_upper_witness(e, LOWER_PHI)
+            witness["upper"] = _smaller_upper(e, witness["upper"], alt)
+    return issue_certificate(NAME, {"eps": str(e)}, digits, witness or None)
+
+
+#: 3-node Q-graph for the lower bound (outputs 0, 1, ?): nodes "after 0" (state 0 known), "after 1"
+#: (state 1 known) and "after ?" (belief on the last input); found by ``dicert discover bec-noc``.
+LOWER_PHI = [[0, 1, 2], [0, 2, 0], [0, 1, 2]]
+
+
+def _float_view(e: Fraction):
+    from types import SimpleNamespace
+
+    ch = channel(e)
+    return SimpleNamespace(law=[[[float(Fraction(v)) for v in row] for row in s] for s in ch["law"]],
+                           next_state=ch["next_state"], allowed=ch["allowed"], name=f"bec-noc:eps={e}")
+
+
+def _invariant_lower_witness(e: Fraction) -> dict | None:
+    """Exactly invariant rational input on :data:`LOWER_PHI` (Thm 4.4.4), found numerically, made exact."""
+    import warnings
+
+    from dicert.verify.certify.invariant_lower_cert import certified_invariant_lower
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = certified_invariant_lower(_float_view(e), LOWER_PHI, exact=channel(e), random_starts=1, digits=40)
+    return None if res.lower is None else {"phi": res.phi, "policy": res.policy}
+
+
+def _smaller_upper(e: Fraction, first: dict, second: dict) -> dict:
+    """The witness with the smaller duality bound (evaluated rigorously by the checker's kind)."""
+    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.intervals import arb_upper_fmpq
+
+    ch = channel(e)
+    bounds = [arb_upper_fmpq(duality_upper_bound(ch, w["phi"], w["test"], w["value"], 40).upper) for w in (first, second)]
+    return first if bounds[0] <= bounds[1] else second
 
 
 #: Q-graph of Fig. 4.3 (outputs 0, 1, ?): after a 1 the state is known to be 1.
@@ -118,8 +165,8 @@ def channel(eps: object) -> dict:
             "allowed": [[True, True], [True, False]]}
 
 
-def _qgraph_upper_witness(e: Fraction) -> dict:
-    """Exact duality witness on :data:`PHI`: the rationalised dual-program minimiser T and its value function V."""
+def _qgraph_upper_witness(e: Fraction, phi: list | None = None) -> dict:
+    """Exact duality witness on ``phi`` (default :data:`PHI`): rationalised dual-program minimiser T and its V."""
     from dicert.verify.certify.witness import (
         dual_program_test_distribution,
         duality_value_function,
@@ -127,7 +174,8 @@ def _qgraph_upper_witness(e: Fraction) -> dict:
     )
 
     ch = channel(e)
-    test = exact_test_distribution(dual_program_test_distribution(ch, PHI)[0], ch)
-    value = duality_value_function(ch, PHI, test)
+    phi = PHI if phi is None else phi
+    test = exact_test_distribution(dual_program_test_distribution(ch, phi)[0], ch)
+    value = duality_value_function(ch, phi, test)
     text = lambda m: [[str(v) for v in row] for row in m]  # noqa: E731
-    return {"phi": PHI, "test": text(test), "value": text(value)}
+    return {"phi": phi, "test": text(test), "value": text(value)}

@@ -136,10 +136,15 @@ def bounds(
     g = parse_graph_spec(graph, int(arrays.law.shape[2]))
     result = qgraph_upper_bound(arrays, g, lower=lower)
     cert = None
-    if certify:
-        from dicert.verify.certify.qgraph_certify import bracket_certificate
+    invariant = None
+    if lower:  # best BCJR-invariant input (multi-start, estimate) turned into a certified bound (issue 12)
+        from dicert.verify.certify.invariant_lower_cert import certified_invariant_lower
 
-        cert = bracket_certificate(ch, g, solution=result)
+        invariant = certified_invariant_lower(ch, g, solution=result, digits=15)
+    if certify:
+        from dicert.verify.certify.invariant_lower_cert import certified_bracket
+
+        cert, invariant = certified_bracket(ch, g, solution=result)
         if out is not None:
             from dicert.proofs.cli.certify import write_output
 
@@ -151,6 +156,8 @@ def bounds(
 
         upper_valid, lower_valid = valid_upper_bound(ch, g, result.output_law), None
         upper_method = "duality bound (Thm 4.5.2) at the solver's output law, Arb, rounded up"
+        if invariant is not None:
+            lower_valid = invariant.lower
     seconds = time.perf_counter() - start
     if json_output:
         payload = {
@@ -161,6 +168,9 @@ def bounds(
             "upper_method": upper_method if upper_valid is not None else None,
             "upper_estimate": result.upper,
             "lower_estimate": result.lower,
+            "lower_method": None if lower_valid is None else (
+                "exactly BCJR-invariant rational input (Thm 4.4.4): rational beliefs, (4.43) solved exactly, Arb rate"),
+            "invariant_lower_estimate": None if invariant is None else invariant.lower_estimate,
             "status": result.status,
             "bcjr_invariant": result.bcjr_invariant,
             "bcjr_residual": result.bcjr_residual,
@@ -181,6 +191,11 @@ def bounds(
                 typer.echo(f"lower_estimate none (maximiser not BCJR-invariant, residual {result.bcjr_residual:.3g})")
             else:
                 typer.echo(f"lower_estimate {result.lower:.10f} (solver)")
+            if invariant is not None and invariant.lower is not None:
+                typer.echo(f"lower {invariant.lower} (certified: exactly BCJR-invariant rational input, Thm 4.4.4; "
+                           f"best invariant input estimate {invariant.lower_estimate:.12f})")
+            elif invariant is not None:
+                typer.echo("lower none (no exactly invariant input certified on this graph)")
         if cert is not None:
             typer.echo(f"certified: {cert.proven['statement']} ({'verified' if cert.verified else 'NOT verified'})")
             if lower_valid is None:

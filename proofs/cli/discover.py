@@ -91,24 +91,26 @@ def _certify(channel: Any, result: Any, digits: int = 20) -> Any:
     """Certificate (schema v2, ``qgraph_bracket``) of the discovered graph, issued by the independent checker.
 
     Upper: the duality bound (Thm 4.5.2) with the rationalised dual-program
-    minimiser as ``T(y|q)`` and its value function; lower: the exact
-    BCJR-invariance check (Thm 4.4.4) of the rationalised input (absent when
-    not exactly invariant).  See
-    :func:`dicert.verify.certify.qgraph_certify.bracket_certificate`.
+    minimiser as ``T(y|q)`` and its value function; lower: an exactly
+    BCJR-invariant rational input built from the numerical ones (rational node
+    beliefs, the then-linear (4.43) solved exactly; Thm 4.4.4), see
+    :func:`dicert.verify.certify.invariant_lower_cert.certified_bracket`.
     """
-    from types import SimpleNamespace
+    from dicert.verify.capacity.invariant_lower import beliefs_of_policy
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+    from dicert.verify.certify.invariant_lower_cert import certified_bracket
 
-    from dicert.verify.certify.qgraph_certify import bracket_certificate
-
-    policy = result.lower_policy if result.lower_policy is not None else None
-    solution = SimpleNamespace(output_law=result.output_law, policy=policy, upper=result.upper, lower=result.lower)
-    if policy is None:  # no candidate input: an upper-bound-only certificate
-        import numpy as np
-
-        S = int(result.mdp.law.shape[0])
-        X = int(result.mdp.law.shape[1])
-        solution.policy = np.full((S, result.graph.m, X), 1.0 / X)
-    return bracket_certificate(channel, result.graph.phi.tolist(), solution=solution, digits=digits)
+    starts = []
+    if result.lower_policy is not None:
+        try:
+            starts.append(("discovery", beliefs_of_policy(channel, result.graph, result.lower_policy),
+                           result.lower_policy))
+        except Exception:  # noqa: BLE001 - a start that cannot be evaluated is only skipped
+            pass
+    # lower certified by method (a): rational beliefs, exact linear solve of (4.43), Arb rate (issue 12)
+    solution = qgraph_upper_bound(channel, result.graph)
+    cert, _ = certified_bracket(channel, result.graph, solution=solution, starts=starts, digits=digits)
+    return cert
 
 
 def _estimates(payload: dict[str, Any]) -> dict[str, Any]:

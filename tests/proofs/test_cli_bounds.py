@@ -28,7 +28,9 @@ def test_bounds_with_lower_on_the_fig_4_4_graph_file_matches_the_capacity(tmp_pa
     data = json.loads(capsys.readouterr().out)
     assert abs(data["upper_estimate"] - ISING_CAPACITY) < 1e-7
     assert abs(data["lower_estimate"] - ISING_CAPACITY) < 1e-7
-    assert data["lower"] is None and float(data["upper"]) >= ISING_CAPACITY
+    # --lower certifies an exactly invariant rational input near the invariant face vertex (issue 12)
+    assert float(data["lower"]) <= ISING_CAPACITY <= float(data["upper"])
+    assert ISING_CAPACITY - float(data["lower"]) < 1e-9
     assert data["bcjr_invariant"] is True
 
 

@@ -110,7 +110,7 @@ def test_builtin_ising_channel_agrees_with_the_exact_definition() -> None:
 
 @pytest.mark.parametrize("q", range(2, 9))
 def test_ising_q_certificate_is_verified_and_equals_the_maximum_of_478(q: int) -> None:
-    cert = ising_q.build(digits=25, q=q)
+    cert = ising_q.build(digits=25, q=q, bracket=False)  # the algebra only (brackets: test_ising_q_bracket.py)
     assert cert.verified, [c.evidence for c in cert.failed_checks()]
     p = np.linspace(1e-9, 1 - 1e-9, 200001)
     h2 = -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
@@ -120,7 +120,7 @@ def test_ising_q_certificate_is_verified_and_equals_the_maximum_of_478(q: int) -
 
 
 def test_ising_q_2_reduces_to_the_binary_result() -> None:
-    binary, q2 = ising.build(digits=40), ising_q.build(digits=40, q=2)
+    binary, q2 = ising.build(digits=40), ising_q.build(digits=40, q=2, bracket=False)
     assert binary.cited_interval == q2.cited_interval
     assert {c.name for c in q2.checks} >= {"reduces_to_binary"}
 

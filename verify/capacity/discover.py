@@ -537,7 +537,7 @@ def discover_qgraph(
         A unifilar FSC (input constraints allowed).
     belief_resolution, action_resolution:
         Grid resolutions of the belief MDP (defaults depend on ``|S|``: 200/50 for
-        two states, 40/12 for three, 12/4 beyond).
+        two states, 20/4 for three, 12/4 beyond).
     max_iter, tol:
         Relative value iteration limits.
     steps, burn_in:
@@ -564,7 +564,8 @@ def discover_qgraph(
     from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound, unifilar_arrays
 
     n_states = unifilar_arrays(channel).law.shape[0]
-    defaults = {1: (1, 10), 2: (200, 50), 3: (40, 12)}.get(n_states, (12, 4))
+    # |S| = 3: 231 beliefs x 3375 actions (168 MB of transition tables; (40, 12) needed 130 GiB, issue 12)
+    defaults = {1: (1, 10), 2: (200, 50), 3: (20, 4)}.get(n_states, (12, 4))
     mdp = BeliefMDP(
         channel,
         belief_resolution=belief_resolution or defaults[0],

@@ -1,0 +1,73 @@
+"""``dicert discover CH --certify --json``: certified lower and upper for every built-in channel (issue 12, item 3).
+
+Known values: trapdoor log2 of the golden ratio (Permuter et al. 2008), binary Ising 0.575521574168...
+(Elishco & Permuter 2014, Thm 4.6.1), POST(a) (Permuter, Asnani & Weissman 2014; here the value of the
+optimal 2-node graph), BEC with no consecutive ones (Sabag, Permuter & Kashyap 2016, Thm 1).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from dicert.proofs.cli import run
+
+GOLDEN_LOG = 0.69424191363061730174
+ISING = 0.57552157416805778111
+
+
+def _bracket(capsys, channel: str) -> tuple[float, float, dict]:
+    assert run(["discover", channel, "--certify", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    cert = data["certificate"]
+    assert cert["verified"] and data["lower"] is not None and data["upper"] is not None
+    assert cert["lower"] == data["lower"] and cert["upper"] == data["upper"]
+    lower, upper = float(data["lower"]), float(data["upper"])
+    assert lower <= upper
+    return lower, upper, data
+
+
+def _bec_noc(eps: float) -> float:
+    from scipy.optimize import minimize_scalar
+
+    def neg(p: float) -> float:
+        return (p * math.log2(p) + (1 - p) * math.log2(1 - p)) / (p + 1 / (1 - eps))
+
+    return -minimize_scalar(neg, bounds=(1e-12, 0.5), method="bounded", options={"xatol": 1e-14}).fun
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("channel", "known"), [("trapdoor", GOLDEN_LOG), ("ising", ISING)])
+def test_discover_certified_gap_below_1e_9_contains_the_published_capacity(capsys, channel, known):
+    lower, upper, data = _bracket(capsys, channel)
+    assert lower <= known <= upper and upper - lower < 1e-9
+    assert float(data["certificate"]["gap"]) < 1e-9
+
+
+@pytest.mark.slow
+def test_discover_post_certified_gap_below_1e_9(capsys):
+    lower, upper, data = _bracket(capsys, "post:a=0.1")
+    assert upper - lower < 1e-9
+    assert abs(lower - data["upper_estimate"]) < 1e-9  # the solver's optimum on the 2-node graph
+
+
+@pytest.mark.slow
+def test_discover_bec_noc_bracket_contains_the_closed_form(capsys):
+    lower, upper, _ = _bracket(capsys, "bec-noc:eps=0.5")
+    closed = _bec_noc(0.5)
+    assert lower <= closed + 1e-12 and closed <= upper
+    assert upper - lower < 3e-9  # measured 1.8e-9: the duality bound on the discovered graph, not 1e-9
+
+
+@pytest.mark.slow
+def test_discover_dicode_erasure_certified_bracket(capsys):
+    lower, upper, _ = _bracket(capsys, "dicode-erasure:eps=0.5")
+    assert upper - lower < 1e-8  # measured 7.1e-9
+
+
+@pytest.mark.parametrize("channel", ["bsc:p=0.1", "bec:eps=0.3", "z"])
+def test_discover_memoryless_certified_bracket(capsys, channel):
+    lower, upper, _ = _bracket(capsys, channel)
+    assert upper - lower < 1e-9
