@@ -99,10 +99,16 @@ class BoundFactory(Protocol):
 
 
 class QGraphUpperBound:
-    """The default bound: the Q-graph upper bound program (Thm 4.4.3), built once and re-solved per graph.
+    """The default bound: the Q-graph program (Thm 4.4.3) solved per graph, ranked by a *valid* duality bound.
 
-    ``solve(graph, lower=True)`` also tests BCJR invariance of the maximiser and
-    reports its achievable rate (Thm 4.4.4) as ``.lower``.
+    The factory returns a :class:`~dicert.verify.capacity.qgraph_rank.QGraphRankSolver`:
+    its ``solve_batch(phis)`` gives, per graph, the duality bound of Thm 4.5.2 at
+    the conic solver's primal-dual point (a valid upper bound on the feedback
+    capacity, float64 with a rounding margin) and the objective at the primal
+    point (an estimate); calling it on one graph, ``solve(graph, lower=True)``,
+    gives the full :class:`~dicert.verify.capacity.results.QGraphBound` with
+    the BCJR lower bound (Thm 4.4.4).  The run name differs from that of
+    earlier versions, whose stored "upper" values were solver floats.
 
     Examples
     --------
@@ -113,12 +119,12 @@ class QGraphUpperBound:
     0.5001
     """
 
-    name = "qgraph-upper-bound"
+    name = "qgraph-duality-bound"
 
     def __call__(self, channel: UnifilarFSC, m: int) -> Callable[..., Any]:
-        from dicert.verify.capacity.qgraph_bounds import QGraphBoundProgram
+        from dicert.verify.capacity.qgraph_rank import QGraphRankSolver
 
-        return QGraphBoundProgram(channel, m).solve
+        return QGraphRankSolver(channel, m)
 
 
 def bound_name(bound: Any) -> str:
@@ -127,7 +133,7 @@ def bound_name(bound: Any) -> str:
     Examples
     --------
     >>> bound_name(QGraphUpperBound())
-    'qgraph-upper-bound'
+    'qgraph-duality-bound'
     """
     name = getattr(bound, "name", None)
     if isinstance(name, str) and name:
@@ -137,22 +143,56 @@ def bound_name(bound: Any) -> str:
 
 @dataclass(frozen=True)
 class RankedGraph:
-    """One ranked graph: its index in the enumeration order, the graph and its bounds (bits)."""
+    """One ranked graph: its index in the enumeration order, the graph and its bounds (bits).
+
+    Attributes
+    ----------
+    upper : float
+        The bound's upper value; for the default bound a valid upper bound on the
+        feedback capacity (Thm 4.5.2), re-evaluated in Arb when ``rigorous``.
+    lower : float or None
+        The BCJR-invariant rate (Thm 4.4.4, a solver estimate of an achievable rate).
+    estimate : float or None
+        The solver's objective (4.40) at its primal point: an estimate of this
+        graph's bound, never a bound.
+    tie : int
+        Tie group (1 = tied with the best graph): graphs whose ``[estimate, upper]``
+        intervals overlap the group leader's bound are not ordered (solver accuracy).
+    rigorous : bool
+        ``upper`` was evaluated with Arb balls (no floating-point assumption).
+    certified_upper, certified_lower : str or None
+        Decimal bounds from the independent checker (``certify=True``).
+    """
 
     index: int
     graph: QGraph
     upper: float
     lower: float | None
+    estimate: float | None = None
+    tie: int = 0
+    rigorous: bool = False
+    certified_upper: str | None = None
+    certified_lower: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"index", "graph": {nodes, outputs, phi}, "upper", "lower"}``.
+        """``{"index", "graph": {nodes, outputs, phi}, "upper", "lower", "estimate", "tie", ...}``.
 
         Examples
         --------
-        >>> RankedGraph(0, QGraph([[0, 0]]), 0.5, None).to_dict()
-        {'index': 0, 'graph': {'nodes': 1, 'outputs': 2, 'phi': [[0, 0]]}, 'upper': 0.5, 'lower': None}
+        >>> RankedGraph(0, QGraph([[0, 0]]), 0.5, None).to_dict()["graph"]
+        {'nodes': 1, 'outputs': 2, 'phi': [[0, 0]]}
         """
-        return {"index": self.index, "graph": self.graph.to_dict(), "upper": self.upper, "lower": self.lower}
+        return {
+            "index": self.index,
+            "graph": self.graph.to_dict(),
+            "upper": self.upper,
+            "lower": self.lower,
+            "estimate": self.estimate,
+            "tie": self.tie,
+            "rigorous": self.rigorous,
+            "certified_upper": self.certified_upper,
+            "certified_lower": self.certified_lower,
+        }
 
 
 @dataclass(frozen=True)
@@ -188,6 +228,8 @@ class Ranking:
         Graphs already in the database when this run started.
     top : tuple of RankedGraph
         The graphs with the smallest upper bounds, best first (ties by index).
+    tied_with_best : int
+        Graphs of the whole run in the best tie group (see :attr:`RankedGraph.tie`).
     failures : tuple of RankingFailure
         The first failures (at most ``MAX_LISTED_FAILURES``).
     seconds : float
@@ -209,6 +251,7 @@ class Ranking:
     failures: tuple[RankingFailure, ...] = field(default=())
     seconds: float = 0.0
     db: str | None = None
+    tied_with_best: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able summary with ``count``, ``top`` (best first) and ``failures``.
@@ -232,6 +275,7 @@ class Ranking:
             "failures": [entry.to_dict() for entry in self.failures],
             "seconds": self.seconds,
             "db": self.db,
+            "tied_with_best": self.tied_with_best,
         }
 
 
@@ -260,14 +304,22 @@ CREATE TABLE IF NOT EXISTS bounds (
     seconds REAL NOT NULL,
     lower REAL,
     lower_checked INTEGER NOT NULL DEFAULT 0,
+    estimate REAL,
     PRIMARY KEY (run_id, graph)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blocks (
+    run_id INTEGER NOT NULL REFERENCES runs (run_id),
+    block INTEGER NOT NULL,
+    count INTEGER,
+    done INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, block)
 ) WITHOUT ROWID;
 """
 _INDEX = "CREATE INDEX IF NOT EXISTS bounds_by_upper ON bounds (run_id, upper, idx)"
-_BOUND_COLUMNS = ["run_id", "graph", "idx", "upper", "status", "message", "seconds", "lower", "lower_checked"]
+_BOUND_COLUMNS = ["run_id", "graph", "idx", "upper", "status", "message", "seconds", "lower", "lower_checked", "estimate"]
 
-#: A solved chunk row: (graph bytes, index, upper or None, status, message or None, seconds).
-Row = tuple[bytes, int, float | None, str, str | None, float]
+#: A solved chunk row: (graph bytes, index, upper or None, status, message or None, seconds, estimate or None).
+Row = tuple[bytes, int, float | None, str, str | None, float, float | None]
 
 
 def _graph_bytes(phi: np.ndarray) -> bytes:
@@ -306,6 +358,9 @@ class _Store:
                 self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.executescript(_SCHEMA)
             columns = [row[1] for row in self.conn.execute("PRAGMA table_info(bounds)")]
+            if columns == _BOUND_COLUMNS[:-1]:  # a database of an earlier version: add the estimate column
+                self.conn.execute("ALTER TABLE bounds ADD COLUMN estimate REAL")
+                columns = _BOUND_COLUMNS
             if columns != _BOUND_COLUMNS:
                 raise InvalidInput(f"db: {db} has a 'bounds' table with columns {columns}, expected {_BOUND_COLUMNS}")
             self.conn.execute(_INDEX)
@@ -336,8 +391,8 @@ class _Store:
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")
             self.conn.executemany(
-                "INSERT OR IGNORE INTO bounds (run_id, graph, idx, upper, status, message, seconds) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO bounds (run_id, graph, idx, upper, status, message, seconds, estimate) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(run_id, *row) for row in rows],
             )
 
@@ -354,12 +409,21 @@ class _Store:
         ).fetchone()
         return int(solved), int(failed)
 
-    def top(self, run_id: int, k: int) -> list[tuple[bytes, int, float, float | None, int]]:
+    def top(self, run_id: int, k: int) -> list[tuple[bytes, int, float, float | None, int, float | None]]:
         return self.conn.execute(
-            "SELECT graph, idx, upper, lower, lower_checked FROM bounds "
+            "SELECT graph, idx, upper, lower, lower_checked, estimate FROM bounds "
             "WHERE run_id = ? AND status = 'optimal' ORDER BY upper, idx LIMIT ?",
             (run_id, k),
         ).fetchall()
+
+    def tied_with(self, run_id: int, upper: float, tol: float) -> int:
+        """Graphs whose ``min(estimate, upper)`` is at most ``upper + tol`` (the best tie group)."""
+        (count,) = self.conn.execute(
+            "SELECT COUNT(*) FROM bounds WHERE run_id = ? AND status = 'optimal' "
+            "AND MIN(COALESCE(estimate, upper), upper) <= ?",
+            (run_id, upper + tol),
+        ).fetchone()
+        return int(count)
 
     def set_lower(self, run_id: int, graph: bytes, lower: float | None) -> None:
         with self.conn:
@@ -403,6 +467,24 @@ def _solve_chunk(
 ) -> list[Row]:
     """Upper bounds of one chunk of graphs; failed solves become rows with their status and message."""
     solve = _solver_for(run, bound, channel, m)
+    if hasattr(solve, "solve_batch"):  # the default bound: lean per-graph loop, bounds in batch
+        batch = solve.solve_batch(phis)
+        for i in np.flatnonzero(~np.isfinite(batch.upper)):
+            if batch.status[i] == "optimal":
+                batch.status[i], batch.message[i] = "non_finite", f"upper: the bound returned {batch.upper[i]!r}"
+        blobs = np.ascontiguousarray(phis, dtype=np.int8).reshape(len(phis), -1)
+        return [
+            (
+                blobs[i].tobytes(),
+                index,
+                None if batch.status[i] != "optimal" else float(batch.upper[i]),
+                batch.status[i],
+                batch.message[i],
+                float(batch.seconds[i]),
+                None if batch.status[i] != "optimal" else float(batch.estimate[i]),
+            )
+            for i, index in enumerate(indices.tolist())
+        ]
     rows: list[Row] = []
     for index, phi in zip(indices.tolist(), phis):
         graph = QGraph(phi.astype(np.int64))
@@ -418,7 +500,9 @@ def _solve_chunk(
                 upper, message = None, f"status: {status!r}, expected 'optimal'"
         except SolverFailed as exc:
             upper, status, message = None, "solver_failed", str(exc)
-        rows.append((_graph_bytes(phi), index, upper, status, message, time.perf_counter() - start))
+        estimate = getattr(result, "estimate", None) if upper is not None else None
+        estimate = None if estimate is None else float(estimate)
+        rows.append((_graph_bytes(phi), index, upper, status, message, time.perf_counter() - start, estimate))
     return rows
 
 
@@ -545,6 +629,8 @@ def rank_qgraphs(
     lower: bool = True,
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    certify: bool = False,
+    tie_tol: float = 0.0,
 ) -> Ranking:
     """Bound every Q-graph with ``m`` nodes on ``channel`` and return the best ``top`` (Thm 4.4.3).
 
@@ -572,6 +658,11 @@ def rank_qgraphs(
         Graphs per task and per database transaction (default: from the work size).
     progress : callable, optional
         Called as ``progress(done, total)`` after every stored chunk.
+    certify : bool
+        Certify the ``top`` graphs with the independent checker
+        (:func:`dicert.verify.certify.qgraph_certify.certify_qgraph_bounds`; default bound only).
+    tie_tol : float
+        Extra tolerance (bits) when grouping ties, on top of each graph's ``[estimate, upper]``.
 
     Returns
     -------
@@ -647,7 +738,8 @@ def rank_qgraphs(
             if own_client:
                 client.close()
         store.set_total(run_id, total)
-        best = _best_with_lower(store, run_id, run, bound, unifilar, m, r, top, lower)
+        best = _best_with_lower(store, run_id, run, bound, unifilar, m, r, top, lower, certify, tie_tol)
+        tied = store.tied_with(run_id, best[0].upper, tie_tol) if best and best[0].estimate is not None else 0
         solved, failed = store.counts(run_id)
         failures = tuple(
             RankingFailure(idx, _graph_of(blob, m, r), status, message or "")
@@ -670,22 +762,97 @@ def rank_qgraphs(
         failures=failures,
         seconds=time.perf_counter() - started,
         db=None if db is None else str(db),
+        tied_with_best=tied,
     )
 
 
 def _best_with_lower(
-    store: _Store, run_id: int, run: str, bound: Any, channel: UnifilarFSC, m: int, r: int, k: int, lower: bool
+    store: _Store,
+    run_id: int,
+    run: str,
+    bound: Any,
+    channel: UnifilarFSC,
+    m: int,
+    r: int,
+    k: int,
+    lower: bool,
+    certify: bool = False,
+    tie_tol: float = 0.0,
 ) -> tuple[RankedGraph, ...]:
-    """The ``k`` best stored graphs; their lower bounds are computed once and stored."""
+    """The ``k`` best stored graphs with tie groups; lower bounds are computed once and stored.
+
+    For the default bound the ``k`` graphs are re-solved once more to recover
+    their duality witnesses ``(T, V)``, whose bound is re-evaluated with Arb
+    balls (:func:`~dicert.verify.capacity.qgraph_rank.rigorous_duality_upper`);
+    with ``certify`` the independent checker certifies them as well.
+    """
+    rows = store.top(run_id, k)
+    if not rows:
+        return ()
+    from dicert.verify.capacity.qgraph_rank import tie_groups
+
+    uppers = np.array([row[2] for row in rows], dtype=float)
+    estimates = np.array([np.nan if row[5] is None else row[5] for row in rows], dtype=float)
+    groups = tie_groups(uppers, estimates, tie_tol)
+    solver = _solver_for(run, bound, channel, m) if (lower or certify or hasattr(bound, "rigorous")) else None
+    rigorous: dict[int, float] = {}
+    phis = np.stack([np.frombuffer(row[0], dtype=np.int8).reshape(m, r) for row in rows]).astype(np.int64)
+    if solver is not None and hasattr(solver, "solve_batch"):
+        rigorous = _rigorous_uppers(solver, channel, phis)
     best = []
-    for blob, idx, upper, low, checked in store.top(run_id, k):
+    for i, (blob, idx, upper, low, checked, estimate) in enumerate(rows):
         graph = _graph_of(blob, m, r)
-        if lower and not checked:
+        full = None
+        if (lower and not checked) or certify:
             try:
-                low = _solver_for(run, bound, channel, m)(graph, lower=True).lower
+                full = solver(graph, lower=True)
+                low = None if full.lower is None else float(full.lower)
             except SolverFailed:
                 low = None
-            low = None if low is None else float(low)
-            store.set_lower(run_id, blob, low)
-        best.append(RankedGraph(int(idx), graph, float(upper), low if lower else None))
+            if not checked:
+                store.set_lower(run_id, blob, low)
+        cert_upper = cert_lower = None
+        if certify and full is not None and hasattr(solver, "solve_batch"):
+            cert_upper, cert_lower = _certify(channel, graph, full)
+        best.append(
+            RankedGraph(
+                int(idx),
+                graph,
+                rigorous.get(i, float(upper)),
+                low if lower else None,
+                estimate=None if estimate is None else float(estimate),
+                tie=int(groups[i]) if estimate is not None else 0,
+                rigorous=i in rigorous,
+                certified_upper=cert_upper,
+                certified_lower=cert_lower,
+            )
+        )
     return tuple(best)
+
+
+def _rigorous_uppers(solver: Any, channel: UnifilarFSC, phis: np.ndarray) -> dict[int, float]:
+    """Arb re-evaluation of the duality bound of each graph (index -> bound); graphs whose exact check fails are left out."""
+    from dicert.verify.capacity.qgraph_rank import rigorous_duality_upper
+
+    batch = solver.solve_batch(phis, keep_duality=True)
+    out: dict[int, float] = {}
+    if batch.duality is None:
+        return out
+    for j, i in enumerate(batch.solved.tolist()):
+        try:
+            out[i] = rigorous_duality_upper(channel, phis[i], batch.duality.test[j], batch.duality.value[j])
+        except (InvalidInput, InvalidChannel):  # e.g. a channel law that is not exact in decimal
+            continue
+    return out
+
+
+def _certify(channel: UnifilarFSC, graph: QGraph, solution: Any) -> tuple[str | None, str | None]:
+    """Decimal bounds of one graph from the independent checker; ``(None, None)`` if it cannot certify."""
+    from dicert.verify.certify.qgraph_certify import certify_qgraph_bounds
+    from dicert.verify.errors import DicertError
+
+    try:
+        result = certify_qgraph_bounds(channel, graph, solution=solution)
+    except DicertError:
+        return None, None
+    return result.upper, result.lower

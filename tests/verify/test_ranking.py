@@ -87,12 +87,14 @@ def test_top_graphs_are_the_smallest_bounds_in_order_against_brute_force_sort() 
     assert [(t.upper, t.index, t.graph) for t in ranking.top] == expected
     assert [t.lower for t in ranking.top] == [u - 0.5 for u, _, _ in expected]
     assert ranking.count == ranking.solved == 52 and ranking.failed == 0 and ranking.resumed == 0
-    assert ranking.to_dict()["top"][0] == {
+    first = ranking.to_dict()["top"][0]
+    assert {key: first[key] for key in ("index", "graph", "upper", "lower")} == {
         "index": expected[0][1],
         "graph": expected[0][2].to_dict(),
         "upper": expected[0][0],
         "lower": expected[0][0] - 0.5,
     }
+    assert first["estimate"] is None and first["tie"] == 0 and first["rigorous"] is False
 
 
 def test_program_is_built_once_per_run_and_every_graph_solved_once_plus_top_lower_bounds() -> None:
@@ -233,7 +235,7 @@ def test_empty_dask_address_is_bad_input() -> None:
 @pytest.mark.slow
 def test_best_three_node_graph_for_the_trapdoor_channel_gives_log2_golden_ratio() -> None:
     ranking = rank_qgraphs(trapdoor_channel(), 3, top=2, lower=False)
-    assert ranking.bound == "qgraph-upper-bound" and ranking.failed == 0
+    assert ranking.bound == "qgraph-duality-bound" and ranking.failed == 0
     assert abs(ranking.top[0].upper - LOG2_GOLDEN_RATIO) < 1e-7
     assert ranking.top[1].upper > ranking.top[0].upper + 1e-3
 
@@ -298,7 +300,7 @@ def test_a_file_that_is_not_a_ranking_database_is_refused(tmp_path: Path) -> Non
 
 
 def test_bound_names_identify_runs() -> None:
-    assert bound_name(QGraphUpperBound()) == "qgraph-upper-bound"
+    assert bound_name(QGraphUpperBound()) == "qgraph-duality-bound"
     assert bound_name(FakeBound()) == "fake-score"
     assert bound_name(_score).endswith("._score")
 
