@@ -794,7 +794,7 @@ def _best_with_lower(
     uppers = np.array([row[2] for row in rows], dtype=float)
     estimates = np.array([np.nan if row[5] is None else row[5] for row in rows], dtype=float)
     groups = tie_groups(uppers, estimates, tie_tol)
-    solver = _solver_for(run, bound, channel, m) if (lower or certify or hasattr(bound, "rigorous")) else None
+    solver = _solver_for(run, bound, channel, m)
     rigorous: dict[int, float] = {}
     phis = np.stack([np.frombuffer(row[0], dtype=np.int8).reshape(m, r) for row in rows]).astype(np.int64)
     if solver is not None and hasattr(solver, "solve_batch"):
