@@ -447,11 +447,13 @@ class _ConeForm:
         a = self._csc((values, self._indices, self._indptr), shape=self._shape)
         return self._clarabel.DefaultSolver(self._p, self.c, a, self.b, self.cones, settings)
 
-    def solve(self, stationarity: np.ndarray, options: Mapping[str, Any]) -> tuple[np.ndarray, str]:
+    def solve(
+        self, stationarity: np.ndarray, options: Mapping[str, Any], fallbacks: tuple[dict[str, Any], ...] = CLARABEL_FALLBACKS
+    ) -> tuple[np.ndarray, str]:
         """Solve with the given stationarity block; returns ``(P(s,q,x) over allowed triples, status)``.
 
         A solve that does not reach ``Solved`` is repeated from scratch with each of
-        ``CLARABEL_FALLBACKS`` added to the settings (another factorisation, more
+        ``fallbacks`` added to the settings (another factorisation, more
         regularisation); the first ``Solved`` result is returned, else the last status.
         """
         values = self._values(stationarity)
@@ -463,7 +465,7 @@ class _ConeForm:
             solver = self._solver
             solver.update(A=values)
         solution = solver.solve()
-        for fallback in CLARABEL_FALLBACKS:
+        for fallback in fallbacks:
             if str(solution.status) == "Solved":
                 break
             solution = self._new_solver(values, {**options, **fallback}).solve()
