@@ -63,13 +63,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from dicert.graphs.enumerate import count_accessible_automata, qgraph_batches
+from dicert.graphs.enumerate import block_qgraphs, count_accessible_automata, count_blocks
 from dicert.graphs.qgraph import QGraph
 from dicert.verify._numeric import check_int
 from dicert.verify.channels import Channel, UnifilarFSC, as_unifilar, channel_spec
@@ -383,18 +384,50 @@ class _Store:
             ).fetchone()
         return int(row[0])
 
-    def done_graphs(self, run_id: int) -> set[bytes]:
-        return {bytes(row[0]) for row in self.conn.execute("SELECT graph FROM bounds WHERE run_id = ?", (run_id,))}
+    def stored(self, run_id: int) -> int:
+        (count,) = self.conn.execute("SELECT COUNT(*) FROM bounds WHERE run_id = ?", (run_id,)).fetchone()
+        return int(count)
 
-    def insert(self, run_id: int, rows: list[Row]) -> None:
-        """Store one solved chunk in one transaction (duplicates are ignored)."""
+    def stored_indices(self, run_id: int) -> np.ndarray:
+        """Sorted enumeration indices of the graphs stored for this run."""
+        cursor = self.conn.execute("SELECT idx FROM bounds WHERE run_id = ?", (run_id,))
+        return np.sort(np.fromiter((row[0] for row in cursor), dtype=np.int64))
+
+    def block_counts(self, run_id: int) -> dict[int, tuple[int, int]]:
+        """``block -> (count, done)`` of the blocks counted so far."""
+        rows = self.conn.execute("SELECT block, count, done FROM blocks WHERE run_id = ? AND count IS NOT NULL", (run_id,))
+        return {int(b): (int(c), int(d)) for b, c, d in rows}
+
+    def set_block_counts(self, run_id: int, counts: list[tuple[int, int]]) -> None:
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO blocks (run_id, block, count, done) VALUES (?, ?, ?, 0)",
+                [(run_id, b, c) for b, c in counts],
+            )
+
+    def set_blocks_done(self, run_id: int, blocks: list[int]) -> None:
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany("UPDATE blocks SET done = 1 WHERE run_id = ? AND block = ?", [(run_id, b) for b in blocks])
+
+    def insert(self, run_id: int, rows: list[Row], done_block: int | None = None) -> int:
+        """Store one solved chunk in one transaction (duplicates are ignored); returns the rows added.
+
+        ``done_block`` marks that block as finished in the same transaction.
+        """
+        before = self.conn.total_changes
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            if done_block is not None:
+                self.conn.execute("UPDATE blocks SET done = 1 WHERE run_id = ? AND block = ?", (run_id, done_block))
             self.conn.executemany(
                 "INSERT OR IGNORE INTO bounds (run_id, graph, idx, upper, status, message, seconds, estimate) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(run_id, *row) for row in rows],
             )
+            added = self.conn.total_changes - before - (done_block is not None)
+        return added
 
     def set_total(self, run_id: int, total: int) -> None:
         with self.conn:
@@ -506,61 +539,88 @@ def _solve_chunk(
     return rows
 
 
-def _chunks(
-    batches: list[tuple[np.ndarray, np.ndarray]], done: set[bytes], size: int
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Pending (not yet stored) graphs regrouped into chunks of ``size``."""
-    buffer_idx: list[np.ndarray] = []
-    buffer_phi: list[np.ndarray] = []
-    filled = 0
-    for indices, phis in batches:
-        if done:
-            keep = np.fromiter((_graph_bytes(p) not in done for p in phis), dtype=bool, count=len(phis))
-            indices, phis = indices[keep], phis[keep]
-        while len(indices):
-            take = size - filled
-            buffer_idx.append(indices[:take])
-            buffer_phi.append(phis[:take])
-            filled += len(indices[:take])
-            indices, phis = indices[take:], phis[take:]
-            if filled == size:
-                yield np.concatenate(buffer_idx), np.concatenate(buffer_phi)
-                buffer_idx, buffer_phi, filled = [], [], 0
-    if filled:
-        yield np.concatenate(buffer_idx), np.concatenate(buffer_phi)
+@lru_cache(maxsize=4)
+def _block_phis(m: int, r: int, block: int) -> np.ndarray:
+    """The graphs of one enumeration block, generated where they are solved (cached per process)."""
+    phis = block_qgraphs(m, r, block)
+    phis.flags.writeable = False
+    return phis
+
+
+def _count_block(m: int, r: int, block: int) -> tuple[int, int]:
+    return block, len(_block_phis(m, r, block))
+
+
+#: A task: (block, lo, hi, offset) -- graphs ``lo:hi`` of ``block``, whose graph 0 has enumeration index ``offset``.
+Task = tuple[int, int, int, int]
+
+
+def _solve_task(run: str, bound: Any, channel: UnifilarFSC, m: int, r: int, task: Task) -> tuple[Task, list[Row]]:
+    """Generate the task's graphs from its block and bound them (the worker's side of a partitioned run)."""
+    block, lo, hi, offset = task
+    phis = _block_phis(m, r, block)[lo:hi]
+    return task, _solve_chunk(run, bound, channel, m, np.arange(offset + lo, offset + hi), phis)
+
+
+def _tasks(
+    counts: list[int], blocks_done: set[int], stored: np.ndarray, size: int
+) -> tuple[list[Task], dict[int, int]]:
+    """Tasks of at most ``size`` graphs over the unfinished blocks, skipping slices already stored.
+
+    Returns the tasks and, per unfinished block, how many of its tasks must
+    finish before it is marked done.
+    """
+    tasks: list[Task] = []
+    per_block: dict[int, int] = {}
+    offset = 0
+    for block, count in enumerate(counts):
+        if block not in blocks_done and count:
+            for lo in range(0, count, size):
+                hi = min(lo + size, count)
+                a, b = np.searchsorted(stored, [offset + lo, offset + hi])
+                if b - a < hi - lo:  # not every graph of the slice is stored yet
+                    tasks.append((block, lo, hi, offset))
+                    per_block[block] = per_block.get(block, 0) + 1
+            per_block.setdefault(block, 0)
+        offset += count
+    return tasks, per_block
 
 
 #: Libraries whose native thread pools make ``os.fork`` unsafe once they are imported.
 _FORK_UNSAFE_MODULES = ("jax", "torch", "tensorflow")
 
 
-def _run_local(
-    run: str, bound: Any, channel: UnifilarFSC, m: int, chunks: Iterable, jobs: int
-) -> Iterator[list[Row]]:
-    """Solve chunks here (``jobs == 1``) or in a pool of ``jobs`` joblib worker processes.
+def _local_map(func: Callable[..., Any], items: Iterable, jobs: int) -> Iterator[Any]:
+    """``func(*item)`` for each item: here (``jobs == 1``) or streamed, unordered, from ``jobs`` worker processes.
 
-    The parent builds the solver first.  The pool uses joblib's
-    ``multiprocessing`` backend, whose workers are forked from the parent where
-    the platform forks: they start with the libraries imported and the program
-    built (in the inherited thread-local cache) instead of paying both per
-    worker.  The pool is kept for the whole run and fed ``2 * jobs`` chunks at
-    a time, so results are stored while the rest is still being solved.
-    Forking a process that runs native thread pools (JAX, PyTorch) can
-    deadlock, so when one of those is loaded the pool uses ``loky`` (fresh
-    worker processes) instead.
+    The pool uses joblib's ``multiprocessing`` backend, whose workers are
+    forked from the parent where the platform forks: they start with the
+    libraries imported and the program built (in the inherited thread-local
+    cache) instead of paying both per worker.  Results stream back as each
+    task ends (``imap_unordered``, one task at a time per worker: no waves, so no
+    worker waits for the slowest task of a wave).  Forking a process that
+    runs native thread pools (JAX, PyTorch) can deadlock, so when one of
+    those is loaded the pool uses ``loky`` (fresh worker processes) instead.
     """
-    _solver_for(run, bound, channel, m)
     if jobs == 1:
-        for indices, phis in chunks:
-            yield _solve_chunk(run, bound, channel, m, indices, phis)
+        for item in items:
+            yield func(*item)
         return
-    from joblib import Parallel, delayed
+    import multiprocessing
 
-    pending = iter(chunks)
     fork_unsafe = any(name in sys.modules for name in _FORK_UNSAFE_MODULES)
-    with Parallel(n_jobs=jobs, backend="loky" if fork_unsafe else "multiprocessing") as parallel:
-        while wave := list(islice(pending, 2 * jobs)):
-            yield from parallel(delayed(_solve_chunk)(run, bound, channel, m, *chunk) for chunk in wave)
+    if fork_unsafe or "fork" not in multiprocessing.get_all_start_methods():
+        from joblib import Parallel, delayed
+
+        with Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered", pre_dispatch=f"{4 * jobs}") as parallel:
+            yield from parallel(delayed(func)(*item) for item in items)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap_unordered(_apply, [(func, *item) for item in items], chunksize=1)
+
+
+def _apply(call: tuple) -> Any:
+    return call[0](*call[1:])
 
 
 def _dask_client(address: Any) -> tuple[Any, bool]:
@@ -579,17 +639,23 @@ def _dask_client(address: Any) -> tuple[Any, bool]:
         raise InvalidInput(f"dask: cannot connect to the scheduler at {address} ({exc.__class__.__name__})") from None
 
 
-def _run_dask(
-    client: Any, run: str, bound: Any, channel: UnifilarFSC, m: int, chunks: Iterable
-) -> Iterator[list[Row]]:
+def _dask_map(client: Any, func: Callable[..., Any], items: Iterable, workers: int) -> Iterator[Any]:
+    """``func(*item)`` on the cluster, at most ``4 * workers`` tasks in flight, results as they finish."""
     from dask.distributed import as_completed
 
-    futures = [client.submit(_solve_chunk, run, bound, channel, m, *chunk, pure=False) for chunk in chunks]
+    pending = iter(items)
+    submitted = [client.submit(func, *item, pure=False) for item in islice(pending, 4 * workers)]
+    running = as_completed(submitted)
     try:
-        for future in as_completed(futures):
-            yield future.result()
+        for future in running:
+            result = future.result()
+            item = next(pending, None)
+            if item is not None:
+                submitted.append(client.submit(func, *item, pure=False))
+                running.add(submitted[-1])
+            yield result
     finally:
-        client.cancel(futures)
+        client.cancel([f for f in submitted if not f.done()])
 
 
 # ---------------------------------------------------------------------------
@@ -597,14 +663,29 @@ def _run_dask(
 # ---------------------------------------------------------------------------
 
 
+def _block_counts(store: _Store, run_id: int, m: int, r: int, parallel_map: Callable[..., Iterator[Any]]) -> list[int]:
+    """Graphs per enumeration block, counted by the workers once per run and stored (a resumed run reuses them)."""
+    n_blocks = count_blocks(m, r)
+    known = store.block_counts(run_id)
+    missing = [(m, r, b) for b in range(n_blocks) if b not in known]
+    if missing:
+        counted = list(parallel_map(_count_block, missing))
+        store.set_block_counts(run_id, counted)
+        known.update({b: (c, 0) for b, c in counted})
+    return [known[b][0] for b in range(n_blocks)]
+
+
 def _check_graph_memory(m: int, r: int) -> None:
-    """Refuse sizes whose graphs (at most the accessible automata, 1 byte per entry) exceed the memory limit."""
-    needed = count_accessible_automata(m, r) * m * r
+    """Refuse sizes whose enumeration blocks (candidate words, 1 byte per entry, 4 cached per worker) exceed the memory limit."""
+    from dicert.graphs.enumerate import BLOCK_CANDIDATES
+
+    needed = 4 * min(count_accessible_automata(m, r), BLOCK_CANDIDATES) * m * r
     limit = current_memory_limit()
     if needed > limit:
         raise TooLarge(
             f"m: ranking all Q-graphs with m={m} nodes over r={r} outputs keeps up to {format_bytes(needed)} "
-            f"of graphs, above the memory limit of {format_bytes(limit)}; use fewer nodes or raise DICERT_MEMORY_LIMIT"
+            f"of candidate graphs per worker, above the memory limit of {format_bytes(limit)}; "
+            "use fewer nodes or raise DICERT_MEMORY_LIMIT"
         )
 
 
@@ -710,28 +791,34 @@ def rank_qgraphs(
     store = _Store(db)
     try:
         run_id = store.run_id(label, unifilar.fingerprint, name, m, r)
-        done = store.done_graphs(run_id)
-        batches = [
-            (np.arange(b.start, b.start + len(b.phi)), b.phi.astype(np.int8)) for b in qgraph_batches(m, r, jobs=jobs)
-        ]
-        total = sum(len(indices) for indices, _ in batches)
-        resumed = len(done)
-        pending = total - resumed
+        resumed = store.stored(run_id)
         client, own_client = (None, False) if dask_address is None else _dask_client(dask_address)
         try:
             workers = jobs if client is None else max(1, sum(client.nthreads().values()))
-            size = chunk_size or max(1, min(256, math.ceil(max(pending, 1) / (8 * workers))))
-            chunks = _chunks(batches, done, size)
-            if client is None:
-                results = _run_local(run, bound, unifilar, m, chunks, jobs)
-            else:
-                results = _run_dask(client, run, bound, unifilar, m, chunks)
+
+            def parallel_map(func: Callable[..., Any], items: list) -> Iterator[Any]:
+                if client is None:
+                    return _local_map(func, items, jobs)
+                return _dask_map(client, func, items, workers)
+
+            counts = _block_counts(store, run_id, m, r, parallel_map)
+            total = sum(counts)
+            pending = total - resumed
+            size = chunk_size or max(1, min(2048, math.ceil(max(pending, 1) / (8 * workers))))
+            known = store.block_counts(run_id)
+            blocks_done = {b for b, (_, done) in known.items() if done}
+            stored = store.stored_indices(run_id) if resumed else np.zeros(0, dtype=np.int64)
+            tasks, per_block = _tasks(counts, blocks_done, stored, size)
+            del stored
+            store.set_blocks_done(run_id, [b for b, left in per_block.items() if left == 0])
+            _solver_for(run, bound, unifilar, m)  # built before the workers fork, so they inherit it
             finished = resumed
             if progress is not None:
                 progress(finished, total)
-            for rows in results:
-                store.insert(run_id, rows)
-                finished += len(rows)
+            results = parallel_map(_solve_task, [(run, bound, unifilar, m, r, task) for task in tasks])
+            for task, rows in results:
+                per_block[task[0]] -= 1
+                finished += store.insert(run_id, rows, done_block=task[0] if per_block[task[0]] == 0 else None)
                 if progress is not None:
                     progress(finished, total)
         finally:
