@@ -321,3 +321,35 @@ def test_dask_option_without_dask_installed_names_the_cluster_extra(monkeypatch)
     monkeypatch.setattr(builtins, "__import__", no_dask)
     with pytest.raises(InvalidInput, match=r"dask: .*dicert\[cluster\]"):
         ranking._dask_client("tcp://127.0.0.1:1")
+
+
+def test_a_partly_lost_block_is_resumed_by_solving_only_its_missing_tasks(tmp_path: Path) -> None:
+    db = tmp_path / "partial.sqlite"
+    rank_qgraphs(ising_channel(), 4, bound=FakeBound(), db=db, top=0, chunk_size=50)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*), SUM(done) FROM blocks").fetchone() == (1, 1)
+        conn.execute("DELETE FROM bounds WHERE idx >= 120 AND idx < 180")  # graphs lost in a crash
+        conn.execute("UPDATE blocks SET done = 0")
+    again = FakeBound()
+    resumed = rank_qgraphs(ising_channel(), 4, bound=again, db=db, top=0, chunk_size=50)
+    assert resumed.resumed == 892 - 60 and resumed.solved == 892
+    assert again.solves == 100  # tasks [100, 150) and [150, 200) only; the others are complete
+    fresh = tmp_path / "fresh.sqlite"
+    rank_qgraphs(ising_channel(), 4, bound=FakeBound(), db=fresh, top=0)
+    assert _table(db) == _table(fresh)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT SUM(done) FROM blocks").fetchone() == (1,)
+
+
+def test_a_database_of_the_previous_schema_gains_the_estimate_column(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "CREATE TABLE bounds (run_id INTEGER NOT NULL, graph BLOB NOT NULL, idx INTEGER NOT NULL, upper REAL, "
+            "status TEXT NOT NULL, message TEXT, seconds REAL NOT NULL, lower REAL, "
+            "lower_checked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, graph)) WITHOUT ROWID"
+        )
+    ranking = rank_qgraphs(trapdoor_channel(), 2, bound=FakeBound(), db=db, top=1)
+    assert ranking.solved == 6
+    with sqlite3.connect(db) as conn:
+        assert "estimate" in [row[1] for row in conn.execute("PRAGMA table_info(bounds)")]
