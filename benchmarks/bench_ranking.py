@@ -7,6 +7,8 @@ Usage::
     python benchmarks/bench_ranking.py --channel bec-noc:eps=0.5 --nodes 3 4
     python benchmarks/bench_ranking.py --baseline-python /work/main/.venv/bin/python   # + the old code, same run
     python benchmarks/bench_ranking.py --dask                           # + a 2-process dask LocalCluster
+    python benchmarks/bench_ranking.py --nodes 6 --sample 3000 --baseline-python /work/main/.venv/bin/python
+                                        # sizes too large to run whole here: evenly spaced sample, projected
 
 For each size and each ``--jobs`` value it times
 :func:`dicert.verify.ranking.rank_qgraphs` as the CLI runs it (block-partitioned
@@ -26,6 +28,14 @@ fresh SQLite database, the top graph re-evaluated in Arb).  Columns:
 - ties: how many graphs tie with the best at solver accuracy;
 - re-solves: graphs whose first Clarabel solve ended "AlmostSolved" with a
   loose bound and were solved again.
+
+With ``--sample N`` each size is not ranked whole: ``N`` evenly spaced graphs of
+the enumeration are solved by the ranking's per-chunk solver
+(:class:`~dicert.verify.capacity.qgraph_rank.QGraphRankSolver`, CPU time) and,
+with ``--baseline-python``, by the previous per-graph path of that checkout
+(``QGraphBoundProgram.solve``) on the same graphs; the table projects the whole
+ranking's CPU time (divide by the number of idle cores for the jobs wall time)
+and reports the fraction of graphs solved twice.
 
 With ``--baseline-python`` the previous implementation (another checkout's
 interpreter) ranks the same sizes in the same run, so load changes hit both.
@@ -96,6 +106,59 @@ def _db_stats(db: Path) -> tuple[float, float]:
     return float(low), float(solve)
 
 
+_SAMPLE_BASELINE = """
+import json, sys, time
+import numpy as np
+from dicert.graphs.qgraph import QGraph
+from dicert.verify.capacity.qgraph_bounds import QGraphBoundProgram
+from dicert.verify.channels import as_unifilar, parse_channel
+channel, path = sys.argv[1], sys.argv[2]
+phis = np.load(path)
+program = QGraphBoundProgram(as_unifilar(parse_channel(channel)), phis.shape[1])
+program.solve(QGraph(phis[0]), lower=False)
+start = time.process_time()
+uppers = [program.solve(QGraph(phi), lower=False).upper for phi in phis]
+print(json.dumps({"cpu": time.process_time() - start, "best": min(uppers)}))
+"""
+
+
+def _sample_rows(table, spec: str, channel, m: int, n: int, baseline: str | None, tmp: str, c_lo) -> None:
+    import numpy as np
+
+    from dicert.graphs.enumerate import block_qgraphs, count_blocks
+    from dicert.verify.capacity.qgraph_rank import QGraphRankSolver
+
+    r = as_unifilar(channel).n_outputs
+    graphs = np.concatenate([block_qgraphs(m, r, b) for b in range(count_blocks(m, r))])
+    sample = graphs[np.linspace(0, len(graphs) - 1, min(n, len(graphs))).astype(int)].astype(np.int64)
+    solver = QGraphRankSolver(as_unifilar(channel), m)
+    solver.solve_batch(sample[:2])
+    load = _load()
+    start = time.process_time()
+    batch = solver.solve_batch(sample)
+    cpu = (time.process_time() - start) / len(sample)
+    resolved = int(batch.resolved.sum())
+    low = float(np.nanmin(batch.upper))
+    table.add_row(
+        str(m), str(len(graphs)), f"sample {len(sample)}: new", load, "", "",
+        "", f"{1e3 * cpu:.3f}", f"{1e3 * batch.seconds.mean():.3f}", "", "",
+        "-" if c_lo is None else f"{low - c_lo:+.2e}", f"{low:.12f}", f"re-solved {resolved}",
+        str(len(sample) - len(batch.solved)), f"whole run: {len(graphs) * cpu:.0f} CPU s",
+    )
+    if baseline:
+        path = Path(tmp) / f"sample-{m}.npy"
+        np.save(path, sample)
+        load = _load()
+        out = subprocess.run([baseline, "-c", _SAMPLE_BASELINE, spec, str(path)], capture_output=True, text=True, check=True)
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        base = res["cpu"] / len(sample)
+        table.add_row(
+            str(m), str(len(graphs)), f"sample {len(sample)}: baseline", load, "", "", "",
+            f"{1e3 * base:.3f}", "", f"{base / cpu:.2f}x", "", "-" if c_lo is None else f"{res['best'] - c_lo:+.2e}",
+            f"{res['best']:.12f}", "-", "", f"whole run: {len(graphs) * base:.0f} CPU s",
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--channel", default="ising", help="channel spec (default ising)")
@@ -103,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="local worker counts (default 1 2)")
     parser.add_argument("--baseline-python", help="interpreter of a checkout with the previous implementation")
     parser.add_argument("--dask", action="store_true", help="also run on a 2-process dask LocalCluster")
+    parser.add_argument("--sample", type=int, default=0, help="solve N evenly spaced graphs per size, project the rest")
     args = parser.parse_args(argv)
 
     channel = parse_channel(args.channel)
@@ -119,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     rank_qgraphs(channel, 2, top=0)  # imports and first-solve set-up outside the timings
     with tempfile.TemporaryDirectory() as tmp:
         for m in args.nodes:
+            if args.sample:
+                _sample_rows(table, args.channel, channel, m, args.sample, args.baseline_python, tmp, c_lo)
+                continue
             base_wall = None
             runs: list[tuple[str, dict]] = [(f"rank_qgraphs, jobs={j}", {"jobs": j}) for j in args.jobs]
             cluster = None

@@ -151,7 +151,9 @@ class RankBatch:
     the objective of (4.40) at the solver's point (an estimate of ``U(G)``,
     never a bound), ``status[n]`` ``"optimal"`` or ``"solver_failed"`` with
     ``message[n]``, ``seconds[n]`` the solve time.  ``duality`` holds ``T`` and
-    ``V`` of the solved graphs (in the order of ``solved``) when requested.
+    ``V`` of the solved graphs (in the order of ``solved``) when requested;
+    ``resolved[n]`` marks graphs solved a second time (from scratch, with the
+    fallback settings) because the first solve was inaccurate *and* its bound loose.
     """
 
     upper: np.ndarray
@@ -161,6 +163,7 @@ class RankBatch:
     seconds: np.ndarray
     solved: np.ndarray
     duality: DualityBatch | None = None
+    resolved: np.ndarray | None = None
 
 
 class _DualMDP:
@@ -396,6 +399,7 @@ class QGraphRankSolver:
         status: list = ["optimal"] * n_graphs
         message: list = [None] * n_graphs
         almost: list[int] = []
+        resolved = np.zeros(n_graphs, dtype=bool)
         for i in range(n_graphs):
             start = time.perf_counter()
             x, solver_status = cone.solve(program._stationarity_of_phi(phis[i]), program.solver_options, ())
@@ -413,6 +417,7 @@ class QGraphRankSolver:
             joints = self._joints(xs[idx])
             gap = self._dual_bounds(phis[idx], duals[idx]).upper - _rate_of_joints(self.arrays, joints)
             for i in idx[~(np.abs(gap) <= ALMOST_SOLVED_GAP)]:
+                resolved[i] = True
                 start = time.perf_counter()
                 x, solver_status = cone.solve(program._stationarity_of_phi(phis[i]), program.solver_options, FALLBACKS)
                 seconds[i] += time.perf_counter() - start
@@ -431,7 +436,7 @@ class QGraphRankSolver:
             duality = self._dual_bounds(phis[solved], duals[solved])
             upper[solved] = duality.upper
             estimate[solved] = _rate_of_joints(self.arrays, joints)
-        return RankBatch(upper, estimate, status, message, seconds, solved, duality if keep_duality else None)
+        return RankBatch(upper, estimate, status, message, seconds, solved, duality if keep_duality else None, resolved)
 
 
     def _joints(self, xs: np.ndarray) -> np.ndarray:
