@@ -2,9 +2,12 @@
 
 Without a channel it counts the non-isomorphic strongly connected Q-graphs with
 ``--nodes`` nodes over ``--outputs`` outputs (OEIS A027835 for two outputs).
-With ``--channel`` (``--rank`` is implied) it computes the Q-graph upper bound
-(Thm 4.4.3) of every such graph, stores each one in ``--db`` (resumable), and
-shows the ``--top`` best with their BCJR-invariant lower bounds (Thm 4.4.4).
+With ``--channel`` (``--rank`` is implied) it solves the Q-graph program (4.40)
+(Thm 4.4.3) of every such graph, ranks by the duality bound of Thm 4.5.2 at the
+solver's primal-dual point (a valid upper bound; Arb for the shown graphs),
+stores each one in ``--db`` (resumable), and shows the ``--top`` best with their
+solver estimates, tie groups and BCJR-invariant rates (Thm 4.4.4); ``--certify``
+runs the independent checker on them.
 
 Examples
 --------
