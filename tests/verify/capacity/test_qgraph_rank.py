@@ -127,3 +127,24 @@ def test_witness_arrays_of_the_wrong_shape_are_bad_input() -> None:
         duality_bound_of(ising_channel(), np.array([[[0, 0]]]), np.ones((1, 2, 2)) / 2, np.zeros((1, 2, 1)))
     with pytest.raises(InvalidInput, match=r"^joints: expected shape"):
         duality_bounds(ising_channel(), np.array([[[0, 0]]]), np.ones((1, 2, 2, 2)))
+
+
+def test_an_inaccurate_solve_with_a_loose_bound_is_solved_again_exactly_once(trapdoor_lower: float) -> None:
+    solver = QGraphRankSolver(as_unifilar(trapdoor_channel()), 3)
+    cone = solver.program._cone
+    real_solve, real_new = cone.solve, cone._new_solver
+    builds = []
+
+    def almost(stationarity, options, fallbacks):  # the first solve "ends AlmostSolved" at a poor point
+        x, _ = real_solve(stationarity, options, fallbacks)
+        return 0.5 * x + 0.5 / len(x), "AlmostSolved"
+
+    def counting(values, options):
+        builds.append(options)
+        return real_new(values, options)
+
+    cone.solve, cone._new_solver = almost, counting
+    batch = solver.solve_batch(np.array([[[0, 1], [0, 2], [1, 2]], [[0, 0], [1, 2], [0, 1]]]))
+    assert batch.resolved.tolist() == [True, True] and batch.status == ["optimal", "optimal"]
+    assert len([o for o in builds if o.get("tol_feas") == 1e-8]) == 2  # one fresh solve per graph, no more
+    assert np.all(batch.upper >= trapdoor_lower) and np.all(batch.upper - batch.estimate < 1e-6)
