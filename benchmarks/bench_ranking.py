@@ -21,7 +21,10 @@ fresh SQLite database, the top graph re-evaluated in Arb).  Columns:
 - ``solve ms``: Clarabel's own time per graph (stored per graph), the floor
   of this design;
 - speed-up of each ``--jobs`` over ``jobs=1`` in the same run, and the
-  throughput per worker (graphs per second per worker);
+  throughput per worker (graphs per second per worker); "idle cores" is the
+  speed-up the measured CPU times imply on otherwise idle cores,
+  ``CPU(jobs=1) / (CPU(workers) / jobs + CPU(driver))`` (pessimistic: the
+  driver's share is assumed not to overlap with the workers);
 - validity: ``min upper - C_lo``, the smallest stored upper bound of *all*
   graphs minus the lower end of the certified capacity interval (Ising,
   trapdoor: :mod:`dicert.proofs`); it must be >= 0;
@@ -85,6 +88,12 @@ def _cpu() -> float:
         resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
         for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
     )
+
+
+def _cpu_parts() -> tuple[float, float]:
+    """CPU seconds of this process (the driver) and of its finished child processes (the workers)."""
+    own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
 
 
 def _load() -> str:
@@ -178,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         "m", "graphs", "method", "load", "wall s", "CPU s", "wall ms/g", "CPU ms/g", "solve ms",
         "speed-up", "graphs/s/worker", "min upper - C_lo", "best upper", "ties", "failed", "target",
     )
+    cpu_one = 0.0
     for column in columns:
         table.add_column(column, justify="left" if column == "method" else "right")
     rank_qgraphs(channel, 2, top=0)  # imports and first-solve set-up outside the timings
@@ -198,9 +208,16 @@ def main(argv: list[str] | None = None) -> int:
                 for label, options in runs:
                     db = Path(tmp) / f"{m}-{len(list(Path(tmp).iterdir()))}.sqlite"
                     load = _load()
-                    cpu0, start = _cpu(), time.perf_counter()
+                    (own0, kids0), start = _cpu_parts(), time.perf_counter()
                     ranking = rank_qgraphs(channel, m, db=db, top=1, lower=False, **options)
-                    wall, cpu = time.perf_counter() - start, _cpu() - cpu0
+                    wall = time.perf_counter() - start
+                    own, kids = (a - b for a, b in zip(_cpu_parts(), (own0, kids0)))
+                    cpu = own + kids
+                    workers_ = options.get("jobs", 2)
+                    if "jobs" in options and workers_ == 1:
+                        cpu_one = cpu
+                    # wall time on idle cores if the workers' CPU splits evenly and the driver's does not overlap
+                    ideal = None if workers_ == 1 or "jobs" not in options else cpu_one / (kids / workers_ + own)
                     workers = options.get("jobs", 2)
                     base_wall = wall if base_wall is None else base_wall
                     low, solve = _db_stats(db)
@@ -208,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
                     table.add_row(
                         str(m), str(ranking.count), label, load, f"{wall:.2f}", f"{cpu:.2f}",
                         f"{1e3 * wall / ranking.count:.3f}", f"{1e3 * cpu / ranking.count:.3f}", f"{1e3 * solve:.3f}",
-                        f"{base_wall / wall:.2f}x", f"{ranking.count / wall / workers:.0f}",
+                        f"{base_wall / wall:.2f}x" + ("" if ideal is None else f" (idle cores: {ideal:.2f}x)"),
+                        f"{ranking.count / wall / workers:.0f}",
                         "-" if c_lo is None else f"{low - c_lo:+.2e}", f"{ranking.top[0].upper:.12f}",
                         str(ranking.tied_with_best), str(ranking.failed), TARGETS.get(key, ""),
                     )
