@@ -55,6 +55,7 @@ Examples
 
 from __future__ import annotations
 
+import heapq
 import math
 import sqlite3
 import sys
@@ -224,13 +225,15 @@ class Ranking:
     count : int
         Number of Q-graphs enumerated.
     solved, failed : int
-        Graphs with a bound, and graphs whose solve failed (stored with status).
+        Graphs with a valid bound (exact or screened), and graphs whose solve failed (stored with status).
     resumed : int
         Graphs already in the database when this run started.
     top : tuple of RankedGraph
         The graphs with the smallest upper bounds, best first (ties by index).
     tied_with_best : int
         Graphs of the whole run in the best tie group (see :attr:`RankedGraph.tie`).
+    screened : int
+        Graphs (counted in ``solved``) with only a loose valid bound: provably not among the best.
     failures : tuple of RankingFailure
         The first failures (at most ``MAX_LISTED_FAILURES``).
     seconds : float
@@ -253,6 +256,7 @@ class Ranking:
     seconds: float = 0.0
     db: str | None = None
     tied_with_best: int = 0
+    screened: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able summary with ``count``, ``top`` (best first) and ``failures``.
@@ -277,6 +281,7 @@ class Ranking:
             "seconds": self.seconds,
             "db": self.db,
             "tied_with_best": self.tied_with_best,
+            "screened": self.screened,
         }
 
 
@@ -434,13 +439,40 @@ class _Store:
             self.conn.execute("BEGIN IMMEDIATE")
             self.conn.execute("UPDATE runs SET total = ? WHERE run_id = ?", (total, run_id))
 
-    def counts(self, run_id: int) -> tuple[int, int]:
-        solved, failed = self.conn.execute(
-            "SELECT COALESCE(SUM(status = 'optimal'), 0), COALESCE(SUM(status != 'optimal'), 0) "
+    def counts(self, run_id: int) -> tuple[int, int, int]:
+        """(graphs with a bound, failed, of the first: screened, i.e. with a loose bound)."""
+        solved, failed, screened = self.conn.execute(
+            "SELECT COALESCE(SUM(status IN ('optimal', 'screened')), 0), "
+            "COALESCE(SUM(status NOT IN ('optimal', 'screened')), 0), COALESCE(SUM(status = 'screened'), 0) "
             "FROM bounds WHERE run_id = ?",
             (run_id,),
         ).fetchone()
-        return int(solved), int(failed)
+        return int(solved), int(failed), int(screened)
+
+    def kth_upper(self, run_id: int, k: int) -> float:
+        """The ``k``-th smallest exact upper bound stored (``inf`` when fewer are stored)."""
+        row = self.conn.execute(
+            "SELECT upper FROM bounds WHERE run_id = ? AND status = 'optimal' ORDER BY upper LIMIT 1 OFFSET ?",
+            (run_id, k - 1),
+        ).fetchone()
+        return math.inf if row is None else float(row[0])
+
+    def screened_below(self, run_id: int, threshold: float) -> list[tuple[bytes, int]]:
+        """Screened graphs whose lower bound does not exceed ``threshold`` (they might be among the best)."""
+        return self.conn.execute(
+            "SELECT graph, idx FROM bounds WHERE run_id = ? AND status = 'screened' AND estimate <= ? ORDER BY idx",
+            (run_id, threshold),
+        ).fetchall()
+
+    def replace(self, run_id: int, rows: list[Row]) -> None:
+        """Overwrite stored rows (screened graphs solved exactly)."""
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO bounds (run_id, graph, idx, upper, status, message, seconds, estimate) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, *row) for row in rows],
+            )
 
     def top(self, run_id: int, k: int) -> list[tuple[bytes, int, float, float | None, int, float | None]]:
         return self.conn.execute(
@@ -467,7 +499,8 @@ class _Store:
 
     def failures(self, run_id: int, k: int) -> list[tuple[bytes, int, str, str | None]]:
         return self.conn.execute(
-            "SELECT graph, idx, status, message FROM bounds WHERE run_id = ? AND status != 'optimal' ORDER BY idx LIMIT ?",
+            "SELECT graph, idx, status, message FROM bounds WHERE run_id = ? AND status NOT IN ('optimal', 'screened') "
+            "ORDER BY idx LIMIT ?",
             (run_id, k),
         ).fetchall()
 
@@ -496,25 +529,34 @@ def _forget_solver(run: str) -> None:
 
 
 def _solve_chunk(
-    run: str, bound: Any, channel: UnifilarFSC, m: int, indices: np.ndarray, phis: np.ndarray
+    run: str,
+    bound: Any,
+    channel: UnifilarFSC,
+    m: int,
+    indices: np.ndarray,
+    phis: np.ndarray,
+    threshold: float | None = None,
 ) -> list[Row]:
-    """Upper bounds of one chunk of graphs; failed solves become rows with their status and message."""
+    """Upper bounds of one chunk of graphs; failed solves become rows with their status and message.
+
+    ``threshold`` (default bound only): graphs provably worse than it are screened, not solved.
+    """
     solve = _solver_for(run, bound, channel, m)
     if hasattr(solve, "solve_batch"):  # the default bound: lean per-graph loop, bounds in batch
-        batch = solve.solve_batch(phis)
+        batch = solve.solve_batch(phis, screen_above=threshold)
         for i in np.flatnonzero(~np.isfinite(batch.upper)):
-            if batch.status[i] == "optimal":
+            if batch.status[i] in ("optimal", "screened"):
                 batch.status[i], batch.message[i] = "non_finite", f"upper: the bound returned {batch.upper[i]!r}"
         blobs = np.ascontiguousarray(phis, dtype=np.int8).reshape(len(phis), -1)
         return [
             (
                 blobs[i].tobytes(),
                 index,
-                None if batch.status[i] != "optimal" else float(batch.upper[i]),
+                None if batch.status[i] not in ("optimal", "screened") else float(batch.upper[i]),
                 batch.status[i],
                 batch.message[i],
                 float(batch.seconds[i]),
-                None if batch.status[i] != "optimal" else float(batch.estimate[i]),
+                None if batch.status[i] not in ("optimal", "screened") else float(batch.estimate[i]),
             )
             for i, index in enumerate(indices.tolist())
         ]
@@ -555,11 +597,23 @@ def _count_block(m: int, r: int, block: int) -> tuple[int, int]:
 Task = tuple[int, int, int, int]
 
 
-def _solve_task(run: str, bound: Any, channel: UnifilarFSC, m: int, r: int, task: Task) -> tuple[Task, list[Row]]:
-    """Generate the task's graphs from its block and bound them (the worker's side of a partitioned run)."""
+def _solve_task(
+    run: str, bound: Any, channel: UnifilarFSC, m: int, r: int, task: Task, threshold: float | None = None
+) -> tuple[Task, list[Row]]:
+    """Generate the task's graphs from its block and bound them (the worker's side of a partitioned run).
+
+    The screening threshold is the smaller of ``threshold`` (sent with the task) and the
+    driver's current value in shared memory (forked local workers).
+    """
     block, lo, hi, offset = task
     phis = _block_phis(m, r, block)[lo:hi]
-    return task, _solve_chunk(run, bound, channel, m, np.arange(offset + lo, offset + hi), phis)
+    if threshold is not None and _SHARED_THRESHOLD is not None:
+        threshold = min(threshold, _SHARED_THRESHOLD.value)
+    return task, _solve_chunk(run, bound, channel, m, np.arange(offset + lo, offset + hi), phis, threshold)
+
+
+#: The driver's screening threshold, shared with forked local workers (``multiprocessing.Value``).
+_SHARED_THRESHOLD: Any = None
 
 
 def _tasks(
@@ -663,6 +717,27 @@ def _dask_map(client: Any, func: Callable[..., Any], items: Iterable, workers: i
 # ---------------------------------------------------------------------------
 
 
+def _solve_screened_candidates(
+    store: _Store, run_id: int, run: str, bound: Any, channel: UnifilarFSC, m: int, r: int, keep: int
+) -> None:
+    """Solve exactly every screened graph whose lower bound does not exceed the final ``keep``-th best bound.
+
+    Workers screen against the threshold known when their task started, which
+    only decreases during a run, so normally nothing is left; a resumed run
+    asking for more graphs (larger ``top``) gets its candidates here.
+    """
+    while True:
+        from dicert.verify.capacity.qgraph_rank import SCREEN_MARGIN
+
+        candidates = store.screened_below(run_id, store.kth_upper(run_id, keep) + SCREEN_MARGIN)
+        if not candidates:
+            return
+        blobs = [bytes(blob) for blob, _ in candidates]
+        phis = np.stack([np.frombuffer(blob, dtype=np.int8).reshape(m, r) for blob in blobs])
+        indices = np.array([idx for _, idx in candidates], dtype=np.int64)
+        store.replace(run_id, _solve_chunk(run, bound, channel, m, indices, phis, None))
+
+
 def _block_counts(store: _Store, run_id: int, m: int, r: int, parallel_map: Callable[..., Iterator[Any]]) -> list[int]:
     """Graphs per enumeration block, counted by the workers once per run and stored (a resumed run reuses them)."""
     n_blocks = count_blocks(m, r)
@@ -712,6 +787,7 @@ def rank_qgraphs(
     progress: Callable[[int, int], None] | None = None,
     certify: bool = False,
     tie_tol: float = 0.0,
+    screen: bool = True,
 ) -> Ranking:
     """Bound every Q-graph with ``m`` nodes on ``channel`` and return the best ``top`` (Thm 4.4.3).
 
@@ -744,6 +820,13 @@ def rank_qgraphs(
         (:func:`dicert.verify.certify.qgraph_certify.certify_qgraph_bounds`; default bound only).
     tie_tol : float
         Extra tolerance (bits) when grouping ties, on top of each graph's ``[estimate, upper]``.
+    screen : bool
+        Default bound only: skip the conic solve of graphs whose cheap lower bound
+        (:func:`~dicert.verify.capacity.qgraph_rank.screening_bounds`) exceeds the
+        current ``max(top, 1)``-th best bound -- they cannot be among the best.  They
+        are stored with status ``"screened"``, a valid but loose ``upper`` and the
+        lower bound as ``estimate``, and counted in :attr:`Ranking.screened`.  Pass
+        ``False`` for a tight bound on every graph.
 
     Returns
     -------
@@ -815,19 +898,47 @@ def rank_qgraphs(
             finished = resumed
             if progress is not None:
                 progress(finished, total)
-            results = parallel_map(_solve_task, [(run, bound, unifilar, m, r, task) for task in tasks])
-            for task, rows in results:
-                per_block[task[0]] -= 1
-                finished += store.insert(run_id, rows, done_block=task[0] if per_block[task[0]] == 0 else None)
-                if progress is not None:
-                    progress(finished, total)
+            keep = max(top, 1)
+            best_k: list[float] = []  # max-heap (negated) of the ``keep`` smallest exact upper bounds so far
+            if screen and resumed:
+                stored_best = store.kth_upper(run_id, keep)
+                if math.isfinite(stored_best):
+                    best_k = [-stored_best] * keep
+
+            def threshold() -> float | None:
+                return (-best_k[0] if len(best_k) == keep else math.inf) if screen else None
+
+            global _SHARED_THRESHOLD
+            if screen and client is None and jobs > 1:
+                import multiprocessing
+
+                _SHARED_THRESHOLD = multiprocessing.get_context("fork").Value("d", math.inf, lock=False)
+            items = ((run, bound, unifilar, m, r, task, threshold()) for task in tasks)
+            try:
+                for task, rows in parallel_map(_solve_task, items):
+                    per_block[task[0]] -= 1
+                    finished += store.insert(run_id, rows, done_block=task[0] if per_block[task[0]] == 0 else None)
+                    if screen:
+                        for row in rows:
+                            if row[3] == "optimal" and (len(best_k) < keep or row[2] < -best_k[0]):
+                                heapq.heappush(best_k, -row[2])
+                                if len(best_k) > keep:
+                                    heapq.heappop(best_k)
+                        if _SHARED_THRESHOLD is not None and len(best_k) == keep:
+                            _SHARED_THRESHOLD.value = -best_k[0]
+                    if progress is not None:
+                        progress(finished, total)
+            finally:
+                _SHARED_THRESHOLD = None
+            if screen:
+                _solve_screened_candidates(store, run_id, run, bound, unifilar, m, r, keep)
         finally:
             if own_client:
                 client.close()
         store.set_total(run_id, total)
         best = _best_with_lower(store, run_id, run, bound, unifilar, m, r, top, lower, certify, tie_tol)
         tied = store.tied_with(run_id, best[0].upper, tie_tol) if best and best[0].estimate is not None else 0
-        solved, failed = store.counts(run_id)
+        solved, failed, screened = store.counts(run_id)
         failures = tuple(
             RankingFailure(idx, _graph_of(blob, m, r), status, message or "")
             for blob, idx, status, message in store.failures(run_id, MAX_LISTED_FAILURES)
@@ -850,6 +961,7 @@ def rank_qgraphs(
         seconds=time.perf_counter() - started,
         db=None if db is None else str(db),
         tied_with_best=tied,
+        screened=screened,
     )
 
 

@@ -353,3 +353,11 @@ def test_a_database_of_the_previous_schema_gains_the_estimate_column(tmp_path: P
     assert ranking.solved == 6
     with sqlite3.connect(db) as conn:
         assert "estimate" in [row[1] for row in conn.execute("PRAGMA table_info(bounds)")]
+
+
+@pytest.mark.slow
+def test_joblib_workers_with_screening_find_the_same_best_graphs_as_one_process(tmp_path: Path) -> None:
+    one = rank_qgraphs(trapdoor_channel(), 4, top=3, lower=False, db=tmp_path / "one.sqlite")
+    two = rank_qgraphs(trapdoor_channel(), 4, top=3, lower=False, db=tmp_path / "two.sqlite", jobs=2, chunk_size=64)
+    assert two.solved == one.solved == 892 and two.screened > 0
+    assert [(t.index, t.upper) for t in two.top] == [(t.index, t.upper) for t in one.top]

@@ -92,6 +92,7 @@ __all__ = [
     "QGraphRankSolver",
     "rigorous_duality_upper",
     "tie_groups",
+    "screening_bounds",
 ]
 
 #: Smallest entry of the test distribution ``T(y|q)``; makes every reward (4.52) finite
@@ -107,6 +108,11 @@ ALMOST_SOLVED_GAP = 1e-8
 #: stays valid, only its distance to the estimate grows), and the largest gap accepted after it.
 RESOLVE = {"tol_gap_abs": 1e-8, "tol_gap_rel": 1e-8, "tol_feas": 1e-8}
 RESOLVED_GAP = 1e-6
+#: Screening (:func:`screening_bounds`): rounds of the multiplicative input update and its step.
+SCREEN_ITERATIONS = 4
+SCREEN_STEP = 2.0
+#: A graph is screened out only when its lower bound exceeds the threshold by this much (float slack).
+SCREEN_MARGIN = 1e-9
 #: Policy-iteration steps on the dual MDP after evaluating the solver's own policy.
 IMPROVEMENT_STEPS = 6
 #: Policy entries below this are set to zero before policy evaluation in :func:`duality_bounds`.
@@ -338,6 +344,73 @@ def duality_bounds(
     return DualityBatch(upper=upper, margin=best_margin, test=test, value=best_value)
 
 
+def _stationary(mdp: _DualMDP, policy: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stationary ``pi(s,q)`` of the chain (4.36) under each policy ``(N, S, Q, X)`` and its residual ``|pi K - pi|_1``."""
+    N, n = policy.shape[0], mdp.n
+    weights = policy[..., None] * mdp.law_b
+    rows = np.arange(n).reshape(mdp.S, mdp.Q)[None, :, :, None, None]
+    flat = (np.arange(N)[:, None, None, None, None] * n + rows) * n + targets
+    kernel = np.bincount(flat.ravel(), weights=weights.ravel(), minlength=N * n * n).reshape(N, n, n)
+    system = np.transpose(kernel, (0, 2, 1)) - np.eye(n)[None]
+    system[:, -1, :] = 1.0
+    rhs = np.zeros((N, n))
+    rhs[:, -1] = 1.0
+    try:
+        pi = np.linalg.solve(system, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        pi = np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(system, rhs)])
+    pi = np.clip(np.where(np.isfinite(pi), pi, 0.0), 0.0, None)
+    pi /= np.where(pi.sum(axis=1, keepdims=True) > 0, pi.sum(axis=1, keepdims=True), 1.0)
+    residual = np.abs(np.einsum("ni,nij->nj", pi, kernel) - pi).sum(axis=1)
+    return pi.reshape(N, mdp.S, mdp.Q), residual
+
+
+def screening_bounds(
+    channel: Any, phis: np.ndarray, *, iterations: int = SCREEN_ITERATIONS, step: float = SCREEN_STEP
+) -> tuple[np.ndarray, DualityBatch]:
+    """Cheap bracket ``lower <= U(G) <= upper`` of many graphs, for screening a ranking (no conic solve).
+
+    Starting from the uniform input, ``iterations`` rounds of a multiplicative
+    update ``P(x|s,q) <- P(x|s,q) 2^(step * advantage(s,q,x))`` on the dual MDP
+    of the current output law (advantages from policy evaluation) are taken, in
+    batch.  ``lower`` is the best rate ``I(X,S;Y|Q)`` (4.40) of the visited inputs
+    at their exact stationary law (residual below ``1e-9``, else ``-inf``): a
+    feasible point of (4.40), so at most ``U(G)``; ``upper`` is the duality bound
+    (Thm 4.5.2) at the last output law (valid, usually loose).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dicert.verify.channels import trapdoor_channel
+    >>> low, up = screening_bounds(trapdoor_channel(), np.array([[[0, 1], [0, 2], [1, 2]]]))
+    >>> bool(low[0] <= 0.6942419136306 <= up.upper[0])        # log2 of the golden ratio
+    True
+    """
+    arrays = channel if isinstance(channel, UnifilarArrays) else unifilar_arrays(channel)
+    phis = np.asarray(phis, dtype=np.int64)
+    mdp = _DualMDP(arrays, phis.shape[1])
+    targets = mdp.targets(phis)
+    allowed = arrays.allowed[None, :, None, :]
+    policy = np.broadcast_to(allowed / allowed.sum(axis=3, keepdims=True), (len(phis), mdp.S, mdp.Q, mdp.X)).copy()
+    lower = np.full(len(phis), -np.inf)
+    test = value = None
+    for _ in range(max(1, iterations)):
+        pi, residual = _stationary(mdp, policy, targets)
+        joint = pi[..., None] * policy
+        lower = np.maximum(lower, np.where(residual < 1e-9, _rate_of_joints(arrays, joint), -np.inf))
+        test = _floored(_output_law(arrays, joint))
+        rewards, _ = mdp.rewards(test)
+        value = mdp.evaluate(policy, rewards, targets)
+        cont, _ = mdp.continuation(value, targets)
+        advantage = rewards + cont
+        advantage = advantage - advantage.max(axis=3, keepdims=True)
+        policy = np.where(allowed, policy * np.exp2(step * np.where(np.isfinite(advantage), advantage, -60.0)), 0.0)
+        policy /= policy.sum(axis=3, keepdims=True)
+        policy = np.where(allowed, np.maximum(policy, 1e-12), 0.0)
+        policy /= policy.sum(axis=3, keepdims=True)
+    return lower, duality_bound_of(arrays, phis, test, value)
+
+
 def _rate_of_joints(arrays: UnifilarArrays, joints: np.ndarray) -> np.ndarray:
     """``I(X,S;Y|Q)`` (bits) of each joint ``(N, S, Q, X)`` times ``P(y|x,s)`` (objective of (4.40))."""
     p_qy = np.einsum("nsqx,sxy->nqy", joints, arrays.law)
@@ -390,9 +463,35 @@ class QGraphRankSolver:
         """The full :meth:`QGraphBoundProgram.solve` result of one graph (policy, output law, BCJR lower bound)."""
         return self.program.solve(graph, lower=lower)
 
-    def solve_batch(self, phis: np.ndarray, *, keep_duality: bool = False) -> RankBatch:
-        """Solve (4.40) for each graph of ``phis`` ``(N, m, r)`` and bound it by Thm 4.5.2 (module docstring)."""
+    def solve_batch(
+        self, phis: np.ndarray, *, keep_duality: bool = False, screen_above: float | None = None
+    ) -> RankBatch:
+        """Solve (4.40) for each graph of ``phis`` ``(N, m, r)`` and bound it by Thm 4.5.2 (module docstring).
+
+        With ``screen_above`` (a number), graphs whose cheap lower bound
+        (:func:`screening_bounds`) exceeds it by ``SCREEN_MARGIN`` are not solved:
+        their status is ``"screened"``, ``upper`` their (valid, loose) screening
+        bound and ``estimate`` the lower bound.  A ranking passes its current
+        ``top``-th best bound: a screened graph cannot be among the best.
+        """
         phis = np.asarray(phis, dtype=np.int64)
+        if screen_above is not None and math.isfinite(screen_above) and len(phis):
+            low, loose = screening_bounds(self.arrays, phis)
+            out = low > screen_above + SCREEN_MARGIN
+            if out.any():
+                inner = self.solve_batch(phis[~out], keep_duality=keep_duality)
+                keep = np.flatnonzero(~out)
+                n_graphs = len(phis)
+                upper, estimate = np.where(out, loose.upper, np.nan), np.where(out, low, np.nan)
+                upper[keep], estimate[keep] = inner.upper, inner.estimate
+                status: list = ["screened"] * n_graphs
+                message: list = [None] * n_graphs
+                seconds = np.zeros(n_graphs)
+                resolved = np.zeros(n_graphs, dtype=bool)
+                for j, i in enumerate(keep):
+                    status[i], message[i] = inner.status[j], inner.message[j]
+                    seconds[i], resolved[i] = inner.seconds[j], inner.resolved[j]
+                return RankBatch(upper, estimate, status, message, seconds, keep[inner.solved], inner.duality, resolved)
         program, cone = self.program, self.program._cone
         n_graphs = phis.shape[0]
         xs = np.zeros((n_graphs, cone.n_vars))

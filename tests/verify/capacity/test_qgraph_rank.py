@@ -148,3 +148,36 @@ def test_an_inaccurate_solve_with_a_loose_bound_is_solved_again_exactly_once(tra
     assert batch.resolved.tolist() == [True, True] and batch.status == ["optimal", "optimal"]
     assert len([o for o in builds if o.get("tol_feas") == 1e-8]) == 2  # one fresh solve per graph, no more
     assert np.all(batch.upper >= trapdoor_lower) and np.all(batch.upper - batch.estimate < 1e-6)
+
+
+def _rows(db) -> dict:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return {bytes(g): (u, s, e) for g, u, s, e in conn.execute("SELECT graph, upper, status, estimate FROM bounds")}
+
+
+@pytest.mark.parametrize("name", ["ising", "trapdoor"])
+def test_screening_keeps_the_best_graphs_and_ties_and_its_loose_bounds_stay_valid(name: str, tmp_path, request) -> None:
+    channel = ising_channel() if name == "ising" else trapdoor_channel()
+    lower = request.getfixturevalue(f"{name}_lower")
+    exact = rank_qgraphs(channel, 4, top=5, lower=False, screen=False, db=tmp_path / "exact.sqlite")
+    screened = rank_qgraphs(channel, 4, top=5, lower=False, db=tmp_path / "screened.sqlite", chunk_size=64)
+    assert screened.screened > 0 and exact.screened == 0 and screened.solved == exact.solved == 892
+    assert [(t.index, t.upper, t.tie) for t in screened.top] == [(t.index, t.upper, t.tie) for t in exact.top]
+    assert screened.tied_with_best == exact.tied_with_best
+    reference = _rows(tmp_path / "exact.sqlite")
+    for graph, (upper, status, estimate) in _rows(tmp_path / "screened.sqlite").items():
+        exact_upper, _, exact_estimate = reference[graph]
+        assert upper >= lower and upper >= exact_upper - 1e-9
+        if status == "screened":  # a feasible point's rate: at most the graph's bound, above the 5th best
+            assert estimate <= exact_upper + 1e-9 and estimate > exact.top[-1].upper
+
+
+def test_a_resumed_run_asking_for_more_graphs_solves_the_screened_candidates(tmp_path) -> None:
+    db = tmp_path / "grow.sqlite"
+    first = rank_qgraphs(ising_channel(), 4, top=1, lower=False, db=db, chunk_size=64)
+    wider = rank_qgraphs(ising_channel(), 4, top=40, lower=False, db=db)
+    exact = rank_qgraphs(ising_channel(), 4, top=40, lower=False, screen=False)
+    assert wider.resumed == 892 and wider.screened < first.screened
+    assert [(t.index, t.upper) for t in wider.top] == [(t.index, t.upper) for t in exact.top]
