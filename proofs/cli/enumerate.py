@@ -102,9 +102,12 @@ def _show_ranking(ranking: Any) -> None:
         )
     if any(entry.lower is None for entry in ranking.top):
         stderr_console.print("lower '-': the maximiser is not BCJR-invariant (4.43), so Cor 4.4.5 gives no lower bound")
+    screened = getattr(ranking, "screened", 0)
     stderr_console.print(
         f"{ranking.solved} solved, {ranking.failed} failed, {ranking.resumed} resumed from the database, "
         f"{ranking.seconds:.2f} s"
+        + (f"; {screened} screened (a valid but loose bound: provably not among the best; --no-screen to solve all)"
+           if screened else "")
     )
     if ranking.failed:
         first = ranking.failures[0]
@@ -130,6 +133,9 @@ def enumerate_command(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
     certify: bool = typer.Option(
         False, "--certify", help="Certify the --top graphs with the independent checker (exact arithmetic; slow)."
+    ),
+    no_screen: bool = typer.Option(
+        False, "--no-screen", help="Solve every graph exactly (default: skip graphs provably worse than the --top best)."
     ),
 ) -> None:
     """Count the strongly connected Q-graphs with M nodes, or rank them by their upper bound on a channel.
@@ -169,7 +175,8 @@ def enumerate_command(
     progress = _LazyProgress(f"ranking {channel_obj.name}, m={nodes}")
     try:
         ranking = rank_qgraphs(
-            channel_obj, nodes, db=db, jobs=jobs, dask_address=dask, top=top, progress=progress, certify=certify
+            channel_obj, nodes, db=db, jobs=jobs, dask_address=dask, top=top, progress=progress, certify=certify,
+            screen=not no_screen,
         )
     finally:
         progress.close()
