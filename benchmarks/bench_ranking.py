@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="local worker counts (default 1 2)")
     parser.add_argument("--baseline-python", help="interpreter of a checkout with the previous implementation")
     parser.add_argument("--dask", action="store_true", help="also run on a 2-process dask LocalCluster")
+    parser.add_argument("--no-screen", action="store_true", help="also rank with screening off (every graph solved)")
     parser.add_argument("--sample", type=int, default=0, help="solve N evenly spaced graphs per size, project the rest")
     args = parser.parse_args(argv)
 
@@ -198,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             base_wall = None
             runs: list[tuple[str, dict]] = [(f"rank_qgraphs, jobs={j}", {"jobs": j}) for j in args.jobs]
+            if args.no_screen:
+                runs.append(("rank_qgraphs, jobs=1, no screening", {"jobs": 1, "screen": False}))
             cluster = None
             if args.dask:
                 from dask.distributed import LocalCluster
@@ -214,16 +217,17 @@ def main(argv: list[str] | None = None) -> int:
                     own, kids = (a - b for a, b in zip(_cpu_parts(), (own0, kids0)))
                     cpu = own + kids
                     workers_ = options.get("jobs", 2)
-                    if "jobs" in options and workers_ == 1:
+                    if "jobs" in options and workers_ == 1 and options.get("screen", True):
                         cpu_one = cpu
                     # wall time on idle cores if the workers' CPU splits evenly and the driver's does not overlap
                     ideal = None if workers_ == 1 or "jobs" not in options else cpu_one / (kids / workers_ + own)
+                    scr = f" ({ranking.screened} screened)" if ranking.screened else ""
                     workers = options.get("jobs", 2)
                     base_wall = wall if base_wall is None else base_wall
                     low, solve = _db_stats(db)
                     key = (args.channel, m, workers if "jobs" in options else -1)
                     table.add_row(
-                        str(m), str(ranking.count), label, load, f"{wall:.2f}", f"{cpu:.2f}",
+                        str(m), str(ranking.count), label + scr, load, f"{wall:.2f}", f"{cpu:.2f}",
                         f"{1e3 * wall / ranking.count:.3f}", f"{1e3 * cpu / ranking.count:.3f}", f"{1e3 * solve:.3f}",
                         f"{base_wall / wall:.2f}x" + ("" if ideal is None else f" (idle cores: {ideal:.2f}x)"),
                         f"{ranking.count / wall / workers:.0f}",
