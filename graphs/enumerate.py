@@ -64,6 +64,8 @@ __all__ = [
     "qgraph_batches",
     "canonical_forms",
     "is_canonical_batch",
+    "count_blocks",
+    "block_qgraphs",
 ]
 
 T = TypeVar("T")
@@ -353,6 +355,42 @@ def _batches(m: int, r: int, start: int, stop: int | None, jobs: int) -> Iterato
         index += graphs.shape[0]
         if stop is not None and index >= stop:
             return
+
+
+# ---------------------------------------------------------------------------
+# partition for distributed work: blocks of the orderly generation tree
+def count_blocks(m: int, r: int) -> int:
+    """Number of blocks of the enumeration: subtrees of the orderly generation tree below a common prefix depth.
+
+    Block ``b`` holds the graphs whose BFS-normal-form words extend the prefixes
+    of block ``b`` (about ``BLOCK_CANDIDATES`` candidate words each); the blocks
+    in order concatenate to the enumeration order, so a worker can generate and
+    process block ``b`` alone (:func:`block_qgraphs`) with no graph sent to it.
+
+    Examples
+    --------
+    >>> count_blocks(3, 2), count_blocks(7, 2)
+    (1, 2343)
+    """
+    m_, r_, *_ = _check_args(m, r)
+    return len(_blocks(m_, r_)[3])
+
+
+def block_qgraphs(m: int, r: int, block: int) -> np.ndarray:
+    """The canonical ``phi`` arrays of block ``block`` (int8, shape ``(N, m, r)``), in enumeration order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> all_graphs = np.concatenate([block_qgraphs(4, 2, b) for b in range(count_blocks(4, 2))])
+    >>> len(all_graphs), all_graphs[0].tolist() == next(enumerate_qgraphs(4, 2)).phi.tolist()
+    (892, True)
+    """
+    m_, r_, *_ = _check_args(m, r)
+    n_blocks = len(_blocks(m_, r_)[3])
+    if not isinstance(block, (int, np.integer)) or isinstance(block, bool) or not 0 <= block < n_blocks:
+        raise InvalidInput(f"block: expected an integer in 0..{n_blocks - 1}, got {block!r}")
+    return _block_graphs(m_, r_, int(block)).reshape(-1, m_, r_)
 
 
 def enumerate_qgraphs(m: int, r: int, *, start: int = 0, stop: int | None = None, jobs: int = 1) -> Iterator[QGraph]:

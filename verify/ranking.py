@@ -55,6 +55,7 @@ Examples
 
 from __future__ import annotations
 
+import heapq
 import math
 import sqlite3
 import sys
@@ -63,13 +64,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from dicert.graphs.enumerate import count_accessible_automata, qgraph_batches
+from dicert.graphs.enumerate import block_qgraphs, count_accessible_automata, count_blocks
 from dicert.graphs.qgraph import QGraph
 from dicert.verify._numeric import check_int
 from dicert.verify.channels import Channel, UnifilarFSC, as_unifilar, channel_spec
@@ -99,10 +101,16 @@ class BoundFactory(Protocol):
 
 
 class QGraphUpperBound:
-    """The default bound: the Q-graph upper bound program (Thm 4.4.3), built once and re-solved per graph.
+    """The default bound: the Q-graph program (Thm 4.4.3) solved per graph, ranked by a *valid* duality bound.
 
-    ``solve(graph, lower=True)`` also tests BCJR invariance of the maximiser and
-    reports its achievable rate (Thm 4.4.4) as ``.lower``.
+    The factory returns a :class:`~dicert.verify.capacity.qgraph_rank.QGraphRankSolver`:
+    its ``solve_batch(phis)`` gives, per graph, the duality bound of Thm 4.5.2 at
+    the conic solver's primal-dual point (a valid upper bound on the feedback
+    capacity, float64 with a rounding margin) and the objective at the primal
+    point (an estimate); calling it on one graph, ``solve(graph, lower=True)``,
+    gives the full :class:`~dicert.verify.capacity.results.QGraphBound` with
+    the BCJR lower bound (Thm 4.4.4).  The run name differs from that of
+    earlier versions, whose stored "upper" values were solver floats.
 
     Examples
     --------
@@ -113,12 +121,12 @@ class QGraphUpperBound:
     0.5001
     """
 
-    name = "qgraph-upper-bound"
+    name = "qgraph-duality-bound"
 
     def __call__(self, channel: UnifilarFSC, m: int) -> Callable[..., Any]:
-        from dicert.verify.capacity.qgraph_bounds import QGraphBoundProgram
+        from dicert.verify.capacity.qgraph_rank import QGraphRankSolver
 
-        return QGraphBoundProgram(channel, m).solve
+        return QGraphRankSolver(channel, m)
 
 
 def bound_name(bound: Any) -> str:
@@ -127,7 +135,7 @@ def bound_name(bound: Any) -> str:
     Examples
     --------
     >>> bound_name(QGraphUpperBound())
-    'qgraph-upper-bound'
+    'qgraph-duality-bound'
     """
     name = getattr(bound, "name", None)
     if isinstance(name, str) and name:
@@ -137,22 +145,56 @@ def bound_name(bound: Any) -> str:
 
 @dataclass(frozen=True)
 class RankedGraph:
-    """One ranked graph: its index in the enumeration order, the graph and its bounds (bits)."""
+    """One ranked graph: its index in the enumeration order, the graph and its bounds (bits).
+
+    Attributes
+    ----------
+    upper : float
+        The bound's upper value; for the default bound a valid upper bound on the
+        feedback capacity (Thm 4.5.2), re-evaluated in Arb when ``rigorous``.
+    lower : float or None
+        The BCJR-invariant rate (Thm 4.4.4, a solver estimate of an achievable rate).
+    estimate : float or None
+        The solver's objective (4.40) at its primal point: an estimate of this
+        graph's bound, never a bound.
+    tie : int
+        Tie group (1 = tied with the best graph): graphs whose ``[estimate, upper]``
+        intervals overlap the group leader's bound are not ordered (solver accuracy).
+    rigorous : bool
+        ``upper`` was evaluated with Arb balls (no floating-point assumption).
+    certified_upper, certified_lower : str or None
+        Decimal bounds from the independent checker (``certify=True``).
+    """
 
     index: int
     graph: QGraph
     upper: float
     lower: float | None
+    estimate: float | None = None
+    tie: int = 0
+    rigorous: bool = False
+    certified_upper: str | None = None
+    certified_lower: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"index", "graph": {nodes, outputs, phi}, "upper", "lower"}``.
+        """``{"index", "graph": {nodes, outputs, phi}, "upper", "lower", "estimate", "tie", ...}``.
 
         Examples
         --------
-        >>> RankedGraph(0, QGraph([[0, 0]]), 0.5, None).to_dict()
-        {'index': 0, 'graph': {'nodes': 1, 'outputs': 2, 'phi': [[0, 0]]}, 'upper': 0.5, 'lower': None}
+        >>> RankedGraph(0, QGraph([[0, 0]]), 0.5, None).to_dict()["graph"]
+        {'nodes': 1, 'outputs': 2, 'phi': [[0, 0]]}
         """
-        return {"index": self.index, "graph": self.graph.to_dict(), "upper": self.upper, "lower": self.lower}
+        return {
+            "index": self.index,
+            "graph": self.graph.to_dict(),
+            "upper": self.upper,
+            "lower": self.lower,
+            "estimate": self.estimate,
+            "tie": self.tie,
+            "rigorous": self.rigorous,
+            "certified_upper": self.certified_upper,
+            "certified_lower": self.certified_lower,
+        }
 
 
 @dataclass(frozen=True)
@@ -183,11 +225,15 @@ class Ranking:
     count : int
         Number of Q-graphs enumerated.
     solved, failed : int
-        Graphs with a bound, and graphs whose solve failed (stored with status).
+        Graphs with a valid bound (exact or screened), and graphs whose solve failed (stored with status).
     resumed : int
         Graphs already in the database when this run started.
     top : tuple of RankedGraph
         The graphs with the smallest upper bounds, best first (ties by index).
+    tied_with_best : int
+        Graphs of the whole run in the best tie group (see :attr:`RankedGraph.tie`).
+    screened : int
+        Graphs (counted in ``solved``) with only a loose valid bound: provably not among the best.
     failures : tuple of RankingFailure
         The first failures (at most ``MAX_LISTED_FAILURES``).
     seconds : float
@@ -209,6 +255,8 @@ class Ranking:
     failures: tuple[RankingFailure, ...] = field(default=())
     seconds: float = 0.0
     db: str | None = None
+    tied_with_best: int = 0
+    screened: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able summary with ``count``, ``top`` (best first) and ``failures``.
@@ -232,6 +280,8 @@ class Ranking:
             "failures": [entry.to_dict() for entry in self.failures],
             "seconds": self.seconds,
             "db": self.db,
+            "tied_with_best": self.tied_with_best,
+            "screened": self.screened,
         }
 
 
@@ -260,14 +310,22 @@ CREATE TABLE IF NOT EXISTS bounds (
     seconds REAL NOT NULL,
     lower REAL,
     lower_checked INTEGER NOT NULL DEFAULT 0,
+    estimate REAL,
     PRIMARY KEY (run_id, graph)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blocks (
+    run_id INTEGER NOT NULL REFERENCES runs (run_id),
+    block INTEGER NOT NULL,
+    count INTEGER,
+    done INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, block)
 ) WITHOUT ROWID;
 """
 _INDEX = "CREATE INDEX IF NOT EXISTS bounds_by_upper ON bounds (run_id, upper, idx)"
-_BOUND_COLUMNS = ["run_id", "graph", "idx", "upper", "status", "message", "seconds", "lower", "lower_checked"]
+_BOUND_COLUMNS = ["run_id", "graph", "idx", "upper", "status", "message", "seconds", "lower", "lower_checked", "estimate"]
 
-#: A solved chunk row: (graph bytes, index, upper or None, status, message or None, seconds).
-Row = tuple[bytes, int, float | None, str, str | None, float]
+#: A solved chunk row: (graph bytes, index, upper or None, status, message or None, seconds, estimate or None).
+Row = tuple[bytes, int, float | None, str, str | None, float, float | None]
 
 
 def _graph_bytes(phi: np.ndarray) -> bytes:
@@ -306,6 +364,9 @@ class _Store:
                 self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.executescript(_SCHEMA)
             columns = [row[1] for row in self.conn.execute("PRAGMA table_info(bounds)")]
+            if columns == _BOUND_COLUMNS[:-1]:  # a database of an earlier version: add the estimate column
+                self.conn.execute("ALTER TABLE bounds ADD COLUMN estimate REAL")
+                columns = _BOUND_COLUMNS
             if columns != _BOUND_COLUMNS:
                 raise InvalidInput(f"db: {db} has a 'bounds' table with columns {columns}, expected {_BOUND_COLUMNS}")
             self.conn.execute(_INDEX)
@@ -328,38 +389,106 @@ class _Store:
             ).fetchone()
         return int(row[0])
 
-    def done_graphs(self, run_id: int) -> set[bytes]:
-        return {bytes(row[0]) for row in self.conn.execute("SELECT graph FROM bounds WHERE run_id = ?", (run_id,))}
+    def stored(self, run_id: int) -> int:
+        (count,) = self.conn.execute("SELECT COUNT(*) FROM bounds WHERE run_id = ?", (run_id,)).fetchone()
+        return int(count)
 
-    def insert(self, run_id: int, rows: list[Row]) -> None:
-        """Store one solved chunk in one transaction (duplicates are ignored)."""
+    def stored_indices(self, run_id: int) -> np.ndarray:
+        """Sorted enumeration indices of the graphs stored for this run."""
+        cursor = self.conn.execute("SELECT idx FROM bounds WHERE run_id = ?", (run_id,))
+        return np.sort(np.fromiter((row[0] for row in cursor), dtype=np.int64))
+
+    def block_counts(self, run_id: int) -> dict[int, tuple[int, int]]:
+        """``block -> (count, done)`` of the blocks counted so far."""
+        rows = self.conn.execute("SELECT block, count, done FROM blocks WHERE run_id = ? AND count IS NOT NULL", (run_id,))
+        return {int(b): (int(c), int(d)) for b, c, d in rows}
+
+    def set_block_counts(self, run_id: int, counts: list[tuple[int, int]]) -> None:
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")
             self.conn.executemany(
-                "INSERT OR IGNORE INTO bounds (run_id, graph, idx, upper, status, message, seconds) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO blocks (run_id, block, count, done) VALUES (?, ?, ?, 0)",
+                [(run_id, b, c) for b, c in counts],
+            )
+
+    def set_blocks_done(self, run_id: int, blocks: list[int]) -> None:
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany("UPDATE blocks SET done = 1 WHERE run_id = ? AND block = ?", [(run_id, b) for b in blocks])
+
+    def insert(self, run_id: int, rows: list[Row], done_block: int | None = None) -> int:
+        """Store one solved chunk in one transaction (duplicates are ignored); returns the rows added.
+
+        ``done_block`` marks that block as finished in the same transaction.
+        """
+        before = self.conn.total_changes
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            if done_block is not None:
+                self.conn.execute("UPDATE blocks SET done = 1 WHERE run_id = ? AND block = ?", (run_id, done_block))
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO bounds (run_id, graph, idx, upper, status, message, seconds, estimate) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(run_id, *row) for row in rows],
             )
+            added = self.conn.total_changes - before - (done_block is not None)
+        return added
 
     def set_total(self, run_id: int, total: int) -> None:
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")
             self.conn.execute("UPDATE runs SET total = ? WHERE run_id = ?", (total, run_id))
 
-    def counts(self, run_id: int) -> tuple[int, int]:
-        solved, failed = self.conn.execute(
-            "SELECT COALESCE(SUM(status = 'optimal'), 0), COALESCE(SUM(status != 'optimal'), 0) "
+    def counts(self, run_id: int) -> tuple[int, int, int]:
+        """(graphs with a bound, failed, of the first: screened, i.e. with a loose bound)."""
+        solved, failed, screened = self.conn.execute(
+            "SELECT COALESCE(SUM(status IN ('optimal', 'screened')), 0), "
+            "COALESCE(SUM(status NOT IN ('optimal', 'screened')), 0), COALESCE(SUM(status = 'screened'), 0) "
             "FROM bounds WHERE run_id = ?",
             (run_id,),
         ).fetchone()
-        return int(solved), int(failed)
+        return int(solved), int(failed), int(screened)
 
-    def top(self, run_id: int, k: int) -> list[tuple[bytes, int, float, float | None, int]]:
+    def kth_upper(self, run_id: int, k: int) -> float:
+        """The ``k``-th smallest exact upper bound stored (``inf`` when fewer are stored)."""
+        row = self.conn.execute(
+            "SELECT upper FROM bounds WHERE run_id = ? AND status = 'optimal' ORDER BY upper LIMIT 1 OFFSET ?",
+            (run_id, k - 1),
+        ).fetchone()
+        return math.inf if row is None else float(row[0])
+
+    def screened_below(self, run_id: int, threshold: float) -> list[tuple[bytes, int]]:
+        """Screened graphs whose lower bound does not exceed ``threshold`` (they might be among the best)."""
         return self.conn.execute(
-            "SELECT graph, idx, upper, lower, lower_checked FROM bounds "
+            "SELECT graph, idx FROM bounds WHERE run_id = ? AND status = 'screened' AND estimate <= ? ORDER BY idx",
+            (run_id, threshold),
+        ).fetchall()
+
+    def replace(self, run_id: int, rows: list[Row]) -> None:
+        """Overwrite stored rows (screened graphs solved exactly)."""
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO bounds (run_id, graph, idx, upper, status, message, seconds, estimate) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, *row) for row in rows],
+            )
+
+    def top(self, run_id: int, k: int) -> list[tuple[bytes, int, float, float | None, int, float | None]]:
+        return self.conn.execute(
+            "SELECT graph, idx, upper, lower, lower_checked, estimate FROM bounds "
             "WHERE run_id = ? AND status = 'optimal' ORDER BY upper, idx LIMIT ?",
             (run_id, k),
         ).fetchall()
+
+    def tied_with(self, run_id: int, upper: float, tol: float) -> int:
+        """Graphs whose ``min(estimate, upper)`` is at most ``upper + tol`` (the best tie group)."""
+        (count,) = self.conn.execute(
+            "SELECT COUNT(*) FROM bounds WHERE run_id = ? AND status = 'optimal' "
+            "AND MIN(COALESCE(estimate, upper), upper) <= ?",
+            (run_id, upper + tol),
+        ).fetchone()
+        return int(count)
 
     def set_lower(self, run_id: int, graph: bytes, lower: float | None) -> None:
         with self.conn:
@@ -370,7 +499,8 @@ class _Store:
 
     def failures(self, run_id: int, k: int) -> list[tuple[bytes, int, str, str | None]]:
         return self.conn.execute(
-            "SELECT graph, idx, status, message FROM bounds WHERE run_id = ? AND status != 'optimal' ORDER BY idx LIMIT ?",
+            "SELECT graph, idx, status, message FROM bounds WHERE run_id = ? AND status NOT IN ('optimal', 'screened') "
+            "ORDER BY idx LIMIT ?",
             (run_id, k),
         ).fetchall()
 
@@ -399,10 +529,37 @@ def _forget_solver(run: str) -> None:
 
 
 def _solve_chunk(
-    run: str, bound: Any, channel: UnifilarFSC, m: int, indices: np.ndarray, phis: np.ndarray
+    run: str,
+    bound: Any,
+    channel: UnifilarFSC,
+    m: int,
+    indices: np.ndarray,
+    phis: np.ndarray,
+    threshold: float | None = None,
 ) -> list[Row]:
-    """Upper bounds of one chunk of graphs; failed solves become rows with their status and message."""
+    """Upper bounds of one chunk of graphs; failed solves become rows with their status and message.
+
+    ``threshold`` (default bound only): graphs provably worse than it are screened, not solved.
+    """
     solve = _solver_for(run, bound, channel, m)
+    if hasattr(solve, "solve_batch"):  # the default bound: lean per-graph loop, bounds in batch
+        batch = solve.solve_batch(phis, screen_above=threshold)
+        for i in np.flatnonzero(~np.isfinite(batch.upper)):
+            if batch.status[i] in ("optimal", "screened"):
+                batch.status[i], batch.message[i] = "non_finite", f"upper: the bound returned {batch.upper[i]!r}"
+        blobs = np.ascontiguousarray(phis, dtype=np.int8).reshape(len(phis), -1)
+        return [
+            (
+                blobs[i].tobytes(),
+                index,
+                None if batch.status[i] not in ("optimal", "screened") else float(batch.upper[i]),
+                batch.status[i],
+                batch.message[i],
+                float(batch.seconds[i]),
+                None if batch.status[i] not in ("optimal", "screened") else float(batch.estimate[i]),
+            )
+            for i, index in enumerate(indices.tolist())
+        ]
     rows: list[Row] = []
     for index, phi in zip(indices.tolist(), phis):
         graph = QGraph(phi.astype(np.int64))
@@ -418,65 +575,106 @@ def _solve_chunk(
                 upper, message = None, f"status: {status!r}, expected 'optimal'"
         except SolverFailed as exc:
             upper, status, message = None, "solver_failed", str(exc)
-        rows.append((_graph_bytes(phi), index, upper, status, message, time.perf_counter() - start))
+        estimate = getattr(result, "estimate", None) if upper is not None else None
+        estimate = None if estimate is None else float(estimate)
+        rows.append((_graph_bytes(phi), index, upper, status, message, time.perf_counter() - start, estimate))
     return rows
 
 
-def _chunks(
-    batches: list[tuple[np.ndarray, np.ndarray]], done: set[bytes], size: int
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Pending (not yet stored) graphs regrouped into chunks of ``size``."""
-    buffer_idx: list[np.ndarray] = []
-    buffer_phi: list[np.ndarray] = []
-    filled = 0
-    for indices, phis in batches:
-        if done:
-            keep = np.fromiter((_graph_bytes(p) not in done for p in phis), dtype=bool, count=len(phis))
-            indices, phis = indices[keep], phis[keep]
-        while len(indices):
-            take = size - filled
-            buffer_idx.append(indices[:take])
-            buffer_phi.append(phis[:take])
-            filled += len(indices[:take])
-            indices, phis = indices[take:], phis[take:]
-            if filled == size:
-                yield np.concatenate(buffer_idx), np.concatenate(buffer_phi)
-                buffer_idx, buffer_phi, filled = [], [], 0
-    if filled:
-        yield np.concatenate(buffer_idx), np.concatenate(buffer_phi)
+@lru_cache(maxsize=4)
+def _block_phis(m: int, r: int, block: int) -> np.ndarray:
+    """The graphs of one enumeration block, generated where they are solved (cached per process)."""
+    phis = block_qgraphs(m, r, block)
+    phis.flags.writeable = False
+    return phis
+
+
+def _count_block(m: int, r: int, block: int) -> tuple[int, int]:
+    return block, len(_block_phis(m, r, block))
+
+
+#: A task: (block, lo, hi, offset) -- graphs ``lo:hi`` of ``block``, whose graph 0 has enumeration index ``offset``.
+Task = tuple[int, int, int, int]
+
+
+def _solve_task(
+    run: str, bound: Any, channel: UnifilarFSC, m: int, r: int, task: Task, threshold: float | None = None
+) -> tuple[Task, list[Row]]:
+    """Generate the task's graphs from its block and bound them (the worker's side of a partitioned run).
+
+    The screening threshold is the smaller of ``threshold`` (sent with the task) and the
+    driver's current value in shared memory (forked local workers).
+    """
+    block, lo, hi, offset = task
+    phis = _block_phis(m, r, block)[lo:hi]
+    if threshold is not None and _SHARED_THRESHOLD is not None:
+        threshold = min(threshold, _SHARED_THRESHOLD.value)
+    return task, _solve_chunk(run, bound, channel, m, np.arange(offset + lo, offset + hi), phis, threshold)
+
+
+#: The driver's screening threshold, shared with forked local workers (``multiprocessing.Value``).
+_SHARED_THRESHOLD: Any = None
+
+
+def _tasks(
+    counts: list[int], blocks_done: set[int], stored: np.ndarray, size: int
+) -> tuple[list[Task], dict[int, int]]:
+    """Tasks of at most ``size`` graphs over the unfinished blocks, skipping slices already stored.
+
+    Returns the tasks and, per unfinished block, how many of its tasks must
+    finish before it is marked done.
+    """
+    tasks: list[Task] = []
+    per_block: dict[int, int] = {}
+    offset = 0
+    for block, count in enumerate(counts):
+        if block not in blocks_done and count:
+            for lo in range(0, count, size):
+                hi = min(lo + size, count)
+                a, b = np.searchsorted(stored, [offset + lo, offset + hi])
+                if b - a < hi - lo:  # not every graph of the slice is stored yet
+                    tasks.append((block, lo, hi, offset))
+                    per_block[block] = per_block.get(block, 0) + 1
+            per_block.setdefault(block, 0)
+        offset += count
+    return tasks, per_block
 
 
 #: Libraries whose native thread pools make ``os.fork`` unsafe once they are imported.
 _FORK_UNSAFE_MODULES = ("jax", "torch", "tensorflow")
 
 
-def _run_local(
-    run: str, bound: Any, channel: UnifilarFSC, m: int, chunks: Iterable, jobs: int
-) -> Iterator[list[Row]]:
-    """Solve chunks here (``jobs == 1``) or in a pool of ``jobs`` joblib worker processes.
+def _local_map(func: Callable[..., Any], items: Iterable, jobs: int) -> Iterator[Any]:
+    """``func(*item)`` for each item: here (``jobs == 1``) or streamed, unordered, from ``jobs`` worker processes.
 
-    The parent builds the solver first.  The pool uses joblib's
-    ``multiprocessing`` backend, whose workers are forked from the parent where
-    the platform forks: they start with the libraries imported and the program
-    built (in the inherited thread-local cache) instead of paying both per
-    worker.  The pool is kept for the whole run and fed ``2 * jobs`` chunks at
-    a time, so results are stored while the rest is still being solved.
-    Forking a process that runs native thread pools (JAX, PyTorch) can
-    deadlock, so when one of those is loaded the pool uses ``loky`` (fresh
-    worker processes) instead.
+    The pool uses joblib's ``multiprocessing`` backend, whose workers are
+    forked from the parent where the platform forks: they start with the
+    libraries imported and the program built (in the inherited thread-local
+    cache) instead of paying both per worker.  Results stream back as each
+    task ends (``imap_unordered``, one task at a time per worker: no waves, so no
+    worker waits for the slowest task of a wave).  Forking a process that
+    runs native thread pools (JAX, PyTorch) can deadlock, so when one of
+    those is loaded the pool uses ``loky`` (fresh worker processes) instead.
     """
-    _solver_for(run, bound, channel, m)
     if jobs == 1:
-        for indices, phis in chunks:
-            yield _solve_chunk(run, bound, channel, m, indices, phis)
+        for item in items:
+            yield func(*item)
         return
-    from joblib import Parallel, delayed
+    import multiprocessing
 
-    pending = iter(chunks)
     fork_unsafe = any(name in sys.modules for name in _FORK_UNSAFE_MODULES)
-    with Parallel(n_jobs=jobs, backend="loky" if fork_unsafe else "multiprocessing") as parallel:
-        while wave := list(islice(pending, 2 * jobs)):
-            yield from parallel(delayed(_solve_chunk)(run, bound, channel, m, *chunk) for chunk in wave)
+    if fork_unsafe or "fork" not in multiprocessing.get_all_start_methods():
+        from joblib import Parallel, delayed
+
+        with Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered", pre_dispatch=f"{4 * jobs}") as parallel:
+            yield from parallel(delayed(func)(*item) for item in items)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap_unordered(_apply, [(func, *item) for item in items], chunksize=1)
+
+
+def _apply(call: tuple) -> Any:
+    return call[0](*call[1:])
 
 
 def _dask_client(address: Any) -> tuple[Any, bool]:
@@ -495,17 +693,23 @@ def _dask_client(address: Any) -> tuple[Any, bool]:
         raise InvalidInput(f"dask: cannot connect to the scheduler at {address} ({exc.__class__.__name__})") from None
 
 
-def _run_dask(
-    client: Any, run: str, bound: Any, channel: UnifilarFSC, m: int, chunks: Iterable
-) -> Iterator[list[Row]]:
+def _dask_map(client: Any, func: Callable[..., Any], items: Iterable, workers: int) -> Iterator[Any]:
+    """``func(*item)`` on the cluster, at most ``4 * workers`` tasks in flight, results as they finish."""
     from dask.distributed import as_completed
 
-    futures = [client.submit(_solve_chunk, run, bound, channel, m, *chunk, pure=False) for chunk in chunks]
+    pending = iter(items)
+    submitted = [client.submit(func, *item, pure=False) for item in islice(pending, 4 * workers)]
+    running = as_completed(submitted)
     try:
-        for future in as_completed(futures):
-            yield future.result()
+        for future in running:
+            result = future.result()
+            item = next(pending, None)
+            if item is not None:
+                submitted.append(client.submit(func, *item, pure=False))
+                running.add(submitted[-1])
+            yield result
     finally:
-        client.cancel(futures)
+        client.cancel([f for f in submitted if not f.done()])
 
 
 # ---------------------------------------------------------------------------
@@ -513,14 +717,50 @@ def _run_dask(
 # ---------------------------------------------------------------------------
 
 
+def _solve_screened_candidates(
+    store: _Store, run_id: int, run: str, bound: Any, channel: UnifilarFSC, m: int, r: int, keep: int
+) -> None:
+    """Solve exactly every screened graph whose lower bound does not exceed the final ``keep``-th best bound.
+
+    Workers screen against the threshold known when their task started, which
+    only decreases during a run, so normally nothing is left; a resumed run
+    asking for more graphs (larger ``top``) gets its candidates here.
+    """
+    while True:
+        from dicert.verify.capacity.qgraph_rank import SCREEN_MARGIN
+
+        candidates = store.screened_below(run_id, store.kth_upper(run_id, keep) + SCREEN_MARGIN)
+        if not candidates:
+            return
+        blobs = [bytes(blob) for blob, _ in candidates]
+        phis = np.stack([np.frombuffer(blob, dtype=np.int8).reshape(m, r) for blob in blobs])
+        indices = np.array([idx for _, idx in candidates], dtype=np.int64)
+        store.replace(run_id, _solve_chunk(run, bound, channel, m, indices, phis, None))
+
+
+def _block_counts(store: _Store, run_id: int, m: int, r: int, parallel_map: Callable[..., Iterator[Any]]) -> list[int]:
+    """Graphs per enumeration block, counted by the workers once per run and stored (a resumed run reuses them)."""
+    n_blocks = count_blocks(m, r)
+    known = store.block_counts(run_id)
+    missing = [(m, r, b) for b in range(n_blocks) if b not in known]
+    if missing:
+        counted = list(parallel_map(_count_block, missing))
+        store.set_block_counts(run_id, counted)
+        known.update({b: (c, 0) for b, c in counted})
+    return [known[b][0] for b in range(n_blocks)]
+
+
 def _check_graph_memory(m: int, r: int) -> None:
-    """Refuse sizes whose graphs (at most the accessible automata, 1 byte per entry) exceed the memory limit."""
-    needed = count_accessible_automata(m, r) * m * r
+    """Refuse sizes whose enumeration blocks (candidate words, 1 byte per entry, 4 cached per worker) exceed the memory limit."""
+    from dicert.graphs.enumerate import BLOCK_CANDIDATES
+
+    needed = 4 * min(count_accessible_automata(m, r), BLOCK_CANDIDATES) * m * r
     limit = current_memory_limit()
     if needed > limit:
         raise TooLarge(
             f"m: ranking all Q-graphs with m={m} nodes over r={r} outputs keeps up to {format_bytes(needed)} "
-            f"of graphs, above the memory limit of {format_bytes(limit)}; use fewer nodes or raise DICERT_MEMORY_LIMIT"
+            f"of candidate graphs per worker, above the memory limit of {format_bytes(limit)}; "
+            "use fewer nodes or raise DICERT_MEMORY_LIMIT"
         )
 
 
@@ -545,6 +785,9 @@ def rank_qgraphs(
     lower: bool = True,
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    certify: bool = False,
+    tie_tol: float = 0.0,
+    screen: bool = True,
 ) -> Ranking:
     """Bound every Q-graph with ``m`` nodes on ``channel`` and return the best ``top`` (Thm 4.4.3).
 
@@ -572,6 +815,18 @@ def rank_qgraphs(
         Graphs per task and per database transaction (default: from the work size).
     progress : callable, optional
         Called as ``progress(done, total)`` after every stored chunk.
+    certify : bool
+        Certify the ``top`` graphs with the independent checker
+        (:func:`dicert.verify.certify.qgraph_certify.certify_qgraph_bounds`; default bound only).
+    tie_tol : float
+        Extra tolerance (bits) when grouping ties, on top of each graph's ``[estimate, upper]``.
+    screen : bool
+        Default bound only: skip the conic solve of graphs whose cheap lower bound
+        (:func:`~dicert.verify.capacity.qgraph_rank.screening_bounds`) exceeds the
+        current ``max(top, 1)``-th best bound -- they cannot be among the best.  They
+        are stored with status ``"screened"``, a valid but loose ``upper`` and the
+        lower bound as ``estimate``, and counted in :attr:`Ranking.screened`.  Pass
+        ``False`` for a tight bound on every graph.
 
     Returns
     -------
@@ -619,36 +874,71 @@ def rank_qgraphs(
     store = _Store(db)
     try:
         run_id = store.run_id(label, unifilar.fingerprint, name, m, r)
-        done = store.done_graphs(run_id)
-        batches = [
-            (np.arange(b.start, b.start + len(b.phi)), b.phi.astype(np.int8)) for b in qgraph_batches(m, r, jobs=jobs)
-        ]
-        total = sum(len(indices) for indices, _ in batches)
-        resumed = len(done)
-        pending = total - resumed
+        resumed = store.stored(run_id)
         client, own_client = (None, False) if dask_address is None else _dask_client(dask_address)
         try:
             workers = jobs if client is None else max(1, sum(client.nthreads().values()))
-            size = chunk_size or max(1, min(256, math.ceil(max(pending, 1) / (8 * workers))))
-            chunks = _chunks(batches, done, size)
-            if client is None:
-                results = _run_local(run, bound, unifilar, m, chunks, jobs)
-            else:
-                results = _run_dask(client, run, bound, unifilar, m, chunks)
+
+            def parallel_map(func: Callable[..., Any], items: list) -> Iterator[Any]:
+                if client is None:
+                    return _local_map(func, items, jobs)
+                return _dask_map(client, func, items, workers)
+
+            counts = _block_counts(store, run_id, m, r, parallel_map)
+            total = sum(counts)
+            pending = total - resumed
+            size = chunk_size or max(1, min(2048, math.ceil(max(pending, 1) / (8 * workers))))
+            known = store.block_counts(run_id)
+            blocks_done = {b for b, (_, done) in known.items() if done}
+            stored = store.stored_indices(run_id) if resumed else np.zeros(0, dtype=np.int64)
+            tasks, per_block = _tasks(counts, blocks_done, stored, size)
+            del stored
+            store.set_blocks_done(run_id, [b for b, left in per_block.items() if left == 0])
+            _solver_for(run, bound, unifilar, m)  # built before the workers fork, so they inherit it
             finished = resumed
             if progress is not None:
                 progress(finished, total)
-            for rows in results:
-                store.insert(run_id, rows)
-                finished += len(rows)
-                if progress is not None:
-                    progress(finished, total)
+            keep = max(top, 1)
+            best_k: list[float] = []  # max-heap (negated) of the ``keep`` smallest exact upper bounds so far
+            if screen and resumed:
+                stored_best = store.kth_upper(run_id, keep)
+                if math.isfinite(stored_best):
+                    best_k = [-stored_best] * keep
+
+            def threshold() -> float | None:
+                return (-best_k[0] if len(best_k) == keep else math.inf) if screen else None
+
+            global _SHARED_THRESHOLD
+            if screen and client is None and jobs > 1:
+                import multiprocessing
+
+                _SHARED_THRESHOLD = multiprocessing.get_context("fork").Value("d", math.inf, lock=False)
+            items = ((run, bound, unifilar, m, r, task, threshold()) for task in tasks)
+            try:
+                for task, rows in parallel_map(_solve_task, items):
+                    per_block[task[0]] -= 1
+                    finished += store.insert(run_id, rows, done_block=task[0] if per_block[task[0]] == 0 else None)
+                    if screen:
+                        for row in rows:
+                            if row[3] == "optimal" and (len(best_k) < keep or row[2] < -best_k[0]):
+                                heapq.heappush(best_k, -row[2])
+                                if len(best_k) > keep:
+                                    heapq.heappop(best_k)
+                        if _SHARED_THRESHOLD is not None and len(best_k) == keep:
+                            _SHARED_THRESHOLD.value = -best_k[0]
+                    if progress is not None:
+                        progress(finished, total)
+            finally:
+                _SHARED_THRESHOLD = None
+            if screen:
+                _solve_screened_candidates(store, run_id, run, bound, unifilar, m, r, keep)
         finally:
             if own_client:
                 client.close()
         store.set_total(run_id, total)
-        best = _best_with_lower(store, run_id, run, bound, unifilar, m, r, top, lower)
-        solved, failed = store.counts(run_id)
+        best = _best_with_lower(store, run_id, run, bound, unifilar, m, r, top, lower, certify, tie_tol)
+        tied = store.tied_with(run_id, best[0].upper, tie_tol) if best and best[0].estimate is not None else 0
+        solved, failed, screened = store.counts(run_id)
         failures = tuple(
             RankingFailure(idx, _graph_of(blob, m, r), status, message or "")
             for blob, idx, status, message in store.failures(run_id, MAX_LISTED_FAILURES)
@@ -670,22 +960,98 @@ def rank_qgraphs(
         failures=failures,
         seconds=time.perf_counter() - started,
         db=None if db is None else str(db),
+        tied_with_best=tied,
+        screened=screened,
     )
 
 
 def _best_with_lower(
-    store: _Store, run_id: int, run: str, bound: Any, channel: UnifilarFSC, m: int, r: int, k: int, lower: bool
+    store: _Store,
+    run_id: int,
+    run: str,
+    bound: Any,
+    channel: UnifilarFSC,
+    m: int,
+    r: int,
+    k: int,
+    lower: bool,
+    certify: bool = False,
+    tie_tol: float = 0.0,
 ) -> tuple[RankedGraph, ...]:
-    """The ``k`` best stored graphs; their lower bounds are computed once and stored."""
+    """The ``k`` best stored graphs with tie groups; lower bounds are computed once and stored.
+
+    For the default bound the ``k`` graphs are re-solved once more to recover
+    their duality witnesses ``(T, V)``, whose bound is re-evaluated with Arb
+    balls (:func:`~dicert.verify.capacity.qgraph_rank.rigorous_duality_upper`);
+    with ``certify`` the independent checker certifies them as well.
+    """
+    rows = store.top(run_id, k)
+    if not rows:
+        return ()
+    from dicert.verify.capacity.qgraph_rank import tie_groups
+
+    uppers = np.array([row[2] for row in rows], dtype=float)
+    estimates = np.array([np.nan if row[5] is None else row[5] for row in rows], dtype=float)
+    groups = tie_groups(uppers, estimates, tie_tol)
+    solver = _solver_for(run, bound, channel, m)
+    rigorous: dict[int, float] = {}
+    phis = np.stack([np.frombuffer(row[0], dtype=np.int8).reshape(m, r) for row in rows]).astype(np.int64)
+    if solver is not None and hasattr(solver, "solve_batch"):
+        rigorous = _rigorous_uppers(solver, channel, phis)
     best = []
-    for blob, idx, upper, low, checked in store.top(run_id, k):
+    for i, (blob, idx, upper, low, checked, estimate) in enumerate(rows):
         graph = _graph_of(blob, m, r)
-        if lower and not checked:
+        full = None
+        if (lower and not checked) or certify:
             try:
-                low = _solver_for(run, bound, channel, m)(graph, lower=True).lower
+                full = solver(graph, lower=True)
+                low = None if full.lower is None else float(full.lower)
             except SolverFailed:
                 low = None
-            low = None if low is None else float(low)
-            store.set_lower(run_id, blob, low)
-        best.append(RankedGraph(int(idx), graph, float(upper), low if lower else None))
+            if not checked:
+                store.set_lower(run_id, blob, low)
+        cert_upper = cert_lower = None
+        if certify and full is not None and hasattr(solver, "solve_batch"):
+            cert_upper, cert_lower = _certify(channel, graph, full)
+        best.append(
+            RankedGraph(
+                int(idx),
+                graph,
+                rigorous.get(i, float(upper)),
+                low if lower else None,
+                estimate=None if estimate is None else float(estimate),
+                tie=int(groups[i]) if estimate is not None else 0,
+                rigorous=i in rigorous,
+                certified_upper=cert_upper,
+                certified_lower=cert_lower,
+            )
+        )
     return tuple(best)
+
+
+def _rigorous_uppers(solver: Any, channel: UnifilarFSC, phis: np.ndarray) -> dict[int, float]:
+    """Arb re-evaluation of the duality bound of each graph (index -> bound); graphs whose exact check fails are left out."""
+    from dicert.verify.capacity.qgraph_rank import rigorous_duality_upper
+
+    batch = solver.solve_batch(phis, keep_duality=True)
+    out: dict[int, float] = {}
+    if batch.duality is None:
+        return out
+    for j, i in enumerate(batch.solved.tolist()):
+        try:
+            out[i] = rigorous_duality_upper(channel, phis[i], batch.duality.test[j], batch.duality.value[j])
+        except (InvalidInput, InvalidChannel):  # e.g. a channel law that is not exact in decimal
+            continue
+    return out
+
+
+def _certify(channel: UnifilarFSC, graph: QGraph, solution: Any) -> tuple[str | None, str | None]:
+    """Decimal bounds of one graph from the independent checker; ``(None, None)`` if it cannot certify."""
+    from dicert.verify.certify.qgraph_certify import certify_qgraph_bounds
+    from dicert.verify.errors import DicertError
+
+    try:
+        result = certify_qgraph_bounds(channel, graph, solution=solution)
+    except DicertError:
+        return None, None
+    return result.upper, result.lower

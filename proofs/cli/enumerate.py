@@ -2,9 +2,12 @@
 
 Without a channel it counts the non-isomorphic strongly connected Q-graphs with
 ``--nodes`` nodes over ``--outputs`` outputs (OEIS A027835 for two outputs).
-With ``--channel`` (``--rank`` is implied) it computes the Q-graph upper bound
-(Thm 4.4.3) of every such graph, stores each one in ``--db`` (resumable), and
-shows the ``--top`` best with their BCJR-invariant lower bounds (Thm 4.4.4).
+With ``--channel`` (``--rank`` is implied) it solves the Q-graph program (4.40)
+(Thm 4.4.3) of every such graph, ranks by the duality bound of Thm 4.5.2 at the
+solver's primal-dual point (a valid upper bound; Arb for the shown graphs),
+stores each one in ``--db`` (resumable), and shows the ``--top`` best with their
+solver estimates, tie groups and BCJR-invariant rates (Thm 4.4.4); ``--certify``
+runs the independent checker on them.
 
 Examples
 --------
@@ -70,22 +73,41 @@ def _show_ranking(ranking: Any) -> None:
 
     table = Table(
         title=f"Best {len(ranking.top)} of {ranking.count} Q-graphs (m={ranking.nodes}, r={ranking.outputs}) "
-        f"for {ranking.channel}; bounds are solver estimates in bits"
+        f"for {ranking.channel}, bits"
     )
-    table.add_column("rank", justify="right")
+    certified = any(entry.certified_upper is not None for entry in ranking.top)
+    table.add_column("tie", justify="right")
     table.add_column("index", justify="right")
-    table.add_column("upper (Thm 4.4.3)", justify="right")
-    table.add_column("lower (Thm 4.4.4)", justify="right")
+    table.add_column("upper", justify="right", no_wrap=True)
+    table.add_column("estimate", justify="right", no_wrap=True)
+    table.add_column("lower est.", justify="right", no_wrap=True)
+    if certified:
+        table.add_column("certified upper", justify="right")
     table.add_column(escape("phi: row q = [next node on y = 0, 1, ...]"))
-    for rank, entry in enumerate(ranking.top, start=1):
-        low = "-" if entry.lower is None else f"{entry.lower:.10f}"
-        table.add_row(str(rank), str(entry.index), f"{entry.upper:.10f}", low, str(entry.graph.phi.tolist()))
+    for entry in ranking.top:
+        low = "-" if entry.lower is None else f"{entry.lower:.12f}"
+        est = "-" if entry.estimate is None else f"{entry.estimate:.12f}"
+        upper = f"{entry.upper:.12f}" + ("" if entry.rigorous else "*")
+        cells = [str(entry.tie or "-"), str(entry.index), upper, est, low]
+        if certified:
+            cells.append(entry.certified_upper or "-")
+        table.add_row(*cells, str(entry.graph.phi.tolist()))
     stderr_console.print(table)
+    if ranking.top and ranking.top[0].estimate is not None:
+        stderr_console.print(
+            "upper: valid upper bound on the feedback capacity (duality bound, Thm 4.5.2, at the solver's "
+            "primal-dual point, evaluated in Arb; * = float64 with a rounding margin); estimate: objective (4.40) "
+            "at the solver's point, not a bound; lower est.: BCJR-invariant rate (Thm 4.4.4), a solver estimate; "
+            f"tie: same number = equal within solver accuracy ({ranking.tied_with_best} graph(s) tie with the best)"
+        )
     if any(entry.lower is None for entry in ranking.top):
         stderr_console.print("lower '-': the maximiser is not BCJR-invariant (4.43), so Cor 4.4.5 gives no lower bound")
+    screened = getattr(ranking, "screened", 0)
     stderr_console.print(
         f"{ranking.solved} solved, {ranking.failed} failed, {ranking.resumed} resumed from the database, "
         f"{ranking.seconds:.2f} s"
+        + (f"; {screened} screened (a valid but loose bound: provably not among the best; --no-screen to solve all)"
+           if screened else "")
     )
     if ranking.failed:
         first = ranking.failures[0]
@@ -112,6 +134,12 @@ def enumerate_command(
     jobs: int = typer.Option(1, "--jobs", "-j", help="Local worker processes (joblib)."),
     dask: str | None = typer.Option(None, "--dask", help="Solve on the dask.distributed scheduler at this address."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+    certify: bool = typer.Option(
+        False, "--certify", help="Certify the --top graphs with the independent checker (exact arithmetic; slow)."
+    ),
+    no_screen: bool = typer.Option(
+        False, "--no-screen", help="Solve every graph exactly (default: skip graphs provably worse than the --top best)."
+    ),
 ) -> None:
     """Count the strongly connected Q-graphs with M nodes, or rank them by their upper bound on a channel.
 
@@ -130,6 +158,8 @@ def enumerate_command(
         raise bad_input("--jobs", "an integer >= 1", jobs)
     if dask is not None and jobs > 1:
         raise bad_input("--jobs", "1 when --dask is given (use one or the other)", jobs)
+    if certify and channel is None:
+        raise bad_input("--channel", "a channel when --certify is given (it certifies ranked graphs)")
     if rank and channel is None:
         raise bad_input("--channel", "a channel to rank on when --rank is given (see `dicert channels`)")
     if aperiodic:  # graphs/period.py; counting only
@@ -150,7 +180,10 @@ def enumerate_command(
         raise bad_input("--outputs", f"{n_outputs} (the outputs of channel {channel_obj.name!r})", outputs)
     progress = _LazyProgress(f"ranking {channel_obj.name}, m={nodes}")
     try:
-        ranking = rank_qgraphs(channel_obj, nodes, db=db, jobs=jobs, dask_address=dask, top=top, progress=progress)
+        ranking = rank_qgraphs(
+            channel_obj, nodes, db=db, jobs=jobs, dask_address=dask, top=top, progress=progress, certify=certify,
+            screen=not no_screen,
+        )
     finally:
         progress.close()
     if json_output:

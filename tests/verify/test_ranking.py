@@ -87,12 +87,14 @@ def test_top_graphs_are_the_smallest_bounds_in_order_against_brute_force_sort() 
     assert [(t.upper, t.index, t.graph) for t in ranking.top] == expected
     assert [t.lower for t in ranking.top] == [u - 0.5 for u, _, _ in expected]
     assert ranking.count == ranking.solved == 52 and ranking.failed == 0 and ranking.resumed == 0
-    assert ranking.to_dict()["top"][0] == {
+    first = ranking.to_dict()["top"][0]
+    assert {key: first[key] for key in ("index", "graph", "upper", "lower")} == {
         "index": expected[0][1],
         "graph": expected[0][2].to_dict(),
         "upper": expected[0][0],
         "lower": expected[0][0] - 0.5,
     }
+    assert first["estimate"] is None and first["tie"] == 0 and first["rigorous"] is False
 
 
 def test_program_is_built_once_per_run_and_every_graph_solved_once_plus_top_lower_bounds() -> None:
@@ -233,7 +235,7 @@ def test_empty_dask_address_is_bad_input() -> None:
 @pytest.mark.slow
 def test_best_three_node_graph_for_the_trapdoor_channel_gives_log2_golden_ratio() -> None:
     ranking = rank_qgraphs(trapdoor_channel(), 3, top=2, lower=False)
-    assert ranking.bound == "qgraph-upper-bound" and ranking.failed == 0
+    assert ranking.bound == "qgraph-duality-bound" and ranking.failed == 0
     assert abs(ranking.top[0].upper - LOG2_GOLDEN_RATIO) < 1e-7
     assert ranking.top[1].upper > ranking.top[0].upper + 1e-3
 
@@ -298,7 +300,7 @@ def test_a_file_that_is_not_a_ranking_database_is_refused(tmp_path: Path) -> Non
 
 
 def test_bound_names_identify_runs() -> None:
-    assert bound_name(QGraphUpperBound()) == "qgraph-upper-bound"
+    assert bound_name(QGraphUpperBound()) == "qgraph-duality-bound"
     assert bound_name(FakeBound()) == "fake-score"
     assert bound_name(_score).endswith("._score")
 
@@ -319,3 +321,43 @@ def test_dask_option_without_dask_installed_names_the_cluster_extra(monkeypatch)
     monkeypatch.setattr(builtins, "__import__", no_dask)
     with pytest.raises(InvalidInput, match=r"dask: .*dicert\[cluster\]"):
         ranking._dask_client("tcp://127.0.0.1:1")
+
+
+def test_a_partly_lost_block_is_resumed_by_solving_only_its_missing_tasks(tmp_path: Path) -> None:
+    db = tmp_path / "partial.sqlite"
+    rank_qgraphs(ising_channel(), 4, bound=FakeBound(), db=db, top=0, chunk_size=50)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*), SUM(done) FROM blocks").fetchone() == (1, 1)
+        conn.execute("DELETE FROM bounds WHERE idx >= 120 AND idx < 180")  # graphs lost in a crash
+        conn.execute("UPDATE blocks SET done = 0")
+    again = FakeBound()
+    resumed = rank_qgraphs(ising_channel(), 4, bound=again, db=db, top=0, chunk_size=50)
+    assert resumed.resumed == 892 - 60 and resumed.solved == 892
+    assert again.solves == 100  # tasks [100, 150) and [150, 200) only; the others are complete
+    fresh = tmp_path / "fresh.sqlite"
+    rank_qgraphs(ising_channel(), 4, bound=FakeBound(), db=fresh, top=0)
+    assert _table(db) == _table(fresh)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT SUM(done) FROM blocks").fetchone() == (1,)
+
+
+def test_a_database_of_the_previous_schema_gains_the_estimate_column(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "CREATE TABLE bounds (run_id INTEGER NOT NULL, graph BLOB NOT NULL, idx INTEGER NOT NULL, upper REAL, "
+            "status TEXT NOT NULL, message TEXT, seconds REAL NOT NULL, lower REAL, "
+            "lower_checked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, graph)) WITHOUT ROWID"
+        )
+    ranking = rank_qgraphs(trapdoor_channel(), 2, bound=FakeBound(), db=db, top=1)
+    assert ranking.solved == 6
+    with sqlite3.connect(db) as conn:
+        assert "estimate" in [row[1] for row in conn.execute("PRAGMA table_info(bounds)")]
+
+
+@pytest.mark.slow
+def test_joblib_workers_with_screening_find_the_same_best_graphs_as_one_process(tmp_path: Path) -> None:
+    one = rank_qgraphs(trapdoor_channel(), 4, top=3, lower=False, db=tmp_path / "one.sqlite")
+    two = rank_qgraphs(trapdoor_channel(), 4, top=3, lower=False, db=tmp_path / "two.sqlite", jobs=2, chunk_size=64)
+    assert two.solved == one.solved == 892 and two.screened > 0
+    assert [(t.index, t.upper) for t in two.top] == [(t.index, t.upper) for t in one.top]

@@ -417,11 +417,25 @@ class _ConeForm:
         self._csc = csc_matrix
         self._p = csc_matrix((n_cols, n_cols))
         self._solver: Any = None
+        self._block_slots: tuple[np.ndarray, np.ndarray] | None = None
+        self.last_dual: Any = None
+        self._base_values: np.ndarray | None = None
 
     def _values(self, stationarity: np.ndarray) -> np.ndarray:
-        a = self.a.copy()
-        a[1 : self.n_zero, : self.n_vars] = stationarity[:-1]
-        return a[self._indices, self._columns]
+        if self._block_slots is None:
+            a = self.a.copy()
+            a[1 : self.n_zero, : self.n_vars] = np.arange(1, (self.n_zero - 1) * self.n_vars + 1).reshape(-1, self.n_vars)
+            a[: 1, :] = 0.0
+            a[self.n_zero :, :] = 0.0
+            marks = a[self._indices, self._columns]
+            slots = np.flatnonzero(marks)  # positions of the stationarity block in the CSC values
+            self._block_slots = (slots, marks[slots].astype(np.int64) - 1)
+            self._base_values = self.a[self._indices, self._columns]
+            self._base_values[slots] = 0.0
+        slots, entries = self._block_slots
+        values = self._base_values.copy()
+        values[slots] = stationarity[:-1].ravel()[entries]
+        return values
 
     def _new_solver(self, values: np.ndarray, options: Mapping[str, Any]) -> Any:
         settings = self._clarabel.DefaultSettings()
@@ -433,11 +447,13 @@ class _ConeForm:
         a = self._csc((values, self._indices, self._indptr), shape=self._shape)
         return self._clarabel.DefaultSolver(self._p, self.c, a, self.b, self.cones, settings)
 
-    def solve(self, stationarity: np.ndarray, options: Mapping[str, Any]) -> tuple[np.ndarray, str]:
+    def solve(
+        self, stationarity: np.ndarray, options: Mapping[str, Any], fallbacks: tuple[dict[str, Any], ...] = CLARABEL_FALLBACKS
+    ) -> tuple[np.ndarray, str]:
         """Solve with the given stationarity block; returns ``(P(s,q,x) over allowed triples, status)``.
 
         A solve that does not reach ``Solved`` is repeated from scratch with each of
-        ``CLARABEL_FALLBACKS`` added to the settings (another factorisation, more
+        ``fallbacks`` added to the settings (another factorisation, more
         regularisation); the first ``Solved`` result is returned, else the last status.
         """
         values = self._values(stationarity)
@@ -449,10 +465,11 @@ class _ConeForm:
             solver = self._solver
             solver.update(A=values)
         solution = solver.solve()
-        for fallback in CLARABEL_FALLBACKS:
+        for fallback in fallbacks:
             if str(solution.status) == "Solved":
                 break
             solution = self._new_solver(values, {**options, **fallback}).solve()
+        self.last_dual = solution.z  # dual variables (V and T of Thm 4.5.2), read by qgraph_rank
         return np.asarray(solution.x, dtype=float)[: self.n_vars], str(solution.status)
 
 
@@ -538,6 +555,8 @@ class QGraphBoundProgram:
         self._out_qy, self._out_q, self._cond_entropy = out_qy, out_q, cond_entropy
         self._flow = flow.reshape(n_q * n_y, n_states, n_vars)
         self._marginal = marginal.reshape(n_q, n_states, n_vars)
+        self._flow_2d = flow.reshape(n_q * n_y, n_states * n_vars)
+        self._marginal_2d = marginal.reshape(n_q, n_states * n_vars)
         if backend == "cvxpy":
             self._build_cvxpy(flow, marginal)
         else:
@@ -565,9 +584,14 @@ class QGraphBoundProgram:
 
     def _stationarity(self, g: QGraph) -> np.ndarray:
         """Rows ``P_{S+,Q+}(s',q') - pi(s',q')`` of (4.39) as a ``(Q*S, n)`` matrix for graph ``g``."""
-        block = -self._marginal.copy()
-        np.add.at(block, g.phi.ravel(), self._flow)
-        return block.reshape(-1, block.shape[2])
+        return self._stationarity_of_phi(g.phi)
+
+    def _stationarity_of_phi(self, phi: np.ndarray) -> np.ndarray:
+        """:meth:`_stationarity` from a raw ``phi`` array (no graph object; one small matrix product)."""
+        edges = np.zeros((self.m, self.m * self.r))
+        edges[np.ravel(phi), np.arange(self.m * self.r)] = 1.0
+        block = edges @ self._flow_2d - self._marginal_2d
+        return block.reshape(self.m * self.arrays.law.shape[0], -1)
 
     def _solve_cvxpy(self, g: QGraph) -> tuple[np.ndarray, str]:
         cp = self._cp

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterator, Union
@@ -131,6 +132,17 @@ _RATIO = re.compile(r"^([+-]?\d+)/(\d+)$")
 
 def _parse_exact(value: str) -> fmpq:
     """Parse ``"p/q"`` or a decimal without Python's int-string length limit (python-flint ``fmpz``)."""
+    if len(value) > 1000:  # long decimals (10^5+ digits) are parsed repeatedly by the checks: reuse them
+        return _parse_long(value)
+    return _parse_text(value)
+
+
+@lru_cache(maxsize=32)
+def _parse_long(value: str) -> fmpq:
+    return _parse_text(value)
+
+
+def _parse_text(value: str) -> fmpq:
     text = value.strip()
     match = _PLAIN.match(text)
     if match:
@@ -185,7 +197,24 @@ def log2(x: arb) -> arb:
     >>> log2(arb(8)).contains(3)
     True
     """
-    return x.log() / arb.const_log2()
+    prec = ctx.prec
+    if prec < _LOG_CACHE_BITS:
+        return x.log() / arb.const_log2()
+    # High precision: the same ball is often needed twice (e.g. a certified value and its check);
+    # a logarithm at 10^5 digits costs ~0.1 s, so reuse it.  The key is the exact ball and precision.
+    key = (x.mid().man_exp(), x.rad().man_exp(), prec)
+    hit = _LOG_CACHE.get(key)
+    if hit is None:
+        hit = x.log() / arb.const_log2()
+        if len(_LOG_CACHE) >= 8:
+            _LOG_CACHE.pop(next(iter(_LOG_CACHE)))
+        _LOG_CACHE[key] = hit
+    return hit
+
+
+#: Working precision (bits) from which :func:`log2` results are cached; at most 8 are kept.
+_LOG_CACHE_BITS = 20000
+_LOG_CACHE: dict = {}
 
 
 def plogp_ratio(p: Exact, t: arb) -> arb:
