@@ -140,7 +140,7 @@ def fit_conditional_logit(
     >>> x = rng.integers(0, 2, 4000)
     >>> y = np.where(rng.random(4000) < 0.9, x, 1 - x)
     >>> fit = fit_conditional_logit(y, 2, [x], [2])
-    >>> round(float(np.exp(fit.log_prob[x == 1]).mean()), 2)
+    >>> round(float(np.exp(fit.log_prob[(x == 1) & (y == 1)]).mean()), 2)   # fitted P(y = 1 | x = 1)
     0.9
     """
     n = target.size
