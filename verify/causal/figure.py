@@ -8,10 +8,8 @@ graphs, so the figure shows what :meth:`CausalModel.do` computes. Writes
 
 Examples
 --------
->>> import tempfile, pathlib
->>> paths = figure_2_2(pathlib.Path(tempfile.mkdtemp()) / "fig_2_2")
->>> [p.suffix for p in paths]
-['.png', '.svg']
+>>> sorted(confounder_model().do({"X": 1}).graph.edges)     # panel (b): the arrow Z -> X is cut
+[('Z', 'Y')]
 """
 
 from __future__ import annotations
