@@ -2,8 +2,8 @@
 
 * :func:`figure_2_1` -- the InfoMat (2.18) of the binary Ising channel (sec. 4.3.4) under
   (a) a channel-oblivious scheme (i.i.d. uniform inputs, no feedback) and (b) the
-  capacity-achieving feedback scheme (the BCJR-invariant input on the 4-node
-  Q-graph of the stored Ising witness). Entry ``[i, j]`` is
+  capacity-achieving feedback scheme (the BCJR-invariant maximiser of the
+  Q-graph program on the 4-node Q-graph :data:`ISING_QGRAPH`). Entry ``[i, j]`` is
   ``I(X_i; Y_j | X^{i-1}, Y^{j-1})``; DI is the sum of the upper triangle with
   the diagonal, the strict lower triangle is ``I(DY^n -> X^n)`` and the whole
   sum is ``I(X^n; Y^n)`` (the conservation law (2.13)), printed in the titles.
@@ -49,7 +49,7 @@ import numpy as np
 from dicert.verify.errors import InvalidInput
 from dicert.verify.plots import _figure, _save, _style
 
-__all__ = ["FIG_4_3_PHI", "EXAMPLE_4_4_1_TEXT_PHI", "qgraph_walk", "figure_2_1", "figure_3_1", "ising_infomats", "feedback_scheme_pmf", "context_tree", "FIG_3_1_SEQUENCE"]
+__all__ = ["ISING_QGRAPH", "FIG_4_3_PHI", "EXAMPLE_4_4_1_TEXT_PHI", "qgraph_walk", "figure_2_1", "figure_3_1", "ising_infomats", "feedback_scheme_pmf", "context_tree", "FIG_3_1_SEQUENCE"]
 
 #: The sequence (x_{-2}, x_{-1}, x_0, x_1, ..., x_8) of Fig. 3.1 (the first three symbols are context).
 #: The monograph prints 12 symbols ``000110100010`` for these 11 indices; its root count (4, 4) fits the
@@ -140,8 +140,17 @@ def feedback_scheme_pmf(channel: Any, phi: Any, policy: Any, n: int) -> Any:
     return Pmf(joint, names)
 
 
-def ising_infomats(n: int = 6) -> dict[str, np.ndarray]:
+#: The 4-node Q-graph on which the Ising feedback capacity is attained (sec. 4.4, Fig. 4.4).
+ISING_QGRAPH = ((3, 1), (3, 0), (3, 0), (2, 0))
+
+
+def ising_infomats(n: int = 6, phi: Any = None, policy: Any = None) -> dict[str, np.ndarray]:
     """InfoMats of the Ising channel: ``"oblivious"`` (i.i.d. uniform inputs) and ``"capacity"`` (feedback scheme).
+
+    The capacity-achieving scheme is the input ``policy`` on the Q-graph ``phi``;
+    by default the maximiser of the Q-graph program (Thm 4.4.3) on
+    :data:`ISING_QGRAPH`, which is BCJR-invariant there (Cor. 4.4.5). Pass a
+    stored witness (``phi``, ``policy``) to skip the solver.
 
     Examples
     --------
@@ -149,19 +158,27 @@ def ising_infomats(n: int = 6) -> dict[str, np.ndarray]:
     >>> sorted(mats), mats["capacity"].shape
     (['capacity', 'oblivious'], (3, 3))
     """
-    from dicert.proofs.closed_form import load_witness
     from dicert.verify.channels import parse_channel
     from dicert.verify.coding.posterior_matching import _as_float_policy
+    from dicert.verify.errors import SolverFailed
     from dicert.verify.measures import info_mat
 
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 7:
         raise InvalidInput(f"n: expected an integer block length in 1..7, got {n!r}")
     channel = parse_channel("ising")
-    witness = load_witness("ising")["lower"]
+    if (phi is None) != (policy is None):
+        raise InvalidInput("phi, policy: give both (a witness) or neither (solve the Q-graph program)")
+    if phi is None:
+        from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+
+        bound = qgraph_upper_bound(channel, [list(row) for row in ISING_QGRAPH])
+        if not bound.bcjr_invariant:
+            raise SolverFailed(f"ising: the Q-graph maximiser is not BCJR-invariant (residual {bound.bcjr_residual:.1e})")
+        phi, policy = [list(row) for row in ISING_QGRAPH], bound.policy
     xs = [f"X{i}" for i in range(1, n + 1)]
     ys = [f"Y{i}" for i in range(1, n + 1)]
     oblivious = feedback_scheme_pmf(channel, [[0, 0]], np.full((2, 1, 2), 0.5), n)
-    capacity = feedback_scheme_pmf(channel, witness["phi"], _as_float_policy(witness["policy"]), n)
+    capacity = feedback_scheme_pmf(channel, phi, _as_float_policy(policy), n)
     return {"oblivious": info_mat(oblivious, xs, ys), "capacity": info_mat(capacity, xs, ys)}
 
 
@@ -171,7 +188,7 @@ def _decomposition(matrix: np.ndarray) -> tuple[float, float, float]:
     return di, reverse, float(matrix.sum())
 
 
-def figure_2_1(stem: str | os.PathLike[str], n: int = 6) -> list[Path]:
+def figure_2_1(stem: str | os.PathLike[str], n: int = 6, phi: Any = None, policy: Any = None) -> list[Path]:
     """Draw Fig. 2.1 (InfoMat on the Ising channel, oblivious vs capacity-achieving); returns the paths.
 
     Examples
@@ -180,7 +197,7 @@ def figure_2_1(stem: str | os.PathLike[str], n: int = 6) -> list[Path]:
     >>> len(figure_2_1(pathlib.Path(tempfile.mkdtemp()) / "f", n=2))
     2
     """
-    mats = ising_infomats(n)
+    mats = ising_infomats(n, phi, policy)
     fig = _figure(9.0, 4.2)
     axes = fig.subplots(1, 2)
     top = max(float(m.max()) for m in mats.values())

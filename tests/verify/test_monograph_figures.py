@@ -26,16 +26,16 @@ def _written(paths):
 
 
 def test_figure_2_1_infomat_sums_are_di_and_the_conservation_law_2_13(tmp_path):
-    n = 3
-    mats = ising_infomats(n)
-    # (a) without feedback the strict lower triangle I(DY^n -> X^n) vanishes
-    assert abs(np.tril(mats["oblivious"], -1).sum()) < 1e-12
-    # (b) the feedback scheme has feedback information, and DI is the upper triangle (2.18)-(2.20)
     from dicert.proofs.closed_form import load_witness
     from dicert.verify.channels import parse_channel
     from dicert.verify.coding.posterior_matching import _as_float_policy
 
+    n = 3
     w = load_witness("ising")["lower"]
+    mats = ising_infomats(n, w["phi"], w["policy"])              # the stored exact witness
+    # (a) without feedback the strict lower triangle I(DY^n -> X^n) vanishes
+    assert abs(np.tril(mats["oblivious"], -1).sum()) < 1e-12
+    # (b) the feedback scheme has feedback information, and DI is the upper triangle (2.18)-(2.20)
     p = feedback_scheme_pmf(parse_channel("ising"), w["phi"], _as_float_policy(w["policy"]), n)
     xs, ys = [f"X{i}" for i in range(1, n + 1)], [f"Y{i}" for i in range(1, n + 1)]
     matrix = mats["capacity"]
@@ -45,7 +45,7 @@ def test_figure_2_1_infomat_sums_are_di_and_the_conservation_law_2_13(tmp_path):
     assert np.tril(matrix, -1).sum() > 0.1
     # the capacity-achieving scheme carries more DI than the oblivious one
     assert np.triu(matrix).sum() > np.triu(mats["oblivious"]).sum()
-    _written(figure_2_1(tmp_path / "fig_2_1", n=2))
+    _written(figure_2_1(tmp_path / "fig_2_1", n=2, phi=w["phi"], policy=w["policy"]))
 
 
 def test_figure_3_1_context_tree_root_is_the_ctw_block_probability(tmp_path):
@@ -66,3 +66,18 @@ def test_fig_4_3_code_follows_the_caption_because_example_4_4_1_walk_needs_it():
     from dicert.proofs import bec_noc
 
     assert [list(row) for row in FIG_4_3_PHI] == [list(row) for row in bec_noc.PHI]
+
+
+def test_figure_script_writes_png_and_svg_of_figures_2_1_2_2_3_1(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "examples" / "figures" / "make_figures.py"
+    spec = importlib.util.spec_from_file_location("make_figures", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    paths = module.main([str(tmp_path), "--quick"])
+    assert sorted(p.name for p in paths) == sorted(
+        f"fig_{k}.{ext}" for k in ("2_1", "2_2", "3_1") for ext in ("png", "svg")
+    )
+    assert all(p.stat().st_size > 2000 for p in paths)

@@ -21,7 +21,7 @@ After ``n`` steps the decoder outputs ``argmax_m lambda(m)``.
 Implementation. There are ``M = 2^{nR}`` messages, far too many to list: the
 posterior is stored as *runs* of consecutive messages that share the same
 posterior and hypothetical state (a run splits only where a labelling cut falls
-inside it, so there are at most ``|S| (|X| - 1)`` new runs per step). Run
+inside it: with the dither at most ``|S| |X|`` new runs per step). Run
 lengths are float64 message counts (exact below ``2^53``, i.e. wherever the
 decision happens) and posteriors are kept as logarithms. The initial channel
 state is drawn from ``pi_{S|Q}(. | q0)`` and known to the encoder only: the
@@ -38,14 +38,18 @@ of this scheme.
 
 Examples
 --------
+A binary symmetric channel (one state, one-node Q-graph; every input is
+BCJR-invariant there) at a rate well below its capacity ``1 - H(0.1)``; the
+Ising and trapdoor witnesses are used in ``tests/verify/coding`` and
+``benchmarks/bench_coding_scheme.py``:
+
 >>> import numpy as np
->>> from dicert.verify.channels import parse_channel
+>>> from types import SimpleNamespace
 >>> from dicert.verify.coding import PosteriorMatchingScheme
->>> from dicert.proofs.closed_form import load_witness
->>> w = load_witness("ising")["lower"]
->>> scheme = PosteriorMatchingScheme.from_witness(parse_channel("ising"), w["phi"], w["policy"])
+>>> bsc = SimpleNamespace(name="bsc", matrix=np.array([[0.9, 0.1], [0.1, 0.9]]))
+>>> scheme = PosteriorMatchingScheme(bsc, [[0, 0]], np.full((1, 1, 2), 0.5))
 >>> round(scheme.rate, 6)                        # I(X,S;Y|Q), the rate Thm 4.4.6 promises
-0.575522
+0.531004
 >>> result = scheme.transmit(n=60, rate=0.3, rng=1)
 >>> result.correct, result.n
 (True, 60)
@@ -294,11 +298,11 @@ class PosteriorMatchingScheme:
 
         Examples
         --------
-        >>> from dicert.verify.channels import parse_channel
-        >>> from dicert.proofs.closed_form import load_witness
-        >>> w = load_witness("trapdoor")["lower"]
-        >>> round(PosteriorMatchingScheme.from_witness(parse_channel("trapdoor"), w["phi"], w["policy"]).rate, 6)
-        0.694242
+        >>> import numpy as np
+        >>> from types import SimpleNamespace
+        >>> bsc = SimpleNamespace(name="bsc", matrix=np.array([[0.9, 0.1], [0.1, 0.9]]))
+        >>> round(PosteriorMatchingScheme.from_witness(bsc, [[0, 0]], [[["1/2", "1/2"]]]).rate, 4)
+        0.531
         """
         return cls(channel, phi, _as_float_policy(policy), initial_node=initial_node, dither=dither)
 
