@@ -49,7 +49,18 @@ import numpy as np
 from dicert.verify.errors import InvalidInput
 from dicert.verify.plots import _figure, _save, _style
 
-__all__ = ["ISING_QGRAPH", "FIG_4_3_PHI", "EXAMPLE_4_4_1_TEXT_PHI", "qgraph_walk", "figure_2_1", "figure_3_1", "ising_infomats", "feedback_scheme_pmf", "context_tree", "FIG_3_1_SEQUENCE"]
+__all__ = [
+    "ISING_QGRAPH",
+    "FIG_4_3_PHI",
+    "EXAMPLE_4_4_1_TEXT_PHI",
+    "qgraph_walk",
+    "figure_2_1",
+    "figure_3_1",
+    "ising_infomats",
+    "feedback_scheme_pmf",
+    "context_tree",
+    "FIG_3_1_SEQUENCE",
+]
 
 #: The sequence (x_{-2}, x_{-1}, x_0, x_1, ..., x_8) of Fig. 3.1 (the first three symbols are context).
 #: The monograph prints 12 symbols ``000110100010`` for these 11 indices; its root count (4, 4) fits the

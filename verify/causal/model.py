@@ -122,7 +122,14 @@ class CausalModel:
     (('A', 'B', 'C'), (2, 3, 2), ('B',))
     """
 
-    def __init__(self, graph: nx.DiGraph, names: tuple[str, ...], shape: tuple[int, ...], mechanisms: dict[str, np.ndarray], alphabets: tuple[tuple[Hashable, ...], ...]) -> None:
+    def __init__(
+        self,
+        graph: nx.DiGraph,
+        names: tuple[str, ...],
+        shape: tuple[int, ...],
+        mechanisms: dict[str, np.ndarray],
+        alphabets: tuple[tuple[Hashable, ...], ...],
+    ) -> None:
         # internal: use the classmethods, which validate
         self._graph = graph
         self._names = names

@@ -1,7 +1,8 @@
 """Hypothesis strategies for causal models: random DAGs with random mechanisms (needs the ``test`` extra).
 
 :func:`causal_models` builds a valid model directly: a random topological
-order of the names, each forward pair an edge or not (one bitmask draw), alphabet sizes within a cell budget, and Dirichlet mechanisms from a
+order of the names, each forward pair an edge or not (one bitmask draw),
+alphabet sizes within a cell budget, and Dirichlet mechanisms from a
 drawn seed (no filtering). :func:`disjoint_sets` draws ``(S, T, Z)``.
 
 Examples
