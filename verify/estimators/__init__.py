@@ -6,7 +6,9 @@ Estimators (all follow :class:`DIEstimator`: hyper-parameters in the constructor
 * :class:`PlugIn` -- plug-in estimator with a Markov order (3.1.1), discrete data;
 * :class:`CTW` -- universal CTW estimators I1-I4 (3.3)-(3.6), discrete data;
 * :class:`KSG` -- kNN (Frenzel-Pompe KSG) estimator (3.1.6), continuous data;
-* :class:`GaussianGranger` -- linear-Gaussian DI / Granger baseline (2.5.2).
+* :class:`GaussianGranger` -- linear-Gaussian DI / Granger baseline (2.5.2);
+* :class:`MarkovML` -- parametric ML for log-linear Markov models of a chosen order (3.1.3);
+* :class:`PointProcessGLM` -- point-process GLM intensities with MDL order selection (3.1.4).
 
 Examples
 --------
@@ -28,6 +30,8 @@ from dicert.verify.estimators.check import (
 from dicert.verify.estimators.ctw import CTW
 from dicert.verify.estimators.gaussian import GaussianGranger
 from dicert.verify.estimators.ksg import KSG
+from dicert.verify.estimators.markov_ml import MarkovML
+from dicert.verify.estimators.point_process import PointProcessGLM
 from dicert.verify.estimators.plugin import PlugIn
 from dicert.verify.estimators.protocol import DIEstimator
 
@@ -36,6 +40,8 @@ __all__ = [
     "PlugIn",
     "KSG",
     "GaussianGranger",
+    "MarkovML",
+    "PointProcessGLM",
     "DIEstimator",
     "check_estimator",
     "parametrize_with_checks",
