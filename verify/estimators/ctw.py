@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -40,6 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
 from dicert.verify.errors import InvalidInput
+from dicert.verify.estimators.intervals import batch_means_se, span_interval
 from dicert.verify.estimators.protocol import (
     BaseDIEstimator,
     check_int_param,
@@ -47,6 +49,7 @@ from dicert.verify.estimators.protocol import (
     log_base,
     validate_pair,
 )
+from dicert.verify.memory import check_allocation
 
 __all__ = ["CTW", "ctw_predictive", "CTW_VARIANTS"]
 
@@ -125,6 +128,8 @@ def _ctw_predictive_by_symbol(
     composing the two orders, so each level costs one gather per symbol.
     """
     m = s.size - start
+    # per depth: the KT table, the mixed law and the child's law, (r, m) float64 each
+    check_allocation((3, r, m), 8, f"CTW predictive tables for alphabet {r}, {m} steps")
     observed = s[start:]
     ids = _context_ids(s, r, depth, start)
     steps = np.arange(m)
@@ -301,22 +306,39 @@ class CTW(BaseDIEstimator):
         p_y_given_x = p_joint / p_x_joint[:, None, :]  # P(y_t | y^{t-1}, x^t)
         xt, yt = x_codes[D:], y_codes[D:]
         steps = np.arange(xt.size)
+        # I1 (3.3): codelength differences -- sample-based, they carry the sampling spread
+        di_1 = np.log(p_y_given_x[xt, yt, steps]) - np.log(p_y[yt, steps])
+        reverse_1 = np.log(p_x_joint[xt, steps]) - np.log(p_x[xt, steps])
+        # I4 (3.6): divergences between the predictive laws
+        log_ratio = np.log(p_joint) - np.log(p_x_joint)[:, None, :] - np.log(p_y)[None, :, :]
+        di_4 = np.sum(p_joint * log_ratio, axis=(0, 1))
+        reverse_4 = _kl(p_x_joint, p_x, axis=0)
         if self.variant == "I1":
-            di = np.log(p_y_given_x[xt, yt, steps]) - np.log(p_y[yt, steps])
-            reverse = np.log(p_x_joint[xt, steps]) - np.log(p_x[xt, steps])
+            di, reverse = di_1, reverse_1
         elif self.variant == "I2":
             h_causal = -np.sum(p_joint * np.log(p_y_given_x), axis=(0, 1))
             di = _entropy(p_y, axis=0) - h_causal
             reverse = _entropy(p_x, axis=0) - _entropy(p_x_joint, axis=0)
         elif self.variant == "I3":
             di = _kl(p_y_given_x[xt, :, steps].T, p_y, axis=0)
-            reverse = _kl(p_x_joint, p_x, axis=0)
+            reverse = reverse_4
         else:
-            log_ratio = np.log(p_joint) - np.log(p_x_joint)[:, None, :] - np.log(p_y)[None, :, :]
-            di = np.sum(p_joint * log_ratio, axis=(0, 1))
-            reverse = _kl(p_x_joint, p_x, axis=0)
+            di, reverse = di_4, reverse_4
+        # interval: span of I1, I4 and the chosen variant, widened by sqrt(2) x the
+        # batch-means standard error of the I1 increments (a sequential estimator
+        # averages running estimates, whose variance is about twice the plug-in's)
+        di_ci = span_interval(
+            [float(di.mean()), float(di_1.mean()), float(di_4.mean())], math.sqrt(2.0) * batch_means_se(di_1)
+        )
+        reverse_ci = span_interval(
+            [float(reverse.mean()), float(reverse_1.mean()), float(reverse_4.mean())],
+            math.sqrt(2.0) * batch_means_se(reverse_1),
+        )
+        self._data = (xa, ya, None)
         self.alphabet_sizes_ = (rx, ry)
-        self._store(di, reverse, self.base)
+        self._store(
+            di, reverse, self.base, di_ci, reverse_ci, "span of I1, I4 and the variant +- 1.96 sqrt(2) batch-means se of I1"
+        )
         return self
 
 

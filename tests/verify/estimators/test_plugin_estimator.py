@@ -50,7 +50,7 @@ def test_plugin_di_equals_difference_of_empirical_conditional_entropies(case) ->
     h_causal = _conditional_entropy([(*a, *b, c, d) for a, b, c, d in zip(yp, xp, xs, ys)], target=2 * k + 1)
     h_x = _conditional_entropy([(*a, b) for a, b in zip(xp, xs)], target=k)
     h_x_given = _conditional_entropy([(*a, *b, c) for a, b, c in zip(xp, yp, xs)], target=2 * k)
-    est = PlugIn(order=k).fit(x, y)
+    est = PlugIn(order=k, min_per_context=0).fit(x, y)
     assert est.di_rate_ == pytest.approx(h_y - h_causal, abs=1e-10)
     assert est.reverse_di_rate_ == pytest.approx(h_x - h_x_given, abs=1e-10)
 
@@ -64,7 +64,7 @@ def test_plugin_mi_rate_equals_plugin_conservation_identity(case) -> None:
     h_y = _conditional_entropy([(*a, b) for a, b in zip(yp, ys)], target=k)
     rows = [(*a, *b, (c, d)) for a, b, c, d in zip(xp, yp, xs, ys)]
     h_xy = _conditional_entropy(rows, target=2 * k)
-    assert PlugIn(order=k).fit(x, y).mi_rate_ == pytest.approx(h_x + h_y - h_xy, abs=1e-10)
+    assert PlugIn(order=k, min_per_context=0).fit(x, y).mi_rate_ == pytest.approx(h_x + h_y - h_xy, abs=1e-10)
 
 
 def test_plugin_order1_di_equals_dit_conditional_mutual_information() -> None:
@@ -76,7 +76,7 @@ def test_plugin_order1_di_equals_dit_conditional_mutual_information() -> None:
     total = sum(counts.values())
     dist = dit.Distribution(outcomes, [counts[o] / total for o in outcomes])
     expected = coinformation(dist, [[0, 1], [3]], [2])
-    assert PlugIn(order=1).fit(x, y).di_rate_ == pytest.approx(expected, abs=1e-10)
+    assert PlugIn(order=1, min_per_context=0).fit(x, y).di_rate_ == pytest.approx(expected, abs=1e-10)
 
 
 def test_plugin_rates_on_known_processes() -> None:
