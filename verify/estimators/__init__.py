@@ -8,6 +8,10 @@ Estimators (all follow :class:`DIEstimator`: hyper-parameters in the constructor
 * :class:`KSG` -- kNN (Frenzel-Pompe KSG) estimator (3.1.6), continuous data;
 * :class:`GaussianGranger` -- linear-Gaussian DI / Granger baseline (2.5.2).
 
+Every fitted estimator reports 95% intervals whose coverage is measured
+(:mod:`.intervals`, ``benchmarks/bench_estimators_coverage.py``) and has a
+surrogate significance test ``.test(n_surrogates, method=...)`` (:mod:`.surrogates`).
+
 Examples
 --------
 >>> import numpy as np
@@ -19,8 +23,10 @@ True
 """
 
 from dicert.verify.estimators.check import (
+    CheckFailed,
     CheckReport,
     CheckResult,
+    CheckSkipped,
     EstimatorCheckFailed,
     check_estimator,
     parametrize_with_checks,
@@ -30,6 +36,7 @@ from dicert.verify.estimators.gaussian import GaussianGranger
 from dicert.verify.estimators.ksg import KSG
 from dicert.verify.estimators.plugin import PlugIn
 from dicert.verify.estimators.protocol import DIEstimator
+from dicert.verify.estimators.surrogates import SurrogateTest, surrogate_test
 
 __all__ = [
     "CTW",
@@ -40,6 +47,10 @@ __all__ = [
     "check_estimator",
     "parametrize_with_checks",
     "CheckReport",
+    "CheckFailed",
+    "CheckSkipped",
+    "SurrogateTest",
+    "surrogate_test",
     "CheckResult",
     "EstimatorCheckFailed",
 ]
