@@ -72,8 +72,8 @@ class GaussianGranger(BaseDIEstimator):
 
     ``di_rate_`` is the DI index: the full regression holds :math:`X_t` (the
     instantaneous term of (2.30)). ``granger_index_`` is Geweke's strict-past
-    Granger index :math:`F_{X\to Y} = \tfrac12\log(\hat\sigma^2[Y_t|Y^{t-1}_{t-p}] /
-    \hat\sigma^2[Y_t|Y^{t-1}_{t-p}, X^{t-1}_{t-p}])` (no :math:`X_t`), with
+    Granger index :math:`F_{X\\to Y} = \\tfrac12\\log(\\hat\\sigma^2[Y_t|Y^{t-1}_{t-p}] /
+    \\hat\\sigma^2[Y_t|Y^{t-1}_{t-p}, X^{t-1}_{t-p}])` (no :math:`X_t`), with
     ``granger_index_ci_``. With ``fit(x, y, z=...)`` every regression also holds
     :math:`Z_{t-p}^{t}`: the conditional (causally conditioned) DI and Granger indices.
     Intervals: :func:`~dicert.verify.estimators.intervals.likelihood_ratio_interval`

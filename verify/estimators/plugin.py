@@ -18,7 +18,7 @@ the plug-in estimate exactly (2n times it is the likelihood-ratio statistic
 of the causal-influence test of [kontoyiannis2016estimating]).
 
 Intervals: ``di_rate_ci_`` / ``reverse_di_rate_ci_`` follow the asymptotics
-after Thm 3.1.1 (Gaussian around a positive rate, :math:`2n\hat I\to\chi^2_{df}`
+after Thm 3.1.1 (Gaussian around a positive rate, :math:`2n\\hat I\\to\\chi^2_{df}`
 at rate 0), see :func:`~dicert.verify.estimators.intervals.likelihood_ratio_interval`;
 ``df`` counts the observed cells, so the Miller-Madow correction
 (``bias_correction="miller-madow"``) is :math:`df/(2n)`. Counting is sparse
@@ -27,8 +27,8 @@ there are fewer than ``min_per_context`` samples per observed context the fit
 refuses ("too few samples per context") rather than return a collapsed 0.
 
 Side information ``z`` (``fit(x, y, z=...)``) gives the causally conditioned
-rates :math:`I(\mathbb X\to\mathbb Y\|\mathbb Z)` and
-:math:`I(D\mathbb Y\to\mathbb X\|\mathbb Z)` (Kramer's causal conditioning,
+rates :math:`I(\\mathbb X\\to\\mathbb Y\\|\\mathbb Z)` and
+:math:`I(D\\mathbb Y\\to\\mathbb X\\|\\mathbb Z)` (Kramer's causal conditioning,
 (2.20)): every context also holds :math:`Z_{t-k}^{t}`.
 
 Examples
