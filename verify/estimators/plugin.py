@@ -65,13 +65,15 @@ __all__ = ["PlugIn", "BIAS_CORRECTIONS"]
 #: Accepted values of ``bias_correction``.
 BIAS_CORRECTIONS = (None, "miller-madow")
 
+_SMALL = 1 << 12  # label ranges up to 4 n + _SMALL are relabelled by bincount
+
 
 def _dense(label: NDArray[np.int64], bound: int) -> tuple[NDArray[np.int64], int]:
     """Relabel ``label`` (values < ``bound``) to ``0 .. m-1``; return the labels and ``m``.
 
     ``bincount`` relabelling (O(n + bound)) when ``bound`` is small, a sort otherwise.
     """
-    if bound <= 4 * label.size + (1 << 20):
+    if bound <= 4 * label.size + _SMALL:
         check_allocation(bound, 8, "plug-in window counts")
         present = np.bincount(label, minlength=bound) > 0
         lookup = np.cumsum(present) - 1
@@ -86,7 +88,7 @@ def _window_ids(columns: list[NDArray[np.int64]], sizes: list[int]) -> tuple[NDA
     label = np.zeros(columns[0].size, dtype=np.int64)
     bound = 1
     for column, size in zip(columns, sizes):
-        if bound * size > 4 * label.size + (1 << 20):
+        if bound * size > 4 * label.size + _SMALL:
             label, bound = _dense(label, bound)
         label = label * size + column
         bound *= size
@@ -94,19 +96,22 @@ def _window_ids(columns: list[NDArray[np.int64]], sizes: list[int]) -> tuple[NDA
 
 
 def _log_conditional(
-    target: NDArray[np.int64], context: NDArray[np.int64], n_contexts: int, target_size: int
+    target: NDArray[np.int64],
+    context: tuple[NDArray[np.int64], int],
+    target_size: int,
+    weights: NDArray[np.int64],
 ) -> tuple[NDArray[np.float64], int, int]:
-    """Empirical :math:`\\log \\hat P(\\text{target}_t \\mid \\text{context}_t)` at every window.
+    """Empirical :math:`\\log \\hat P(\\text{target} \\mid \\text{context})` for every cell.
 
-    Also returns the numbers of observed (context, target) cells and contexts
-    (for the degrees of freedom). Logs are taken once per cell, then gathered.
+    The arrays run over the distinct windows (cells); ``weights`` are their
+    counts. Also returns the numbers of observed (context, target) pairs and of
+    contexts (for the degrees of freedom).
     """
-    joint, n_joint = _window_ids([context, target], [n_contexts, target_size])
-    joint_counts = np.bincount(joint, minlength=n_joint)
-    context_counts = np.bincount(context, minlength=n_contexts)
-    log_joint = np.log(joint_counts, where=joint_counts > 0, out=np.zeros(n_joint))
-    log_context = np.log(context_counts, where=context_counts > 0, out=np.zeros(n_contexts))
-    return log_joint[joint] - log_context[context], n_joint, int(np.count_nonzero(context_counts))
+    labels, n_contexts = context
+    joint, n_joint = _window_ids([labels, target], [n_contexts, target_size])
+    joint_counts = np.bincount(joint, weights=weights, minlength=n_joint)
+    context_counts = np.bincount(labels, weights=weights, minlength=n_contexts)
+    return np.log(joint_counts)[joint] - np.log(context_counts)[labels], n_joint, n_contexts
 
 
 class PlugIn(BaseDIEstimator):
@@ -189,35 +194,55 @@ class PlugIn(BaseDIEstimator):
         x_now, y_now = xc[k:], yc[k:]
         x_past = [xc[k - j : n - j] for j in range(1, k + 1)]
         y_past = [yc[k - j : n - j] for j in range(1, k + 1)]
-        ones = np.zeros(m, dtype=np.int64)
-        y_ctx = _window_ids([ones, *y_past, *side], [1] + [ry] * k + side_sizes)
-        x_ctx = _window_ids([ones, *x_past, *side], [1] + [rx] * k + side_sizes)
-        both_ctx = _window_ids([ones, *x_past, *y_past, *side], [1] + [rx] * k + [ry] * k + side_sizes)
-        causal_ctx = _window_ids([both_ctx[0], x_now], [both_ctx[1], rx])
+        # one pass over the samples: the label of each full window (pasts, side information, X_t, Y_t);
+        # everything else is computed per distinct window (cell) and gathered back at the end
+        columns = [*x_past, *y_past, *side, x_now, y_now]
+        column_sizes = [rx] * k + [ry] * k + side_sizes + [rx, ry]
+        cell, n_cells = _window_ids(columns, column_sizes)
+        counts = np.bincount(cell, minlength=n_cells)
+        representative = np.empty(n_cells, dtype=np.int64)
+        representative[cell] = np.arange(m)
+        c_x_past = [v[representative] for v in x_past]
+        c_y_past = [v[representative] for v in y_past]
+        c_side = [v[representative] for v in side]
+        c_x_now, c_y_now = x_now[representative], y_now[representative]
+        ones = np.zeros(n_cells, dtype=np.int64)
+        y_ctx = _window_ids([ones, *c_y_past, *c_side], [1] + [ry] * k + side_sizes)
+        x_ctx = _window_ids([ones, *c_x_past, *c_side], [1] + [rx] * k + side_sizes)
+        both_ctx = _window_ids([ones, *c_x_past, *c_y_past, *c_side], [1] + [rx] * k + [ry] * k + side_sizes)
+        causal_ctx = _window_ids([both_ctx[0], c_x_now], [both_ctx[1], rx])
         if self.min_per_context > 0 and m < self.min_per_context * causal_ctx[1]:
             raise InvalidInput(
                 f"order: too few samples per context: {causal_ctx[1]} contexts, {m} samples "
                 f"(about {self.min_per_context:g} per context needed; use a smaller order or CTW)"
             )
-        log_causal, cells_causal, ctx_causal = _log_conditional(y_now, *causal_ctx, ry)
-        log_y, cells_y, ctx_y = _log_conditional(y_now, *y_ctx, ry)
-        log_both, cells_both, ctx_both = _log_conditional(x_now, *both_ctx, rx)
-        log_x, cells_x, ctx_x = _log_conditional(x_now, *x_ctx, rx)
-        di = log_causal - log_y
-        reverse = log_both - log_x
+        log_causal, cells_causal, ctx_causal = _log_conditional(c_y_now, causal_ctx, ry, counts)
+        log_y, cells_y, ctx_y = _log_conditional(c_y_now, y_ctx, ry, counts)
+        log_both, cells_both, ctx_both = _log_conditional(c_x_now, both_ctx, rx, counts)
+        log_x, cells_x, ctx_x = _log_conditional(c_x_now, x_ctx, rx, counts)
         self.di_df_ = max((cells_causal - ctx_causal) - (cells_y - ctx_y), 0)
         self.reverse_di_df_ = max((cells_both - ctx_both) - (cells_x - ctx_x), 0)
-        di_ci = likelihood_ratio_interval(float(di.mean()), batch_means_se(di), self.di_df_, m)
-        reverse_ci = likelihood_ratio_interval(float(reverse.mean()), batch_means_se(reverse), self.reverse_di_df_, m)
+        # per-cell increments in the output unit, gathered once per sample
+        unit = 1.0 / log_base(self.base)
+        di_cell, reverse_cell = (log_causal - log_y) * unit, (log_both - log_x) * unit
+        di_mean = float(di_cell @ counts) / m
+        reverse_mean = float(reverse_cell @ counts) / m
         if self.bias_correction == "miller-madow":
-            di = di - self.di_df_ / (2.0 * m)
-            reverse = reverse - self.reverse_di_df_ / (2.0 * m)
+            di_cell -= unit * self.di_df_ / (2.0 * m)
+            reverse_cell -= unit * self.reverse_di_df_ / (2.0 * m)
+        di, reverse = di_cell[cell], reverse_cell[cell]
+        di_ci = likelihood_ratio_interval(di_mean / unit, batch_means_se(di) / unit, self.di_df_, m)
+        reverse_ci = likelihood_ratio_interval(
+            reverse_mean / unit, batch_means_se(reverse) / unit, self.reverse_di_df_, m
+        )
+        di_ci = (di_ci[0] * unit, di_ci[1] * unit)
+        reverse_ci = (reverse_ci[0] * unit, reverse_ci[1] * unit)
         self.alphabet_sizes_ = (rx, ry)
         self._data: tuple[Any, ...] = (xa, ya, za)
-        self._store(
+        self._store(  # already in the output unit
             di,
             reverse,
-            self.base,
+            "e",
             di_ci,
             reverse_ci,
             "Miller-Madow centred batch means, chi-square lower end at rate 0 (Thm 3.1.1)",

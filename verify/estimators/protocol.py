@@ -199,8 +199,10 @@ def encode_symbols(
     if alphabet_size is None:
         if values.size and 0 <= values.min() and values.max() < 1 << 20:  # small labels: O(n) relabelling
             present = np.bincount(values) > 0
+            if present.all():  # already the codes 0..r-1: no copy
+                return values, int(present.size)
             lookup = np.cumsum(present) - 1
-            return lookup[values].astype(np.int64), max(int(present.sum()), 1)
+            return lookup[values], max(int(present.sum()), 1)
         alphabet, codes = np.unique(values, return_inverse=True)
         return codes.astype(np.int64).reshape(-1), max(int(alphabet.size), 1)
     bad = np.flatnonzero((values < 0) | (values >= alphabet_size))
@@ -271,8 +273,10 @@ class BaseDIEstimator:
     ) -> None:
         """Store the rates from per-step increments (nats); intervals ``di_ci``/``reverse_ci`` in nats."""
         scale = 1.0 / log_base(base)
-        di = np.asarray(di_nats, dtype=np.float64) * scale
-        reverse = np.asarray(reverse_nats, dtype=np.float64) * scale
+        di = np.asarray(di_nats, dtype=np.float64)
+        reverse = np.asarray(reverse_nats, dtype=np.float64)
+        if scale != 1.0:
+            di, reverse = di * scale, reverse * scale
         self.di_increments_ = di
         self.reverse_di_increments_ = reverse
         self.n_steps_ = int(di.size)
