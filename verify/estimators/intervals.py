@@ -34,6 +34,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 from statistics import NormalDist
 
@@ -43,6 +44,7 @@ from numpy.typing import NDArray
 __all__ = ["batch_means_se", "likelihood_ratio_interval", "span_interval", "z_value"]
 
 
+@functools.lru_cache(maxsize=64)
 def z_value(level: float = 0.95) -> float:
     """Two-sided standard normal quantile for confidence ``level`` (1.96 for 0.95).
 
@@ -99,7 +101,7 @@ def likelihood_ratio_interval(
     >>> round(lo, 4), round(hi, 4)
     (0.4804, 0.5196)
     """
-    from scipy.stats import chi2
+    from scipy.special import chdtri  # chi-square quantile: chdtri(df, 1 - q)
 
     if not math.isfinite(se) or n <= 0:
         return (-math.inf, math.inf)
@@ -107,8 +109,8 @@ def likelihood_ratio_interval(
     corrected = estimate - df / (2.0 * n)
     lower, upper = corrected - z * se, corrected + z * se
     if df > 0:  # hull with the interval for a rate of 0: 2 n I ~ chi2(df)
-        lower = min(lower, estimate - float(chi2.ppf(0.5 + level / 2, df)) / (2.0 * n))
-        upper = max(upper, estimate - float(chi2.ppf(0.5 - level / 2, df)) / (2.0 * n))
+        lower = min(lower, estimate - float(chdtri(df, 0.5 - level / 2)) / (2.0 * n))
+        upper = max(upper, estimate - float(chdtri(df, 0.5 + level / 2)) / (2.0 * n))
     return (lower, upper)
 
 

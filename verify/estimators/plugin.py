@@ -74,7 +74,8 @@ def _dense(label: NDArray[np.int64], bound: int) -> tuple[NDArray[np.int64], int
     ``bincount`` relabelling (O(n + bound)) when ``bound`` is small, a sort otherwise.
     """
     if bound <= 4 * label.size + _SMALL:
-        check_allocation(bound, 8, "plug-in window counts")
+        if bound > 1 << 16:
+            check_allocation(bound, 8, "plug-in window counts")
         present = np.bincount(label, minlength=bound) > 0
         lookup = np.cumsum(present) - 1
         return lookup[label], int(lookup[-1]) + 1 if bound else 0
@@ -85,12 +86,13 @@ def _dense(label: NDArray[np.int64], bound: int) -> tuple[NDArray[np.int64], int
 
 def _window_ids(columns: list[NDArray[np.int64]], sizes: list[int]) -> tuple[NDArray[np.int64], int]:
     """Dense integer label of each row of the stacked symbol columns, and the number of labels."""
-    label = np.zeros(columns[0].size, dtype=np.int64)
-    bound = 1
-    for column, size in zip(columns, sizes):
+    label = columns[0].astype(np.int64, copy=True)
+    bound = sizes[0]
+    for column, size in zip(columns[1:], sizes[1:]):
         if bound * size > 4 * label.size + _SMALL:
             label, bound = _dense(label, bound)
-        label = label * size + column
+        label *= size
+        label += column
         bound *= size
     return _dense(label, bound)
 
@@ -198,14 +200,34 @@ class PlugIn(BaseDIEstimator):
         # everything else is computed per distinct window (cell) and gathered back at the end
         columns = [*x_past, *y_past, *side, x_now, y_now]
         column_sizes = [rx] * k + [ry] * k + side_sizes + [rx, ry]
-        cell, n_cells = _window_ids(columns, column_sizes)
-        counts = np.bincount(cell, minlength=n_cells)
-        representative = np.empty(n_cells, dtype=np.int64)
-        representative[cell] = np.arange(m)
-        c_x_past = [v[representative] for v in x_past]
-        c_y_past = [v[representative] for v in y_past]
-        c_side = [v[representative] for v in side]
-        c_x_now, c_y_now = x_now[representative], y_now[representative]
+        full = int(np.prod(np.array(column_sizes, dtype=np.float64)))
+        if full <= 4 * m + _SMALL:
+            # dense case: the mixed-radix label itself indexes the tables (no relabelling pass);
+            # the columns of each observed cell are decoded from its label
+            cell = columns[0].astype(np.int64, copy=True)
+            for column, size in zip(columns[1:], column_sizes[1:]):
+                cell *= size
+                cell += column
+            all_counts = np.bincount(cell, minlength=full)
+            observed = np.flatnonzero(all_counts)
+            counts = all_counts[observed]
+            digits, rest = [], observed.copy()
+            for size in reversed(column_sizes):
+                digits.append(rest % size)
+                rest //= size
+            decoded = digits[::-1]
+            n_cells, lookup = observed.size, observed
+        else:
+            cell, n_cells = _window_ids(columns, column_sizes)
+            counts = np.bincount(cell, minlength=n_cells)
+            representative = np.empty(n_cells, dtype=np.int64)
+            representative[cell] = np.arange(m)
+            decoded = [column[representative] for column in columns]
+            lookup = None
+        c_x_past = decoded[:k]
+        c_y_past = decoded[k : 2 * k]
+        c_side = decoded[2 * k : 2 * k + len(side)]
+        c_x_now, c_y_now = decoded[-2], decoded[-1]
         ones = np.zeros(n_cells, dtype=np.int64)
         y_ctx = _window_ids([ones, *c_y_past, *c_side], [1] + [ry] * k + side_sizes)
         x_ctx = _window_ids([ones, *c_x_past, *c_side], [1] + [rx] * k + side_sizes)
@@ -230,7 +252,11 @@ class PlugIn(BaseDIEstimator):
         if self.bias_correction == "miller-madow":
             di_cell -= unit * self.di_df_ / (2.0 * m)
             reverse_cell -= unit * self.reverse_di_df_ / (2.0 * m)
-        di, reverse = di_cell[cell], reverse_cell[cell]
+        if lookup is not None:  # tables over all labels (unobserved ones are never gathered)
+            di_table, reverse_table = np.zeros(full), np.zeros(full)
+            di_table[lookup], reverse_table[lookup] = di_cell, reverse_cell
+            di_cell, reverse_cell = di_table, reverse_table
+        di, reverse = np.take(di_cell, cell), np.take(reverse_cell, cell)
         di_ci = likelihood_ratio_interval(di_mean / unit, batch_means_se(di) / unit, self.di_df_, m)
         reverse_ci = likelihood_ratio_interval(
             reverse_mean / unit, batch_means_se(reverse) / unit, self.reverse_di_df_, m
