@@ -127,6 +127,9 @@ def main() -> None:
                 console.print(
                     f"{estimator} {process} n={n}: DI {mean[0]:.2f} rev {mean[1]:.2f} ({seconds:.0f} s)", highlight=False
                 )
+                if args.json:  # written after every row: a long run can be read while it goes on
+                    with open(args.json, "w") as handle:
+                        json.dump(rows, handle, indent=1)
     console.print(table)
     console.print(f"load average: {os.getloadavg()}")
     if args.json:
