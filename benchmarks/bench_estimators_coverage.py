@@ -33,6 +33,7 @@ from dicert.verify.estimators import CTW, KSG, GaussianGranger, PlugIn
 from dicert.verify.processes import (
     ProcessSample,
     bsc_delay,
+    copy_channel,
     feedback_xor,
     gaussian_var1,
     independent_discrete,
@@ -45,6 +46,7 @@ DISCRETE: dict[str, Callable[[int, int], ProcessSample]] = {
     "feedback_xor(p=0.1,r=0.2)": lambda n, s: feedback_xor(n, p=0.1, r=0.2, delay=0, rng=s),
     "independent_discrete(stay=0.7)": lambda n, s: independent_discrete(n, 2, 2, stay=0.7, rng=s),
     "markov_erasure(0.2,0.3)": lambda n, s: markov_erasure(n, flip=0.2, erasure=0.3, rng=s),
+    "copy_channel(5 symbols)": lambda n, s: copy_channel(n, 5, rng=s),
 }
 CONTINUOUS: dict[str, Callable[[int, int], ProcessSample]] = {
     "gaussian_var1(x->y)": lambda n, s: gaussian_var1(n, [[0.0, 0.0], [0.8, 0.5]], np.eye(2), rng=s),
@@ -57,6 +59,7 @@ ESTIMATORS: dict[str, tuple[Callable[[], Any], dict[str, Callable[[int, int], Pr
     "PlugIn(order=1)": (lambda: PlugIn(order=1), DISCRETE),
     "CTW(depth=3,I4)": (lambda: CTW(depth=3, variant="I4"), DISCRETE),
     "CTW(depth=3,I1)": (lambda: CTW(depth=3, variant="I1"), DISCRETE),
+    "CTW(depth=3,I1,richardson)": (lambda: CTW(depth=3, variant="I1", bias_correction="richardson"), DISCRETE),
     "GaussianGranger(order=1)": (lambda: GaussianGranger(order=1), CONTINUOUS),
     "KSG(k=4,history=1)": (lambda: KSG(k=4, history=1), CONTINUOUS),
 }
