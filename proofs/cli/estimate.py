@@ -7,8 +7,8 @@ rate :math:`I(\\mathbb X\\to\\mathbb Y)`, the reverse rate
 estimators (``ctw``, ``plugin``) accept integer columns or text labels (each
 distinct label is a symbol); ``ksg`` and ``granger`` need numbers (KSG refuses
 heavily tied, i.e. discrete, columns); ``dine`` needs the ``neural`` extra.
-``--z COL`` conditions on a third column (causally conditioned DI, plug-in,
-KSG and Granger). ``--test surrogates=N[,method=shift|block|iaaft]`` adds
+``--z COL`` conditions on a third column (causally conditioned DI; all
+estimators but DINE). ``--test surrogates=N[,method=shift|block|iaaft]`` adds
 surrogate p-values (+1 corrected, seeded by ``--seed``, ``--jobs`` workers).
 
 The result goes to stdout: a table, or one JSON object with ``--json``. An
@@ -208,8 +208,8 @@ def estimate(
     name = estimator.strip().lower()
     if name not in ESTIMATORS:
         raise InvalidInput(f"--estimator: expected one of {', '.join(ESTIMATORS)}, got {estimator!r}")
-    if z is not None and name in ("ctw", "dine"):
-        raise InvalidInput(f"--z: side information is supported by plugin, ksg and granger, not {name}")
+    if z is not None and name == "dine":
+        raise InvalidInput("--z: side information is supported by ctw, plugin, ksg and granger, not dine")
     surrogates = _parse_test(test)
     wanted = {"--x": x, "--y": y} if z is None else {"--x": x, "--y": y, "--z": z}
     columns = _columns(Path(file), wanted)

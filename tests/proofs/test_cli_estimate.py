@@ -145,4 +145,4 @@ def test_estimate_side_information_explains_the_dependence(tmp_path: Path, capsy
     assert run([*base, "--z", "z"]) == 0
     given = json.loads(capsys.readouterr().out)
     assert plain["di_rate"] > 0.3 and abs(given["di_rate"]) < 0.01 and given["z"] == "z"
-    assert run([*base[:-1], "--z", "z", "--estimator", "ctw"]) == 2
+    assert run([*base[:-1], "--z", "z", "--estimator", "dine"]) == 2

@@ -124,9 +124,17 @@ class _Groups:
 
 
 def _ctw_predictive_by_symbol(
-    s: NDArray[np.int64], r: int, depth: int, start: int
+    s: NDArray[np.int64],
+    r: int,
+    depth: int,
+    start: int,
+    context: tuple[NDArray[np.int64], int] | None = None,
 ) -> NDArray[np.float64]:
     """Core of :func:`ctw_predictive`; returns shape ``(r, n - start)`` (time on the last axis).
+
+    ``context`` (codes, alphabet size) replaces ``s`` as the stream the contexts
+    are read from: the depth-``d`` context of time ``t`` is ``context[t-1 .. t-d]``
+    (side information: ``context[t] = (z[t+1], s[t])`` puts :math:`Z_t` first).
 
     Each depth works in its own order (time steps grouped by node, time order
     within a node); the predictive law of the level below is carried over by
@@ -136,7 +144,7 @@ def _ctw_predictive_by_symbol(
     # per depth: the KT table, the mixed law and the child's law, (r, m) float64 each
     check_allocation((3, r, m), 8, f"CTW predictive tables for alphabet {r}, {m} steps")
     observed = s[start:]
-    ids = _context_ids(s, r, depth, start)
+    ids = _context_ids(s, r, depth, start) if context is None else _context_ids(context[0], context[1], depth, start)
     steps = np.arange(m)
     child: NDArray[np.float64] | None = None  # predictive law one level deeper, in that level's order
     child_position: NDArray[np.intp] | None = None  # position of each time step in that order
@@ -267,6 +275,13 @@ class CTW(BaseDIEstimator):
 
     Notes
     -----
+    Side information: ``fit(x, y, z=...)`` reads every context from the
+    stream :math:`(Z_t, S_{t-1}), (Z_{t-1}, S_{t-2}), \\dots` (``S`` the coded
+    process), so the three assignments condition on :math:`Z^t` and the rates
+    become the causally conditioned :math:`I(\\mathbb X\\to\\mathbb Y\\|\\mathbb Z)`
+    and :math:`I(D\\mathbb Y\\to\\mathbb X\\|\\mathbb Z)`; the depth then counts
+    (z, past symbol) pairs.
+
     Intervals (``di_rate_ci_``, ``reverse_di_rate_ci_``): the hull of the variant,
     I1, I4 and the Richardson-extrapolated I1 and I4, each +- 1.96 sqrt(2) x the
     batch-means se of the I1 increments (coverage measured in
@@ -312,17 +327,32 @@ class CTW(BaseDIEstimator):
         log_base(base)
         self.base = base
 
-    def fit(self, x: ArrayLike, y: ArrayLike) -> Self:
-        """Run the three CTW assignments on ``(x, y)`` and store the rates; return ``self``."""
+    def fit(self, x: ArrayLike, y: ArrayLike, z: ArrayLike | None = None) -> Self:
+        """Run the three CTW assignments on ``(x, y)`` (contexts with side information ``z``); return ``self``."""
         xa, ya = validate_pair(x, y, min_length=self.depth + 2)
         sizes = self.alphabet_size
         x_codes, rx = encode_symbols(xa, "x", None if sizes is None else sizes[0])
         y_codes, ry = encode_symbols(ya, "y", None if sizes is None else sizes[1])
+        za = None
         D = self.depth
+        joint_codes = x_codes * ry + y_codes
+
+        def with_side(codes: NDArray[np.int64], r: int) -> tuple[NDArray[np.int64], int] | None:
+            if za is None:
+                return None
+            ahead = np.empty_like(z_codes)
+            ahead[:-1], ahead[-1] = z_codes[1:], 0  # context[t] = (z[t+1], codes[t])
+            return ahead * r + codes, rz * r
+
+        if z is not None:
+            za = validate_pair(xa, z)[1]
+            z_codes, rz = encode_symbols(za, "z", None)
         # predictive laws with time on the last axis
-        p_y = _ctw_predictive_by_symbol(y_codes, ry, D, D)  # (ry, m): P(y_t | y^{t-1})
-        p_x = _ctw_predictive_by_symbol(x_codes, rx, D, D)  # (rx, m): P(x_t | x^{t-1})
-        p_joint = _ctw_predictive_by_symbol(x_codes * ry + y_codes, rx * ry, D, D).reshape(rx, ry, -1)
+        p_y = _ctw_predictive_by_symbol(y_codes, ry, D, D, with_side(y_codes, ry))  # (ry, m): P(y_t | y^{t-1}[, z^t])
+        p_x = _ctw_predictive_by_symbol(x_codes, rx, D, D, with_side(x_codes, rx))  # (rx, m): P(x_t | x^{t-1}[, z^t])
+        p_joint = _ctw_predictive_by_symbol(
+            joint_codes, rx * ry, D, D, with_side(joint_codes, rx * ry)
+        ).reshape(rx, ry, -1)
         p_x_joint = p_joint.sum(axis=1)  # (rx, m): P(x_t | x^{t-1}, y^{t-1})
         p_y_given_x = p_joint / p_x_joint[:, None, :]  # P(y_t | y^{t-1}, x^t)
         xt, yt = x_codes[D:], y_codes[D:]
@@ -350,7 +380,7 @@ class CTW(BaseDIEstimator):
         if self.bias_correction == "richardson":
             weights = richardson_weights(di.size) * di.size
             di, reverse = di * weights, reverse * weights
-        self._data = (xa, ya, None)
+        self._data = (xa, ya, za)
         self.alphabet_sizes_ = (rx, ry)
         self._store(
             di, reverse, self.base, di_ci, reverse_ci, _CI_METHOD
