@@ -44,6 +44,7 @@ __all__ = [
     "markov_erasure_rate",
     "feedback_xor",
     "independent_discrete",
+    "copy_channel",
     "gaussian_var1",
     "gaussian_var1_rates",
     "gaussian_innovation_variance",
@@ -261,6 +262,27 @@ def independent_discrete(
     y = fresh[last_renewal]
     params = {"x_alphabet": x_alphabet, "y_alphabet": y_alphabet, "stay": stay}
     return ProcessSample(x, y, 0.0, 0.0, 0.0, "discrete", "independent_discrete", params)
+
+
+def copy_channel(n: int, alphabet: int = 5, rng: Rng = None) -> ProcessSample:
+    """X i.i.d. uniform on ``alphabet`` symbols and :math:`Y_i = X_{i-1}`: DI rate :math:`\\log_2 r`.
+
+    A noiseless delayed copy with a large alphabet: the hard case for universal
+    (CTW) estimators, whose learning cost grows with the alphabet. Reverse DI
+    rate 0, MI rate :math:`\\log_2 r`.
+
+    Examples
+    --------
+    >>> s = copy_channel(6, alphabet=5, rng=0)
+    >>> bool((s.y[1:] == s.x[:-1]).all()), round(s.di_rate, 4)
+    (True, 2.3219)
+    """
+    n = check_int(n, "n")
+    r = check_int(alphabet, "alphabet")
+    gen = np.random.default_rng(rng)
+    x = gen.integers(0, r, size=n + 1)
+    rate = math.log2(r)
+    return ProcessSample(x[1:], x[:-1], rate, 0.0, rate, "discrete", "copy_channel", {"alphabet": r})
 
 
 def _check_var1(coefficients: ArrayLike, noise_cov: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

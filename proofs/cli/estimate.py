@@ -5,7 +5,15 @@ Reads a CSV file with a header row, takes the columns named by ``--x`` and
 rate :math:`I(\\mathbb X\\to\\mathbb Y)`, the reverse rate
 :math:`I(D\\mathbb Y\\to\\mathbb X)` and the MI rate in bits. Discrete
 estimators (``ctw``, ``plugin``) accept integer columns or text labels (each
-distinct label is a symbol); ``ksg`` and ``granger`` need numbers.
+distinct label is a symbol); ``ksg`` and ``granger`` need numbers (KSG refuses
+heavily tied, i.e. discrete, columns); ``dine`` needs the ``neural`` extra.
+``--z COL`` conditions on a third column (causally conditioned DI; all
+estimators but DINE). ``--test surrogates=N[,method=shift|block|iaaft]`` adds
+surrogate p-values (+1 corrected, seeded by ``--seed``, ``--jobs`` workers).
+
+The result goes to stdout: a table, or one JSON object with ``--json``. An
+interval that cannot be computed (too few batches) is ``null`` in JSON with a
+``ci_note`` saying why (JSON has no infinity).
 
 Examples
 --------
@@ -30,7 +38,7 @@ from dicert.proofs.cli.common import emit_json, stderr_console
 __all__ = ["estimate", "ESTIMATORS"]
 
 #: Estimator names accepted by ``--estimator``.
-ESTIMATORS = ("ctw", "plugin", "ksg", "granger")
+ESTIMATORS = ("ctw", "plugin", "ksg", "granger", "dine")
 _DISCRETE = ("ctw", "plugin")
 _PROGRESS_BYTES = 1 << 20  # show a progress bar for files of 1 MiB and more
 
@@ -112,11 +120,11 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _build(estimator: str, depth: int, variant: str) -> Any:
+def _build(estimator: str, depth: int, variant: str, discrete_data: bool) -> Any:
     from dicert.verify.estimators import CTW, KSG, GaussianGranger, PlugIn
 
-    if depth < 0 or (estimator in ("ksg", "granger") and depth < 1):
-        low = 1 if estimator in ("ksg", "granger") else 0
+    if depth < 0 or (estimator in ("ksg", "granger", "dine") and depth < 1):
+        low = 1 if estimator in ("ksg", "granger", "dine") else 0
         raise InvalidInput(f"--depth: expected an integer >= {low} for --estimator {estimator}, got {depth}")
     if estimator == "ctw":
         if variant not in ("I1", "I2", "I3", "I4"):
@@ -126,16 +134,60 @@ def _build(estimator: str, depth: int, variant: str) -> Any:
         return PlugIn(order=depth)
     if estimator == "ksg":
         return KSG(history=depth)
+    if estimator == "dine":
+        try:
+            from dicert.verify.neural.dine import DINE
+        except ImportError:
+            raise InvalidInput(
+                "--estimator: dine needs the neural extra (jax, optax, flax): pip install 'dicert[neural]'"
+            ) from None
+        return DINE(memory=depth, input_kind="discrete" if discrete_data else "continuous")
     return GaussianGranger(order=depth)
+
+
+def _parse_test(spec: str | None) -> tuple[int, str] | None:
+    """``surrogates=N[,method=M]`` -> (N, M)."""
+    if spec is None:
+        return None
+    from dicert.verify.estimators.surrogates import SURROGATE_METHODS
+
+    fields: dict[str, str] = {}
+    for part in spec.split(","):
+        key, sep, value = part.partition("=")
+        if not sep or key.strip() not in ("surrogates", "method"):
+            raise InvalidInput(f"--test: expected surrogates=N[,method=shift|block|iaaft], got {spec!r}")
+        fields[key.strip()] = value.strip()
+    if "surrogates" not in fields or not fields["surrogates"].isdigit() or int(fields["surrogates"]) < 1:
+        raise InvalidInput(f"--test: expected surrogates=N with an integer N >= 1, got {spec!r}")
+    method = fields.get("method", "shift")
+    if method not in SURROGATE_METHODS:
+        raise InvalidInput(f"--test: method expected one of {', '.join(SURROGATE_METHODS)}, got {method!r}")
+    return int(fields["surrogates"]), method
+
+
+def _interval(values: Any) -> tuple[list[float] | None, str | None]:
+    """An interval as a JSON list, or ``None`` with the reason when it is not finite."""
+    import math
+
+    if values is None:
+        return None, "this estimator reports no interval"
+    lo, hi = (float(v) for v in values)
+    if math.isfinite(lo) and math.isfinite(hi):
+        return [lo, hi], None
+    return None, "too few samples for the batch-means interval (fewer than 4 batches)"
 
 
 def estimate(
     file: Path = typer.Argument(..., help="CSV file with a header row."),
     x: str = typer.Option(..., "--x", help="Column of the input process X."),
     y: str = typer.Option(..., "--y", help="Column of the output process Y."),
-    estimator: str = typer.Option("ctw", "--estimator", help="ctw, plugin, ksg or granger."),
-    depth: int = typer.Option(3, "--depth", help="CTW depth; plug-in Markov order; KSG / Granger history."),
+    z: str | None = typer.Option(None, "--z", help="Column of side information Z: I(X -> Y || Z)."),
+    estimator: str = typer.Option("ctw", "--estimator", help="ctw, plugin, ksg, granger or dine."),
+    depth: int = typer.Option(3, "--depth", help="CTW depth; plug-in Markov order; KSG / Granger / DINE history."),
     variant: str = typer.Option("I4", "--variant", help="CTW estimator I1, I2, I3 or I4 (3.3)-(3.6)."),
+    test: str | None = typer.Option(None, "--test", help="Surrogate test: surrogates=N[,method=shift|block|iaaft]."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the surrogates."),
+    jobs: int = typer.Option(1, "--jobs", help="Worker processes for the surrogates (joblib; -1: all cores)."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
 ) -> None:
     """Estimate the DI rate I(X -> Y), the reverse rate I(DY -> X) and the MI rate (bits).
@@ -156,41 +208,93 @@ def estimate(
     name = estimator.strip().lower()
     if name not in ESTIMATORS:
         raise InvalidInput(f"--estimator: expected one of {', '.join(ESTIMATORS)}, got {estimator!r}")
-    model = _build(name, depth, variant)
-    columns = _columns(Path(file), {"--x": x, "--y": y})
+    if z is not None and name == "dine":
+        raise InvalidInput("--z: side information is supported by ctw, plugin, ksg and granger, not dine")
+    surrogates = _parse_test(test)
+    wanted = {"--x": x, "--y": y} if z is None else {"--x": x, "--y": y, "--z": z}
+    columns = _columns(Path(file), wanted)
     discrete = name in _DISCRETE
-    x_values = _to_array("--x", x, columns["--x"], discrete)
-    y_values = _to_array("--y", y, columns["--y"], discrete)
+    x_values = _to_array("--x", x, columns["--x"], discrete or name == "dine")
+    y_values = _to_array("--y", y, columns["--y"], discrete or name == "dine")
+    z_values = None if z is None else _to_array("--z", z, columns["--z"], discrete)
+    discrete_data = x_values.dtype.kind == "i" or y_values.dtype.kind == "i"
+    model = _build(name, depth, variant, discrete_data)
     with stderr_console.status(f"fitting {model!r} on {x_values.size} samples", spinner="dots"):
-        model.fit(x_values, y_values)
+        if z_values is None:
+            model.fit(x_values, y_values)
+        else:
+            model.fit(x_values, y_values, z=z_values)
+    significance = None
+    if surrogates is not None:
+        from dicert.verify.estimators.surrogates import surrogate_test
+
+        with stderr_console.status(f"{surrogates[0]} surrogates ({surrogates[1]})", spinner="dots"):
+            significance = surrogate_test(
+                model, x_values, y_values, z_values, n_surrogates=surrogates[0], method=surrogates[1], rng=seed,
+                n_jobs=jobs,
+            )
     seconds = time.perf_counter() - started
-    result = {
+    di_ci, di_note = _interval(getattr(model, "di_rate_ci_", None))
+    reverse_ci, reverse_note = _interval(getattr(model, "reverse_di_rate_ci_", None))
+    notes = sorted({note for note in (di_note, reverse_note) if note})
+    params = model.get_params() if hasattr(model, "get_params") else {}
+    result: dict[str, Any] = {
         "estimator": name,
-        "parameters": model.get_params(),
+        "parameters": params,
         "x": x,
         "y": y,
+        "z": z,
         "n": int(x_values.size),
         "di_rate": model.di_rate_,
         "reverse_di_rate": model.reverse_di_rate_,
         "mi_rate": model.mi_rate_,
-        "di_rate_ci": list(model.di_rate_ci_),
-        "reverse_di_rate_ci": list(model.reverse_di_rate_ci_),
+        "di_rate_ci": di_ci,
+        "reverse_di_rate_ci": reverse_ci,
+        "ci_method": getattr(model, "ci_method_", None),
+        "ci_note": "; ".join(notes) if notes else None,
         "units": "bits",
         "seconds": seconds,
     }
+    if hasattr(model, "granger_index_"):
+        result["granger_index"] = model.granger_index_
+        result["granger_index_ci"] = _interval(model.granger_index_ci_)[0]
+    if significance is not None:
+        result["test"] = significance.as_dict()
     if json_output:
         emit_json(result)
         return
+    from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{model!r} on {file} ({x} -> {y}, n = {x_values.size})")
+    given = "" if z is None else f" || {z}"
+    table = Table(title=f"{model!r} on {file} ({x} -> {y}{given}, n = {x_values.size})")
     table.add_column("rate")
     table.add_column("estimate (bits)", justify="right")
-    table.add_column("95% batch-means interval", justify="right")
-    table.add_row(f"I({x} -> {y})", f"{model.di_rate_:.6f}", "[{:.6f}, {:.6f}]".format(*model.di_rate_ci_))
-    table.add_row(
-        f"I(D{y} -> {x})", f"{model.reverse_di_rate_:.6f}", "[{:.6f}, {:.6f}]".format(*model.reverse_di_rate_ci_)
-    )
-    table.add_row(f"I({x}; {y}) rate", f"{model.mi_rate_:.6f}", "")
-    stderr_console.print(table)
+    table.add_column("95% interval (estimate, not a bound)", justify="right")
+    if significance is not None:
+        table.add_column(f"p-value ({significance.n_surrogates} {significance.method} surrogates)", justify="right")
+
+    def fmt(interval: list[float] | None) -> str:
+        return "n/a" if interval is None else "[{:.6f}, {:.6f}]".format(*interval)
+
+    di_row = [f"I({x} -> {y}{given})", f"{model.di_rate_:.6f}", fmt(di_ci)]
+    reverse_row = [f"I(D{y} -> {x}{given})", f"{model.reverse_di_rate_:.6f}", fmt(reverse_ci)]
+    mi_row = [f"I({x}; {y}{given}) rate", f"{model.mi_rate_:.6f}", ""]
+    if significance is not None:
+        di_row.append(f"{significance.di_p_value:.4g}")
+        reverse_row.append(f"{significance.reverse_di_p_value:.4g}")
+        mi_row.append("")
+    table.add_row(*di_row)
+    table.add_row(*reverse_row)
+    table.add_row(*mi_row)
+    if hasattr(model, "granger_index_"):
+        granger_row = [f"Granger F({x} -> {y}{given}), strict past", f"{model.granger_index_:.6f}",
+                       fmt(_interval(model.granger_index_ci_)[0])]
+        table.add_row(*granger_row, *([""] if significance is not None else []))
+    import sys
+
+    stdout = Console() if sys.stdout.isatty() else Console(width=200)  # piped output: no wrapping
+    stdout.print(table)
+    if notes:
+        stdout.print("; ".join(notes))
     stderr_console.print(f"{seconds:.2f} s")

@@ -37,11 +37,11 @@ def test_estimate_json_reports_rates_and_seconds(discrete_csv, estimator: str, c
     assert out["n"] == 20_000 and out["seconds"] >= 0
 
 
-def test_estimate_human_output_goes_to_stderr(discrete_csv, capsys) -> None:
+def test_estimate_human_output_goes_to_stdout(discrete_csv, capsys) -> None:
     path, _ = discrete_csv
     assert run(["estimate", str(path), "--x", "input", "--y", "output", "--variant", "I1"]) == 0
     captured = capsys.readouterr()
-    assert captured.out == "" and "I(input -> output)" in captured.err
+    assert "I(input -> output)" in captured.out and "95% interval" in captured.out
 
 
 @pytest.mark.parametrize("estimator", ["ksg", "granger"])
@@ -93,3 +93,56 @@ def test_estimate_bad_files_exit_2(tmp_path: Path, capsys) -> None:
     floats = _write(tmp_path / "floats.csv", "a,b", [(0.5, 1), (1.5, 0)] * 10)
     assert run(["estimate", str(floats), "--x", "a", "--y", "b", "--estimator", "ctw"]) == 2
     assert "x: non-integer symbol 0.5" in capsys.readouterr().err
+
+
+def test_estimate_surrogate_test_gives_plus_one_corrected_p_values(discrete_csv, capsys) -> None:
+    path, _ = discrete_csv
+    args = ["estimate", str(path), "--x", "input", "--y", "output", "--estimator", "plugin", "--depth", "1"]
+    assert run([*args, "--test", "surrogates=19,method=block", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["test"]["di_p_value"] == pytest.approx(1 / 20) and out["test"]["method"] == "block"
+    assert out["test"]["reverse_di_p_value"] > 0.05 and out["test"]["n_surrogates"] == 19
+    assert run([*args, "--test", "surrogates=9"]) == 0
+    assert "p-value (9 shift surrogates)" in capsys.readouterr().out
+    assert run([*args, "--test", "surrogates=lots"]) == 2
+    assert "--test: expected surrogates=N" in capsys.readouterr().err
+
+
+def test_estimate_json_has_no_infinity_and_says_why_an_interval_is_missing(tmp_path: Path, capsys) -> None:
+    path = _write(tmp_path / "short.csv", "a,b", [(i % 2, (i // 2) % 2) for i in range(12)])
+    assert run(["estimate", str(path), "--x", "a", "--y", "b", "--estimator", "ctw", "--depth", "1", "--json"]) == 0
+    text = capsys.readouterr().out
+    assert "Infinity" not in text and "inf" not in text
+    out = json.loads(text)
+    assert out["di_rate_ci"] is None and "too few samples" in out["ci_note"]
+
+
+def test_estimate_ksg_on_discrete_data_exits_2_and_names_the_right_estimator(discrete_csv, capsys) -> None:
+    path, _ = discrete_csv
+    assert run(["estimate", str(path), "--x", "input", "--y", "output", "--estimator", "ksg", "--depth", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "expected continuous data for KSG; use PlugIn or CTW" in err and err.count("\n") == 1
+
+
+def test_estimate_dine_without_the_neural_extra_exits_2_naming_it(discrete_csv, capsys, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dicert.verify.neural.dine", None)
+    path, _ = discrete_csv
+    assert run(["estimate", str(path), "--x", "input", "--y", "output", "--estimator", "dine"]) == 2
+    assert "pip install 'dicert[neural]'" in capsys.readouterr().err
+
+
+def test_estimate_side_information_explains_the_dependence(tmp_path: Path, capsys) -> None:
+    rng = np.random.default_rng(3)
+    zs = rng.integers(0, 2, 6000)
+    x = np.roll(zs, 1) ^ (rng.random(6000) < 0.05)  # X_t and Y_t both copy Z_{t-1}
+    y = np.roll(zs, 1) ^ (rng.random(6000) < 0.05)
+    path = _write(tmp_path / "z.csv", "x,y,z", zip(x, y, zs))
+    base = ["estimate", str(path), "--x", "x", "--y", "y", "--estimator", "plugin", "--depth", "1", "--json"]
+    assert run(base) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert run([*base, "--z", "z"]) == 0
+    given = json.loads(capsys.readouterr().out)
+    assert plain["di_rate"] > 0.3 and abs(given["di_rate"]) < 0.01 and given["z"] == "z"
+    assert run([*base[:-1], "--z", "z", "--estimator", "dine"]) == 2

@@ -17,6 +17,20 @@ The per-step increments are the empirical log-likelihood ratios, whose mean is
 the plug-in estimate exactly (2n times it is the likelihood-ratio statistic
 of the causal-influence test of [kontoyiannis2016estimating]).
 
+Intervals: ``di_rate_ci_`` / ``reverse_di_rate_ci_`` follow the asymptotics
+after Thm 3.1.1 (Gaussian around a positive rate, :math:`2n\\hat I\\to\\chi^2_{df}`
+at rate 0), see :func:`~dicert.verify.estimators.intervals.likelihood_ratio_interval`;
+``df`` counts the observed cells, so the Miller-Madow correction
+(``bias_correction="miller-madow"``) is :math:`df/(2n)`. Counting is sparse
+(only observed windows get a cell, relabelled densely with ``bincount``); when
+there are fewer than ``min_per_context`` samples per observed context the fit
+refuses ("too few samples per context") rather than return a collapsed 0.
+
+Side information ``z`` (``fit(x, y, z=...)``) gives the causally conditioned
+rates :math:`I(\\mathbb X\\to\\mathbb Y\\|\\mathbb Z)` and
+:math:`I(D\\mathbb Y\\to\\mathbb X\\|\\mathbb Z)` (Kramer's causal conditioning,
+(2.20)): every context also holds :math:`Z_{t-k}^{t}`.
+
 Examples
 --------
 >>> from dicert.verify.processes import bsc_delay
@@ -29,12 +43,14 @@ True
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from dicert.verify.errors import InvalidInput
 from dicert.verify.estimators.ctw import _check_alphabet_size
+from dicert.verify.estimators.intervals import batch_means_se, likelihood_ratio_interval
 from dicert.verify.estimators.protocol import (
     BaseDIEstimator,
     check_int_param,
@@ -42,31 +58,62 @@ from dicert.verify.estimators.protocol import (
     log_base,
     validate_pair,
 )
+from dicert.verify.memory import check_allocation
 
-__all__ = ["PlugIn"]
+__all__ = ["PlugIn", "BIAS_CORRECTIONS"]
+
+#: Accepted values of ``bias_correction``.
+BIAS_CORRECTIONS = (None, "miller-madow")
+
+_SMALL = 1 << 12  # label ranges up to 4 n + _SMALL are relabelled by bincount
 
 
-def _window_ids(columns: list[NDArray[np.int64]], sizes: list[int]) -> NDArray[np.int64]:
-    """Dense integer label of each row of the stacked symbol columns."""
-    label = np.zeros(columns[0].size, dtype=np.int64)
-    bound = 1
-    for column, size in zip(columns, sizes):
-        if bound * size >= 2**62:
-            _, label = np.unique(label, return_inverse=True)
-            label = label.astype(np.int64).reshape(-1)
-            bound = int(label.max()) + 1
-        label = label * size + column
-        bound *= size
+def _dense(label: NDArray[np.int64], bound: int) -> tuple[NDArray[np.int64], int]:
+    """Relabel ``label`` (values < ``bound``) to ``0 .. m-1``; return the labels and ``m``.
+
+    ``bincount`` relabelling (O(n + bound)) when ``bound`` is small, a sort otherwise.
+    """
+    if bound <= 4 * label.size + _SMALL:
+        if bound > 1 << 16:
+            check_allocation(bound, 8, "plug-in window counts")
+        present = np.bincount(label, minlength=bound) > 0
+        lookup = np.cumsum(present) - 1
+        return lookup[label], int(lookup[-1]) + 1 if bound else 0
     _, dense = np.unique(label, return_inverse=True)
-    return dense.astype(np.int64).reshape(-1)
+    dense = dense.astype(np.int64).reshape(-1)
+    return dense, int(dense.max()) + 1 if dense.size else 0
 
 
-def _log_conditional(target: NDArray[np.int64], context: NDArray[np.int64], target_size: int) -> NDArray[np.float64]:
-    """Empirical :math:`\\log \\hat P(\\text{target}_t \\mid \\text{context}_t)` at every window."""
-    joint = context * target_size + target
-    joint_counts = np.bincount(joint)
-    context_counts = np.bincount(context)
-    return np.log(joint_counts[joint]) - np.log(context_counts[context])
+def _window_ids(columns: list[NDArray[np.int64]], sizes: list[int]) -> tuple[NDArray[np.int64], int]:
+    """Dense integer label of each row of the stacked symbol columns, and the number of labels."""
+    label = columns[0].astype(np.int64, copy=True)
+    bound = sizes[0]
+    for column, size in zip(columns[1:], sizes[1:]):
+        if bound * size > 4 * label.size + _SMALL:
+            label, bound = _dense(label, bound)
+        label *= size
+        label += column
+        bound *= size
+    return _dense(label, bound)
+
+
+def _log_conditional(
+    target: NDArray[np.int64],
+    context: tuple[NDArray[np.int64], int],
+    target_size: int,
+    weights: NDArray[np.int64],
+) -> tuple[NDArray[np.float64], int, int]:
+    """Empirical :math:`\\log \\hat P(\\text{target} \\mid \\text{context})` for every cell.
+
+    The arrays run over the distinct windows (cells); ``weights`` are their
+    counts. Also returns the numbers of observed (context, target) pairs and of
+    contexts (for the degrees of freedom).
+    """
+    labels, n_contexts = context
+    joint, n_joint = _window_ids([labels, target], [n_contexts, target_size])
+    joint_counts = np.bincount(joint, weights=weights, minlength=n_joint)
+    context_counts = np.bincount(labels, weights=weights, minlength=n_contexts)
+    return np.log(joint_counts)[joint] - np.log(context_counts)[labels], n_joint, n_contexts
 
 
 class PlugIn(BaseDIEstimator):
@@ -81,50 +128,149 @@ class PlugIn(BaseDIEstimator):
         must then be ``0 .. size-1``. ``None``: the observed symbols.
     base : float or "e", default 2
         Logarithm base of the reported rates (2: bits).
+    bias_correction : {None, "miller-madow"}, default None
+        ``"miller-madow"`` subtracts ``df / (2n)`` (nats) from each rate, ``df``
+        the number of extra observed cells of the larger model.
+    min_per_context : float, default 2.0
+        Refuse the fit when the windows average fewer samples than this per
+        observed context (the plug-in estimate collapses there).
 
     Notes
     -----
     ``mi_rate_`` is ``di_rate_ + reverse_di_rate_``, which equals the plug-in
     estimate :math:`\\hat H(X_t|X^{t-1}_{t-k}) + \\hat H(Y_t|Y^{t-1}_{t-k}) - \\hat H(X_t, Y_t|X^{t-1}_{t-k}, Y^{t-1}_{t-k})`
-    (conservation (2.13) holds exactly for the empirical law).
+    (conservation (2.13) holds exactly for the empirical law). ``di_df_`` and
+    ``reverse_di_df_`` are the chi-square degrees of freedom used by the intervals.
 
     Examples
     --------
     >>> import numpy as np
-    >>> x = np.array([0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0])
-    >>> y = np.roll(x, 1)
-    >>> est = PlugIn(order=1).fit(x, y)
-    >>> est.di_rate_ > 0.5, est.n_steps_
-    (True, 11)
+    >>> x, noise = np.random.default_rng(0).integers(0, 2, (2, 400))
+    >>> est = PlugIn(order=1).fit(x, np.roll(x, 1) ^ (noise & np.roll(noise, 1)))
+    >>> est.di_rate_ > 0.1, est.n_steps_, est.di_df_
+    (True, 399, 6)
+    >>> PlugIn(order=3).fit(np.arange(40) % 7, np.arange(40) % 5)
+    Traceback (most recent call last):
+    dicert.graphs.errors.InvalidInput: order: too few samples per context: 35 contexts, 37 samples (about 2 per context needed; use a smaller order or CTW)
     """
 
     input_kind: ClassVar[str] = "discrete"
-    _param_names = ("order", "alphabet_size", "base")
+    _param_names = ("order", "alphabet_size", "base", "bias_correction", "min_per_context")
 
-    def __init__(self, order: int = 1, alphabet_size: int | tuple[int, int] | None = None, base: float | str = 2) -> None:
+    def __init__(
+        self,
+        order: int = 1,
+        alphabet_size: int | tuple[int, int] | None = None,
+        base: float | str = 2,
+        bias_correction: str | None = None,
+        min_per_context: float = 2.0,
+    ) -> None:
         self.order = check_int_param("order", order, 0, 32)
         self.alphabet_size = _check_alphabet_size(alphabet_size)
         log_base(base)
         self.base = base
+        if bias_correction not in BIAS_CORRECTIONS:
+            raise InvalidInput(f"bias_correction: expected None or 'miller-madow', got {bias_correction!r}")
+        self.bias_correction = bias_correction
+        if isinstance(min_per_context, bool) or not isinstance(min_per_context, (int, float)) or not min_per_context >= 0:
+            raise InvalidInput(f"min_per_context: expected a number >= 0, got {min_per_context!r}")
+        self.min_per_context = min_per_context
 
-    def fit(self, x: ArrayLike, y: ArrayLike) -> Self:
-        """Count the windows of ``(x, y)`` and store the plug-in rates; return ``self``."""
+    def fit(self, x: ArrayLike, y: ArrayLike, z: ArrayLike | None = None) -> Self:
+        """Count the windows of ``(x, y)`` (and ``z``) and store the plug-in rates; return ``self``."""
         k = self.order
         xa, ya = validate_pair(x, y, min_length=k + 2)
         sizes = self.alphabet_size
         xc, rx = encode_symbols(xa, "x", None if sizes is None else sizes[0])
         yc, ry = encode_symbols(ya, "y", None if sizes is None else sizes[1])
+        side: list[NDArray[np.int64]] = []
+        side_sizes: list[int] = []
+        za = None
+        if z is not None:
+            za = validate_pair(xa, z)[1]
+            zc, rz = encode_symbols(za, "z", None)
+            side = [zc[k - j : zc.size - j] for j in range(0, k + 1)]  # Z_t .. Z_{t-k}
+            side_sizes = [rz] * (k + 1)
         n = xc.size
+        m = n - k
         x_now, y_now = xc[k:], yc[k:]
         x_past = [xc[k - j : n - j] for j in range(1, k + 1)]
         y_past = [yc[k - j : n - j] for j in range(1, k + 1)]
-        ones = np.zeros(n - k, dtype=np.int64)
-        y_ctx = _window_ids([ones, *y_past], [1] + [ry] * k)
-        x_ctx = _window_ids([ones, *x_past], [1] + [rx] * k)
-        both_ctx = _window_ids([ones, *x_past, *y_past], [1] + [rx] * k + [ry] * k)
-        causal_ctx = _window_ids([both_ctx, x_now], [int(both_ctx.max()) + 1, rx])
-        di = _log_conditional(y_now, causal_ctx, ry) - _log_conditional(y_now, y_ctx, ry)
-        reverse = _log_conditional(x_now, both_ctx, rx) - _log_conditional(x_now, x_ctx, rx)
+        # one pass over the samples: the label of each full window (pasts, side information, X_t, Y_t);
+        # everything else is computed per distinct window (cell) and gathered back at the end
+        columns = [*x_past, *y_past, *side, x_now, y_now]
+        column_sizes = [rx] * k + [ry] * k + side_sizes + [rx, ry]
+        full = int(np.prod(np.array(column_sizes, dtype=np.float64)))
+        if full <= 4 * m + _SMALL:
+            # dense case: the mixed-radix label itself indexes the tables (no relabelling pass);
+            # the columns of each observed cell are decoded from its label
+            cell = columns[0].astype(np.int64, copy=True)
+            for column, size in zip(columns[1:], column_sizes[1:]):
+                cell *= size
+                cell += column
+            all_counts = np.bincount(cell, minlength=full)
+            observed = np.flatnonzero(all_counts)
+            counts = all_counts[observed]
+            digits, rest = [], observed.copy()
+            for size in reversed(column_sizes):
+                digits.append(rest % size)
+                rest //= size
+            decoded = digits[::-1]
+            n_cells, lookup = observed.size, observed
+        else:
+            cell, n_cells = _window_ids(columns, column_sizes)
+            counts = np.bincount(cell, minlength=n_cells)
+            representative = np.empty(n_cells, dtype=np.int64)
+            representative[cell] = np.arange(m)
+            decoded = [column[representative] for column in columns]
+            lookup = None
+        c_x_past = decoded[:k]
+        c_y_past = decoded[k : 2 * k]
+        c_side = decoded[2 * k : 2 * k + len(side)]
+        c_x_now, c_y_now = decoded[-2], decoded[-1]
+        ones = np.zeros(n_cells, dtype=np.int64)
+        y_ctx = _window_ids([ones, *c_y_past, *c_side], [1] + [ry] * k + side_sizes)
+        x_ctx = _window_ids([ones, *c_x_past, *c_side], [1] + [rx] * k + side_sizes)
+        both_ctx = _window_ids([ones, *c_x_past, *c_y_past, *c_side], [1] + [rx] * k + [ry] * k + side_sizes)
+        causal_ctx = _window_ids([both_ctx[0], c_x_now], [both_ctx[1], rx])
+        if self.min_per_context > 0 and m < self.min_per_context * causal_ctx[1]:
+            raise InvalidInput(
+                f"order: too few samples per context: {causal_ctx[1]} contexts, {m} samples "
+                f"(about {self.min_per_context:g} per context needed; use a smaller order or CTW)"
+            )
+        log_causal, cells_causal, ctx_causal = _log_conditional(c_y_now, causal_ctx, ry, counts)
+        log_y, cells_y, ctx_y = _log_conditional(c_y_now, y_ctx, ry, counts)
+        log_both, cells_both, ctx_both = _log_conditional(c_x_now, both_ctx, rx, counts)
+        log_x, cells_x, ctx_x = _log_conditional(c_x_now, x_ctx, rx, counts)
+        self.di_df_ = max((cells_causal - ctx_causal) - (cells_y - ctx_y), 0)
+        self.reverse_di_df_ = max((cells_both - ctx_both) - (cells_x - ctx_x), 0)
+        # per-cell increments in the output unit, gathered once per sample
+        unit = 1.0 / log_base(self.base)
+        di_cell, reverse_cell = (log_causal - log_y) * unit, (log_both - log_x) * unit
+        di_mean = float(di_cell @ counts) / m
+        reverse_mean = float(reverse_cell @ counts) / m
+        if self.bias_correction == "miller-madow":
+            di_cell -= unit * self.di_df_ / (2.0 * m)
+            reverse_cell -= unit * self.reverse_di_df_ / (2.0 * m)
+        if lookup is not None:  # tables over all labels (unobserved ones are never gathered)
+            di_table, reverse_table = np.zeros(full), np.zeros(full)
+            di_table[lookup], reverse_table[lookup] = di_cell, reverse_cell
+            di_cell, reverse_cell = di_table, reverse_table
+        di, reverse = np.take(di_cell, cell), np.take(reverse_cell, cell)
+        di_ci = likelihood_ratio_interval(di_mean / unit, batch_means_se(di) / unit, self.di_df_, m)
+        reverse_ci = likelihood_ratio_interval(
+            reverse_mean / unit, batch_means_se(reverse) / unit, self.reverse_di_df_, m
+        )
+        di_ci = (di_ci[0] * unit, di_ci[1] * unit)
+        reverse_ci = (reverse_ci[0] * unit, reverse_ci[1] * unit)
         self.alphabet_sizes_ = (rx, ry)
-        self._store(di, reverse, self.base)
+        self._data: tuple[Any, ...] = (xa, ya, za)
+        self._store(  # already in the output unit
+            di,
+            reverse,
+            "e",
+            di_ci,
+            reverse_ci,
+            "Miller-Madow centred batch means, chi-square lower end at rate 0 (Thm 3.1.1)",
+        )
         return self

@@ -199,8 +199,10 @@ def encode_symbols(
     if alphabet_size is None:
         if values.size and 0 <= values.min() and values.max() < 1 << 20:  # small labels: O(n) relabelling
             present = np.bincount(values) > 0
+            if present.all():  # already the codes 0..r-1: no copy
+                return values, int(present.size)
             lookup = np.cumsum(present) - 1
-            return lookup[values].astype(np.int64), max(int(present.sum()), 1)
+            return lookup[values], max(int(present.sum()), 1)
         alphabet, codes = np.unique(values, return_inverse=True)
         return codes.astype(np.int64).reshape(-1), max(int(alphabet.size), 1)
     bad = np.flatnonzero((values < 0) | (values >= alphabet_size))
@@ -260,15 +262,60 @@ class BaseDIEstimator:
         args = ", ".join(f"{key}={value!r}" for key, value in self.get_params().items())
         return f"{type(self).__name__}({args})"
 
-    def _store(self, di_nats: NDArray[np.float64], reverse_nats: NDArray[np.float64], base: float | str) -> None:
+    def _store(
+        self,
+        di_nats: NDArray[np.float64],
+        reverse_nats: NDArray[np.float64],
+        base: float | str,
+        di_ci: tuple[float, float] | None = None,
+        reverse_ci: tuple[float, float] | None = None,
+        ci_method: str = "batch means of the increments",
+    ) -> None:
+        """Store the rates from per-step increments (nats); intervals ``di_ci``/``reverse_ci`` in nats."""
         scale = 1.0 / log_base(base)
-        di = np.asarray(di_nats, dtype=np.float64) * scale
-        reverse = np.asarray(reverse_nats, dtype=np.float64) * scale
+        di = np.asarray(di_nats, dtype=np.float64)
+        reverse = np.asarray(reverse_nats, dtype=np.float64)
+        if scale != 1.0:
+            di, reverse = di * scale, reverse * scale
         self.di_increments_ = di
         self.reverse_di_increments_ = reverse
         self.n_steps_ = int(di.size)
         self.di_rate_ = float(di.mean())
         self.reverse_di_rate_ = float(reverse.mean())
         self.mi_rate_ = self.di_rate_ + self.reverse_di_rate_
-        self.di_rate_ci_ = batch_means_ci(di)
-        self.reverse_di_rate_ci_ = batch_means_ci(reverse)
+        self.di_rate_ci_ = batch_means_ci(di) if di_ci is None else (di_ci[0] * scale, di_ci[1] * scale)
+        self.reverse_di_rate_ci_ = (
+            batch_means_ci(reverse) if reverse_ci is None else (reverse_ci[0] * scale, reverse_ci[1] * scale)
+        )
+        self.ci_method_ = ci_method
+
+    def test(
+        self,
+        n_surrogates: int = 99,
+        method: str = "shift",
+        *,
+        rng: int | np.random.Generator | None = 0,
+        n_jobs: int = 1,
+    ) -> Any:
+        """Surrogate significance test of the fitted rates (see :mod:`.surrogates`).
+
+        Refits a copy of the estimator on ``n_surrogates`` surrogate pairs in which
+        ``x`` is replaced by a surrogate that keeps its own dependence but breaks
+        its link with ``y`` (``method``: ``"shift"`` circular time shifts,
+        ``"block"`` block shuffles, ``"iaaft"`` for continuous data). Returns a
+        :class:`~dicert.verify.estimators.surrogates.SurrogateTest`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from dicert.verify.estimators import PlugIn
+        >>> x = np.random.default_rng(0).integers(0, 2, 500)
+        >>> PlugIn(order=1).fit(x, np.roll(x, 1)).test(19).di_p_value
+        0.05
+        """
+        from dicert.verify.estimators.surrogates import surrogate_test
+
+        data = getattr(self, "_data", None)
+        if data is None:
+            raise InvalidInput("estimator: not fitted, call fit(x, y) before test()")
+        return surrogate_test(self, *data, n_surrogates=n_surrogates, method=method, rng=rng, n_jobs=n_jobs)

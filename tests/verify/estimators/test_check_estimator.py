@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
 from typing import ClassVar
 
 import numpy as np
 import pytest
 
-from dicert.verify.errors import DicertError
+from dicert.verify.errors import DicertError, InvalidInput
 from dicert.verify.estimators import (
     CTW,
     KSG,
+    CheckFailed,
     CheckReport,
     EstimatorCheckFailed,
     GaussianGranger,
@@ -102,7 +107,8 @@ def test_swapped_directions_fail_consistency_but_pass_input_checks() -> None:
     report = check_estimator(SwappedDirections(), quick=True, raise_on_failure=False)
     assert not report.passed
     assert {"check_consistency", "check_hypothesis_cases"} <= set(report.failed)
-    for name in ("check_bad_length", "check_bad_nan", "check_bad_symbols", "check_conservation", "check_zero_independent"):
+    for name in ("check_bad_length", "check_bad_nan", "check_bad_symbols", "check_conservation", "check_zero_independent",
+                 "check_refit_no_leak"):
         assert name not in report.failed
     assert "check_consistency" in str(report) and "FAIL" in str(report)
 
@@ -112,6 +118,9 @@ def test_protocol_only_user_estimator_passes_with_alphabet_check_not_applicable(
     assert report.passed
     alphabet = next(r for r in report.results if r.name == "check_bad_alphabet")
     assert alphabet.details.startswith("not applicable")
+    coverage = next(r for r in report.results if r.name == "check_interval_coverage")
+    assert coverage.skipped and "no di_rate_ci_" in coverage.details
+    assert "check_interval_coverage" in report.skipped and "SKIP" in str(report)
 
 
 def test_full_run_of_one_estimator_lists_every_check() -> None:
@@ -123,7 +132,7 @@ def test_full_run_of_one_estimator_lists_every_check() -> None:
 def test_check_selection_and_unknown_names() -> None:
     report = check_estimator(PlugIn(), checks=["check_bad_nan"], quick=True)
     assert [r.name for r in report.results] == ["check_bad_nan"]
-    with pytest.raises(DicertError, match="^checks: unknown check name"):
+    with pytest.raises(InvalidInput, match="^checks: unknown check name"):
         check_estimator(PlugIn(), checks=["check_everything"])
 
 
@@ -131,3 +140,99 @@ def test_check_estimator_is_reproducible_under_a_seed() -> None:
     first = check_estimator(CTW(depth=2), rng=11, quick=True, checks=["check_consistency"])
     second = check_estimator(CTW(depth=2), rng=11, quick=True, checks=["check_consistency"])
     assert first.results[0].details == second.results[0].details
+
+
+# ---------------------------------------------------------------- deliberately broken estimators
+
+
+class Biased(PlugIn):
+    """Deliberately broken: adds 0.1 bit to the DI rate (and shifts its interval with it)."""
+
+    def fit(self, x, y, z=None):
+        super().fit(x, y, z)
+        self.di_rate_ += 0.1
+        self.mi_rate_ += 0.1
+        self.di_rate_ci_ = (self.di_rate_ci_[0] + 0.1, self.di_rate_ci_[1] + 0.1)
+        return self
+
+
+class Leaky(PlugIn):
+    """Deliberately broken: keeps the data of earlier fits and appends the new data to it."""
+
+    def fit(self, x, y, z=None):
+        old = getattr(self, "_memory", (np.zeros(0, int), np.zeros(0, int)))
+        self._memory = (np.concatenate([old[0], np.asarray(x)]), np.concatenate([old[1], np.asarray(y)]))
+        return super().fit(*self._memory)
+
+
+class Constant(PlugIn):
+    """Deliberately broken: fits (so input validation works) but reports fixed rates."""
+
+    def fit(self, x, y, z=None):
+        super().fit(x, y, z)
+        self.di_rate_, self.reverse_di_rate_, self.mi_rate_ = 0.25, 0.05, 0.3
+        self.di_rate_ci_, self.reverse_di_rate_ci_ = (0.2, 0.3), (0.0, 0.1)
+        return self
+
+
+class Swapped(PlugIn):
+    """Deliberately broken: DI and reverse DI exchanged, intervals too."""
+
+    def fit(self, x, y, z=None):
+        super().fit(x, y, z)
+        self.di_rate_, self.reverse_di_rate_ = self.reverse_di_rate_, self.di_rate_
+        self.di_rate_ci_, self.reverse_di_rate_ci_ = self.reverse_di_rate_ci_, self.di_rate_ci_
+        return self
+
+
+#: broken estimator -> (checks to run, the check that must fail)
+BROKEN = {
+    "Biased": (["check_zero_independent", "check_interval_coverage"], {"check_zero_independent", "check_interval_coverage"}),
+    "Leaky": (["check_deterministic", "check_refit_no_leak"], {"check_refit_no_leak"}),
+    "Constant": (["check_consistency", "check_interval_coverage"], {"check_consistency", "check_interval_coverage"}),
+    "Swapped": (["check_consistency", "check_interval_coverage"], {"check_consistency", "check_interval_coverage"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_each_broken_estimator_fails_its_named_check(name: str) -> None:
+    checks, expected = BROKEN[name]
+    estimator = globals()[name](order=1)
+    report = check_estimator(estimator, quick=True, checks=checks, raise_on_failure=False)
+    assert expected <= set(report.failed), str(report)
+    with pytest.raises(CheckFailed) as caught:
+        check = next(c for c in CHECKS if c.__name__ == sorted(expected)[0])
+        from dicert.verify.estimators.check import _Context, _named
+
+        _named(check)(estimator, _Context(0, True))
+    assert caught.value.name == sorted(expected)[0] and caught.value.evidence
+
+
+def test_broken_estimators_fail_the_same_checks_under_python_O() -> None:
+    script = textwrap.dedent(
+        f"""
+        import json, sys
+        sys.path.insert(0, {str(__import__("pathlib").Path(__file__).parent)!r})
+        assert False, "asserts are live"  # stripped by -O: reaching the next line proves it
+        import test_check_estimator as t
+        from dicert.verify.estimators import check_estimator
+        out = {{"debug": __debug__}}
+        for name, (checks, _) in t.BROKEN.items():
+            report = check_estimator(getattr(t, name)(order=1), quick=True, checks=checks, raise_on_failure=False)
+            out[name] = report.failed
+        print(json.dumps(out))
+        """
+    )
+    done = subprocess.run([sys.executable, "-O", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result.pop("debug") is False
+    for name, (_, expected) in BROKEN.items():
+        assert expected <= set(result[name]), (name, result[name])
+
+
+def test_missing_hypothesis_skips_that_check_with_the_reason(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "hypothesis", None)  # import hypothesis -> ImportError
+    report = check_estimator(PlugIn(order=1), quick=True, checks=["check_hypothesis_cases", "check_bad_nan"])
+    assert report.passed and report.skipped == ["check_hypothesis_cases"]
+    assert "Hypothesis is not installed" in report.results[0].details

@@ -165,3 +165,35 @@ def test_ctw_refuses_bad_data() -> None:
         CTW().fit(np.zeros((5, 2)), np.zeros(5))
     with pytest.raises(InvalidInput, match="^x: expected an integer or float array"):
         CTW().fit(np.array(["a"] * 6), np.zeros(6))
+
+
+def test_ctw_with_a_1000_symbol_alphabet_is_refused_before_allocating() -> None:
+    from dicert.verify.errors import TooLarge
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 1000, 20_000)
+    with pytest.raises(TooLarge, match=r"^CTW predictive tables for alphabet 1000000, 19998 steps: needs"):
+        CTW(depth=2).fit(x, np.roll(x, 1))
+
+
+def test_ctw_interval_covers_the_five_symbol_copy_channel() -> None:
+    # Y_t = X_{t-1} with 5 symbols: CTW learns slowly (bias ~ -0.8 bit at n = 5000); the
+    # interval spans I1 and I4, and must reach the true log2(5)
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 5, 5000)
+    fitted = CTW(depth=2).fit(x, np.roll(x, 1))
+    assert fitted.di_rate_ < 2.0
+    assert fitted.di_rate_ci_[0] <= np.log2(5) <= fitted.di_rate_ci_[1]
+
+
+def test_ctw_with_side_information_explains_a_common_driver() -> None:
+    rng = np.random.default_rng(4)
+    z = rng.integers(0, 2, 8000)
+    x = np.roll(z, 1) ^ (rng.random(8000) < 0.1)  # X_t and Y_t both copy Z_{t-1}
+    y = np.roll(z, 1) ^ (rng.random(8000) < 0.1)
+    plain = CTW(depth=2).fit(x, y)
+    given = CTW(depth=2, bias_correction="richardson").fit(x, y, z=z)
+    assert plain.di_rate_ > 0.25
+    assert abs(given.di_rate_) < 0.02 and abs(given.reverse_di_rate_) < 0.02
+    assert given.di_rate_ci_[0] <= 0.0 <= given.di_rate_ci_[1]
+    assert given.test(9).di_p_value > 0.1  # surrogates of x keep z fixed

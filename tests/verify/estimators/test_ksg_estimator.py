@@ -93,3 +93,28 @@ def test_granger_refuses_bad_parameters() -> None:
         GaussianGranger(order=0)
     with pytest.raises(InvalidInput, match="^base: expected"):
         GaussianGranger(base="ten")
+
+
+def test_ksg_refuses_discrete_data_and_names_the_right_estimators() -> None:
+    sample = bsc_delay(2000, p=0.1, rng=0)
+    with pytest.raises(InvalidInput, match=r"^x: 2 distinct values in 2000 samples \(100% ties\).*use PlugIn or CTW"):
+        KSG().fit(sample.x.astype(float), sample.y.astype(float))
+
+
+def test_ksg_warns_on_a_few_ties() -> None:
+    sample = gaussian_var1(800, [[0.0, 0.0], [0.8, 0.5]], rng=1)
+    x = sample.x.copy()
+    x[:10] = x[10]
+    with pytest.warns(UserWarning, match="x: 10 tied values"):
+        KSG().fit(x, sample.y)
+
+
+def test_ksg_conditional_di_given_the_common_driver_is_near_zero() -> None:
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=3001)
+    x = z[:-1] + 0.3 * rng.normal(size=3000)  # X_t and Y_t both driven by Z_t
+    y = z[:-1] + 0.3 * rng.normal(size=3000)
+    plain = KSG(history=1).fit(x, y)
+    given = KSG(history=1).fit(x, y, z=z[:-1])
+    assert plain.di_rate_ > 0.5
+    assert abs(given.di_rate_) < 0.05 and given.di_rate_ci_[0] <= 0.0 <= given.di_rate_ci_[1]

@@ -50,7 +50,7 @@ def test_plugin_di_equals_difference_of_empirical_conditional_entropies(case) ->
     h_causal = _conditional_entropy([(*a, *b, c, d) for a, b, c, d in zip(yp, xp, xs, ys)], target=2 * k + 1)
     h_x = _conditional_entropy([(*a, b) for a, b in zip(xp, xs)], target=k)
     h_x_given = _conditional_entropy([(*a, *b, c) for a, b, c in zip(xp, yp, xs)], target=2 * k)
-    est = PlugIn(order=k).fit(x, y)
+    est = PlugIn(order=k, min_per_context=0).fit(x, y)
     assert est.di_rate_ == pytest.approx(h_y - h_causal, abs=1e-10)
     assert est.reverse_di_rate_ == pytest.approx(h_x - h_x_given, abs=1e-10)
 
@@ -64,7 +64,7 @@ def test_plugin_mi_rate_equals_plugin_conservation_identity(case) -> None:
     h_y = _conditional_entropy([(*a, b) for a, b in zip(yp, ys)], target=k)
     rows = [(*a, *b, (c, d)) for a, b, c, d in zip(xp, yp, xs, ys)]
     h_xy = _conditional_entropy(rows, target=2 * k)
-    assert PlugIn(order=k).fit(x, y).mi_rate_ == pytest.approx(h_x + h_y - h_xy, abs=1e-10)
+    assert PlugIn(order=k, min_per_context=0).fit(x, y).mi_rate_ == pytest.approx(h_x + h_y - h_xy, abs=1e-10)
 
 
 def test_plugin_order1_di_equals_dit_conditional_mutual_information() -> None:
@@ -76,7 +76,7 @@ def test_plugin_order1_di_equals_dit_conditional_mutual_information() -> None:
     total = sum(counts.values())
     dist = dit.Distribution(outcomes, [counts[o] / total for o in outcomes])
     expected = coinformation(dist, [[0, 1], [3]], [2])
-    assert PlugIn(order=1).fit(x, y).di_rate_ == pytest.approx(expected, abs=1e-10)
+    assert PlugIn(order=1, min_per_context=0).fit(x, y).di_rate_ == pytest.approx(expected, abs=1e-10)
 
 
 def test_plugin_rates_on_known_processes() -> None:
@@ -107,3 +107,37 @@ def test_plugin_refuses_bad_parameters_and_data() -> None:
         PlugIn().fit([0.0, 0.5, 1.0], [0, 1, 1])
     with pytest.raises(InvalidInput, match="^y: non-finite value inf at index 0"):
         PlugIn().fit([0, 1, 1], [np.inf, 1.0, 0.0])
+
+
+def test_sparse_contexts_are_refused_instead_of_returning_a_collapsed_zero() -> None:
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 1000, 5000), rng.integers(0, 1000, 5000)  # 1000-symbol alphabet
+    with pytest.raises(InvalidInput, match=r"^order: too few samples per context: \d+ contexts, 4999 samples"):
+        PlugIn(order=1).fit(x, y)
+    with pytest.raises(InvalidInput, match="too few samples per context"):
+        PlugIn(order=6).fit(rng.integers(0, 4, 3000), rng.integers(0, 4, 3000))  # deep order
+
+
+def test_miller_madow_removes_most_of_the_bias_at_rate_zero() -> None:
+    raw, corrected = [], []
+    for seed in range(8):
+        sample = independent_discrete(3000, 3, 3, stay=0.5, rng=seed)
+        raw.append(PlugIn(order=1).fit(sample.x, sample.y).di_rate_)
+        fitted = PlugIn(order=1, bias_correction="miller-madow").fit(sample.x, sample.y)
+        corrected.append(fitted.di_rate_)
+        assert fitted.di_df_ > 0
+    assert np.mean(raw) > 0.004 and abs(np.mean(corrected)) < 0.3 * np.mean(raw)
+    with pytest.raises(InvalidInput, match="^bias_correction: expected None or 'miller-madow'"):
+        PlugIn(bias_correction="jackknife")
+
+
+def test_conditional_di_given_the_common_driver_is_zero() -> None:
+    rng = np.random.default_rng(4)
+    z = rng.integers(0, 2, 8000)
+    x = np.roll(z, 1) ^ (rng.random(8000) < 0.1)  # X_t and Y_t both copy Z_{t-1}: Z explains the link
+    y = np.roll(z, 1) ^ (rng.random(8000) < 0.1)
+    plain = PlugIn(order=1).fit(x, y)
+    given = PlugIn(order=1).fit(x, y, z=z)
+    assert plain.di_rate_ > 0.1
+    assert abs(given.di_rate_) < 0.005 and given.di_rate_ci_[0] <= 0.0 <= given.di_rate_ci_[1]
+    assert abs(given.reverse_di_rate_) < 0.005
