@@ -136,6 +136,11 @@ def certify(
     from dicert.graphs.errors import ClaimRefuted, InvalidInput
     from dicert.proofs.cli.common import emit_json, stderr_console
 
+    from dicert.proofs.cli.common import check_output_path
+
+    for field, target in (("--out", out), ("--latex", latex)):
+        if target is not None:
+            check_output_path(target, field)  # refuse before the work, not after it
     if check is not None:
         return _check_file(check, as_json)
     if all_:
@@ -155,7 +160,7 @@ def certify(
     if digits is None:
         digits = 30 if claim is None else max(30, parse_claim(claim)[1] + 5)
     if digits < 1:
-        raise InvalidInput(f"digits: expected a positive integer, got {digits}")
+        raise InvalidInput(f"--digits: expected a positive integer, got {digits}")
     cert = registry.build(base, digits=digits, extended=full, **params)
     decision = decide_claim(claim, cert.interval) if claim is not None else None
     if out is not None:
@@ -188,12 +193,20 @@ def _check_file(path: Path, as_json: bool) -> int:
     from dicert.proofs.cli.common import emit_json
     from dicert.verify.certify.certificate import Certificate
 
+    if path.is_dir():
+        raise InvalidInput(f"--check {path}: is a directory, expected a certificate .json file")
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidInput(f"check: file {str(path)!r} does not exist") from None
+        raise InvalidInput(f"--check {path}: file does not exist") from None
+    except OSError as exc:
+        raise InvalidInput(f"--check {path}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"--check {path}: not UTF-8 text, expected a certificate .json file") from None
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"check: {str(path)!r} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise InvalidInput(f"--check {path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise InvalidInput(f"--check {path}: JSON nested too deeply") from None
     cert = registry.recheck(Certificate.from_json(data))
     if as_json:
         emit_json(_summary(cert))
