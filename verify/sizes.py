@@ -25,6 +25,9 @@ Models
     ``(beliefs, actions, y, s)``.
 :func:`simplex_grid_points`, :func:`action_grid_points`
     The grid sizes ``C(K+d-1, d-1)`` and ``prod_s C(A+k_s-1, k_s-1)``.
+:func:`ctw_fit_bytes`
+    The dense predictive tables of :class:`dicert.verify.estimators.CTW` (3.3)-(3.6):
+    ``(|X||Y|, n)`` float64 arrays for the joint process, several alive at once.
 :func:`qgraph_file_bytes`, :func:`channel_file_bytes`
     Parsing a JSON file (Python objects per number, then arrays).
 
@@ -53,6 +56,7 @@ __all__ = [
     "belief_mdp_bytes",
     "qgraph_file_bytes",
     "channel_file_bytes",
+    "ctw_fit_bytes",
 ]
 
 FLOAT_BYTES = 8
@@ -205,3 +209,25 @@ def channel_file_bytes(file_bytes: int) -> int:
     30000
     """
     return json_file_bytes(_natural(file_bytes, "file_bytes"))
+
+
+def ctw_fit_bytes(alphabet_x: int, alphabet_y: int, n: int, depth: int) -> int:
+    """Peak bytes of ``CTW(depth).fit`` on ``n`` samples with alphabets of ``alphabet_x`` and ``alphabet_y`` symbols.
+
+    The joint process has ``r = |X||Y|`` symbols and the predictive laws are
+    dense ``(r, n - depth)`` float64 tables; about seven are alive together at the
+    last level (KT, mixture, child law, the joint law, ``P(y|x)`` and the log-ratio),
+    plus ``depth + 1`` int64 context-id arrays.
+
+    Examples
+    --------
+    >>> from dicert.verify.memory import format_size
+    >>> format_size(ctw_fit_bytes(1000, 1000, 3000, 3))
+    '156.3 GiB'
+    >>> ctw_fit_bytes(2, 2, 10**4, 3) < 2**22
+    True
+    """
+    rx, ry = _natural(alphabet_x, "alphabet_x"), _natural(alphabet_y, "alphabet_y")
+    samples, d = _natural(n, "n"), _natural(depth, "depth")
+    steps = max(samples - d, 0)
+    return 7 * rx * ry * steps * FLOAT_BYTES + (d + 1) * samples * FLOAT_BYTES

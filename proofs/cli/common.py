@@ -35,6 +35,7 @@ __all__ = [
     "bad_input",
     "check_output_path",
     "check_output_dir",
+    "renamed_fields",
     "ProgressReporter",
 ]
 
@@ -154,6 +155,44 @@ def bad_input(field: str, expected: str, got: Any = None) -> InvalidInput:
     """Build the one-line error for a bad CLI value (raise the result; exit code 2)."""
     suffix = "" if got is None else f", got {got!r}"
     return InvalidInput(f"{field}: expected {expected}{suffix}")
+
+
+class renamed_fields:  # noqa: N801 - used as a context manager, reads like a statement
+    """Re-raise a library error whose message starts with a parameter name under the option the user typed.
+
+    ``with renamed_fields({"depth": "--depth"}):`` turns ``depth: expected an integer in
+    [0, 32], got 100`` into ``--depth: expected ...`` (same exception class).
+
+    Examples
+    --------
+    >>> with renamed_fields({"depth": "--depth"}):
+    ...     raise InvalidInput("depth: expected an integer in [0, 32], got 100")
+    Traceback (most recent call last):
+    ...
+    dicert.graphs.errors.InvalidInput: --depth: expected an integer in [0, 32], got 100
+    """
+
+    def __init__(self, mapping: Mapping[str, str], prefix: str | None = None) -> None:
+        self.mapping = dict(mapping)
+        self.prefix = prefix
+
+    def __enter__(self) -> renamed_fields:
+        return self
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        from dicert.graphs.errors import DicertError
+
+        if not isinstance(exc, DicertError):
+            return False
+        message = str(exc)
+        head, sep, rest = message.partition(":")
+        if sep and head.strip() in self.mapping:
+            message = f"{self.mapping[head.strip()]}:{rest}"
+        elif self.prefix is not None:
+            message = f"{self.prefix}: {message}"
+        else:
+            return False
+        raise type(exc)(message) from None
 
 
 def check_output_path(path: Path | str, field: str) -> Path:

@@ -25,7 +25,7 @@ from typing import Any
 import typer
 
 from dicert.graphs.errors import InvalidInput
-from dicert.proofs.cli.common import emit_json, stderr_console
+from dicert.proofs.cli.common import emit_json, renamed_fields, stderr_console
 
 __all__ = ["estimate", "ESTIMATORS"]
 
@@ -65,8 +65,10 @@ def _columns(path: Path, names: dict[str, str]) -> dict[str, list[str]]:
     """The requested columns (option -> values) of the CSV file."""
     import csv
 
+    if path.is_dir():
+        raise InvalidInput(f"FILE {path}: is a directory, expected a CSV file with a header row")
     if not path.is_file():
-        raise InvalidInput(f"FILE: no such file {str(path)!r}, expected a CSV file with a header row")
+        raise InvalidInput(f"FILE {path}: no such file, expected a CSV file with a header row")
     rows = csv.reader(_read_lines(path))
     header = next(rows, None)
     if not header:
@@ -156,13 +158,16 @@ def estimate(
     name = estimator.strip().lower()
     if name not in ESTIMATORS:
         raise InvalidInput(f"--estimator: expected one of {', '.join(ESTIMATORS)}, got {estimator!r}")
-    model = _build(name, depth, variant)
+    fields = {"depth": "--depth", "order": "--depth", "history": "--depth", "variant": "--variant"}
+    with renamed_fields(fields):
+        model = _build(name, depth, variant)
     columns = _columns(Path(file), {"--x": x, "--y": y})
     discrete = name in _DISCRETE
     x_values = _to_array("--x", x, columns["--x"], discrete)
     y_values = _to_array("--y", y, columns["--y"], discrete)
-    with stderr_console.status(f"fitting {model!r} on {x_values.size} samples", spinner="dots"):
-        model.fit(x_values, y_values)
+    with renamed_fields({**fields, "x": "--x", "y": "--y", "x, y": f"--x {x} / --y {y}"}):
+        with stderr_console.status(f"fitting {model!r} on {x_values.size} samples", spinner="dots"):
+            model.fit(x_values, y_values)
     seconds = time.perf_counter() - started
     result = {
         "estimator": name,
@@ -181,6 +186,10 @@ def estimate(
     if json_output:
         emit_json(result)
         return
+    for key in ("di_rate", "reverse_di_rate", "mi_rate"):  # the result on stdout, the table on stderr
+        typer.echo(f"{key} {result[key]:.10g}")
+    for key in ("di_rate_ci", "reverse_di_rate_ci"):
+        typer.echo(f"{key} {result[key][0]:.10g} {result[key][1]:.10g}")
     from rich.table import Table
 
     table = Table(title=f"{model!r} on {file} ({x} -> {y}, n = {x_values.size})")

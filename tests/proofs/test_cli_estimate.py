@@ -37,11 +37,14 @@ def test_estimate_json_reports_rates_and_seconds(discrete_csv, estimator: str, c
     assert out["n"] == 20_000 and out["seconds"] >= 0
 
 
-def test_estimate_human_output_goes_to_stderr(discrete_csv, capsys) -> None:
+def test_estimate_human_output_prints_the_rates_on_stdout_and_the_table_on_stderr(discrete_csv, capsys) -> None:
     path, _ = discrete_csv
     assert run(["estimate", str(path), "--x", "input", "--y", "output", "--variant", "I1"]) == 0
     captured = capsys.readouterr()
-    assert captured.out == "" and "I(input -> output)" in captured.err
+    assert "I(input -> output)" in captured.err
+    fields = dict(line.split(" ", 1) for line in captured.out.splitlines())
+    assert set(fields) == {"di_rate", "reverse_di_rate", "mi_rate", "di_rate_ci", "reverse_di_rate_ci"}
+    assert float(fields["mi_rate"]) >= 0.0 and len(fields["di_rate_ci"].split()) == 2
 
 
 @pytest.mark.parametrize("estimator", ["ksg", "granger"])

@@ -40,6 +40,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
 from dicert.verify.errors import InvalidInput
+from dicert.verify.memory import guard_bytes
+from dicert.verify.sizes import ctw_fit_bytes
 from dicert.verify.estimators.protocol import (
     BaseDIEstimator,
     check_int_param,
@@ -293,6 +295,8 @@ class CTW(BaseDIEstimator):
         x_codes, rx = encode_symbols(xa, "x", None if sizes is None else sizes[0])
         y_codes, ry = encode_symbols(ya, "y", None if sizes is None else sizes[1])
         D = self.depth
+        guard_bytes(ctw_fit_bytes(rx, ry, xa.size, D), "x, y",
+                    f"CTW (depth {D}) on alphabets of {rx} and {ry} symbols (n = {xa.size})")
         # predictive laws with time on the last axis
         p_y = _ctw_predictive_by_symbol(y_codes, ry, D, D)  # (ry, m): P(y_t | y^{t-1})
         p_x = _ctw_predictive_by_symbol(x_codes, rx, D, D)  # (rx, m): P(x_t | x^{t-1})
