@@ -50,7 +50,7 @@ def _read_lines(path: Path) -> list[str]:
                 try:
                     lines.append(raw.decode("utf-8"))
                 except UnicodeDecodeError:
-                    raise InvalidInput(f"FILE: line {len(lines) + 1} of {path} is not valid UTF-8") from None
+                    raise InvalidInput(f"FILE {path}: line {len(lines) + 1} is not valid UTF-8") from None
                 pending += len(raw)
                 if pending >= 1 << 16:
                     progress.advance(task, pending)
@@ -72,7 +72,7 @@ def _columns(path: Path, names: dict[str, str]) -> dict[str, list[str]]:
     rows = csv.reader(_read_lines(path))
     header = next(rows, None)
     if not header:
-        raise InvalidInput(f"FILE: {path} is empty, expected a header row and data rows")
+        raise InvalidInput(f"FILE {path}: is empty, expected a header row and data rows")
     header = [name.strip() for name in header]
     index = {}
     for option, column in names.items():
