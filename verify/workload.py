@@ -53,6 +53,8 @@ from dicert.verify.errors import InvalidInput, TooLarge
 
 __all__ = [
     "A027835",
+    "MAX_TABLE_ENTRIES",
+    "approx_int",
     "DEFAULT_TIME_LIMIT_SECONDS",
     "TIME_ENV_VARIABLE",
     "current_time_limit",
@@ -73,6 +75,9 @@ TIME_ENV_VARIABLE: str = "DICERT_TIME_LIMIT"
 
 A027835: dict[int, int] = {1: 1, 2: 6, 3: 52, 4: 892, 5: 21291, 6: 658885, 7: 24617866}
 """OEIS A027835: strongly connected binary automata up to isomorphism (Q-graphs with r = 2), m = 1..7."""
+
+MAX_TABLE_ENTRIES = 900
+"""Largest ``m * r`` the counting recursion handles; beyond it the number of graphs is astronomically large anyway."""
 
 _CALIBRATION_CANDIDATES = 200_000
 _UNITS = {"": 1.0, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
@@ -147,6 +152,8 @@ def format_seconds(seconds: float) -> str:
         return f"{seconds / 60:.1f} min"
     if seconds < 172800:
         return f"{seconds / 3600:.1f} h"
+    if not math.isfinite(seconds):
+        return "forever"
     if seconds < 3 * 365 * 86400:
         return f"{seconds / 86400:.1f} days"
     return f"{seconds / (365 * 86400):.1e} years"
@@ -166,10 +173,28 @@ def guard_seconds(seconds: float, field: str, what: str, *, hint: str | None = N
     3.0
     """
     limit = current_time_limit()
-    if seconds > limit:
+    if not seconds <= limit:  # also NaN
         message = f"{field}: {what} needs an estimated {format_seconds(seconds)} > time limit {format_seconds(limit)} ({TIME_ENV_VARIABLE})"
         raise TooLarge(message if hint is None else f"{message}; {hint}")
     return seconds
+
+
+def approx_int(n: int) -> str:
+    """An integer of any size in three significant digits (``"7.83e+10"``); exact below 10^6.
+
+    Examples
+    --------
+    >>> approx_int(78340898367), approx_int(10**400), approx_int(892)
+    ('7.83e+10', '1.00e+400', '892')
+    """
+    if abs(n) < 10**6:
+        return str(n)
+    digits = str(abs(n))
+    mantissa = round(int(digits[:4]) / 1000, 2)
+    exponent = len(digits) - 1
+    if mantissa >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{'-' if n < 0 else ''}{mantissa:.2f}e+{exponent:02d}"
 
 
 def qgraph_count_estimate(m: int, r: int) -> tuple[int, bool, str]:
@@ -182,14 +207,14 @@ def qgraph_count_estimate(m: int, r: int) -> tuple[int, bool, str]:
     Examples
     --------
     >>> qgraph_count_estimate(9, 2)
-    (78340898367, False, 'estimate: 705068085303 accessible automata / 9')
+    (78340898367, False, 'estimate: 7.05e+11 accessible automata / 9')
     """
     from dicert.graphs.enumerate import count_accessible_automata
 
     if r == 2 and m in A027835:
         return A027835[m], True, "OEIS A027835"
     candidates = count_accessible_automata(m, r)
-    return -(-candidates // m), False, f"estimate: {candidates} accessible automata / {m}"
+    return -(-candidates // m), False, f"estimate: {approx_int(candidates)} accessible automata / {m}"
 
 
 def seconds_per_candidate(m: int, r: int) -> float:

@@ -118,7 +118,17 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, delivered like Ctrl-C so that the same cleanup runs."""
 
 
+_OWNER_PID: list[int] = []
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
+    import os
+    import signal
+
+    if _OWNER_PID and os.getpid() != _OWNER_PID[-1]:  # a forked worker inherited the handler: die as asked
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     raise _Terminated()
 
 
@@ -128,6 +138,9 @@ def _install_sigterm() -> object:
 
     if threading.current_thread() is not threading.main_thread():
         return None
+    import os
+
+    _OWNER_PID.append(os.getpid())
     try:
         return signal.signal(signal.SIGTERM, _on_sigterm)
     except (ValueError, OSError):  # pragma: no cover - exotic embedding
@@ -212,6 +225,8 @@ def run(argv: list[str] | None = None) -> int:
             "(a bug in dicert: please report it; DICERT_TRACEBACK=1 shows the traceback)\n"
         )
         return 1
+    if result == 130:  # typer turned a KeyboardInterrupt into the exit code 130
+        return _interrupted(args)
     return int(result) if isinstance(result, int) else 0
 
 

@@ -272,11 +272,12 @@ class ProgressReporter:
         self._last_line = -math.inf
         self._last: tuple[int, int] | None = None
         self._printed_last = False
+        self._done0 = 0
 
     def __call__(self, done: int, total: int) -> None:
         now = time.perf_counter()
         if self._start is None:
-            self._start = now
+            self._start, self._done0 = now, done  # work resumed from a database does not count for the ETA
         self._last = (done, total)
         if self.console.is_terminal:
             self._bar_update(done, total)
@@ -311,7 +312,8 @@ class ProgressReporter:
     def _line(self, done: int, total: int, now: float) -> None:
         elapsed = now - (self._start or now)
         share = done / total if total else 1.0
-        eta = "?" if done <= 0 else _seconds(elapsed * (total - done) / done)
+        fresh = done - self._done0
+        eta = "?" if fresh <= 0 or elapsed <= 0 else _seconds(elapsed * (total - done) / fresh)
         percent = f"{100 * share:.1f}%"
         self.console.print(f"{self.label}: {done}/{total} ({percent}), elapsed {_seconds(elapsed)}, ETA {eta}",
                            markup=False, highlight=False, soft_wrap=True)

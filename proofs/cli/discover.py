@@ -36,7 +36,7 @@ from typing import Any, Optional
 import typer
 
 from dicert.graphs.errors import DicertError, TooLarge
-from dicert.proofs.cli.common import bad_input, emit_json, stderr_console
+from dicert.proofs.cli.common import bad_input, check_output_dir, emit_json, stderr_console
 
 __all__ = ["discover"]
 
@@ -170,8 +170,8 @@ def discover(
         if value < low:
             raise bad_input(field, f"an integer >= {low}", value)
     ch = parse_channel(channel)
-    if plot is not None and plot.exists() and not plot.is_dir():
-        raise bad_input("--plot", "a directory", str(plot))
+    if plot is not None:
+        check_output_dir(plot, "--plot")  # before minutes of work, not after
     _guard_resolutions(ch, belief_resolution, action_resolution)
     burn_in = min(300, steps // 5)
     try:

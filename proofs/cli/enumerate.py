@@ -41,6 +41,8 @@ def _announce(nodes: int, outputs: int, jobs: int, yes: bool, channel: Any = Non
     """
     from dicert.graphs.enumerate import count_accessible_automata
     from dicert.verify.workload import (
+        MAX_TABLE_ENTRIES,
+        approx_int,
         format_seconds,
         guard_seconds,
         qgraph_count_estimate,
@@ -48,17 +50,21 @@ def _announce(nodes: int, outputs: int, jobs: int, yes: bool, channel: Any = Non
         seconds_per_ranked_graph,
     )
 
+    if nodes * outputs > MAX_TABLE_ENTRIES:
+        field = "--outputs" if outputs > nodes else "--nodes"
+        raise bad_input(field, f"at most {MAX_TABLE_ENTRIES} table entries nodes * outputs (the enumeration beyond that "
+                               f"is out of reach), got {nodes} * {outputs}")
     candidates = count_accessible_automata(nodes, outputs)
     if candidates <= 200_000:
         return
     count, exact, source = qgraph_count_estimate(nodes, outputs)
-    graphs = f"{count} Q-graphs ({source})" if exact else f"about {count:.3g} Q-graphs ({source})"
-    counting = candidates * seconds_per_candidate(nodes, outputs)
+    graphs = f"{count} Q-graphs ({source})" if exact else f"about {approx_int(count)} Q-graphs ({source})"
+    counting = min(candidates, 10**300) * seconds_per_candidate(nodes, outputs)
     if channel is None:
-        seconds, what = counting / jobs, f"counting {graphs}, testing {candidates} candidate words"
+        seconds, what = counting / jobs, f"counting {graphs}, testing {approx_int(candidates)} candidate words"
     else:
         per_graph = seconds_per_ranked_graph(channel, nodes, outputs)
-        seconds = (counting + count * per_graph) / jobs
+        seconds = (counting + min(count, 10**300) * per_graph) / jobs
         what = f"ranking {graphs} at {per_graph * 1e3:.2f} ms per solve"
     on = f" with --jobs {jobs}" if jobs > 1 else ""
     stderr_console.print(f"m={nodes}, r={outputs}: {what}; estimated {format_seconds(seconds)}{on}",

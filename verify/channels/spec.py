@@ -129,7 +129,7 @@ def channel_from_json(data: Any) -> Channel:
     if not isinstance(data, dict):
         raise InvalidChannel(f"channel file: expected a JSON object, got {type(data).__name__}")
     kind = data.get("type")
-    if kind not in CHANNEL_TYPES:
+    if not isinstance(kind, str) or kind not in CHANNEL_TYPES:
         raise InvalidChannel(f"type: expected one of {', '.join(CHANNEL_TYPES)}, got {kind!r}")
     fields = CHANNEL_TYPES[kind]
     allowed_keys = _COMMON | set(fields)
