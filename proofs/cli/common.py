@@ -8,7 +8,7 @@ says what the value was and why it is missing (:func:`strict_json`).
 >>> json_number(0.5)
 0.5
 >>> strict_json({"di_rate_ci": [float("-inf"), float("inf")], "n": 3})
-{'di_rate_ci': [None, None], 'n': 3, 'di_rate_ci_reason': 'entries 0, 1 are -inf, inf: not finite (too few samples for an interval?), written as null (RFC 8259 has no Infinity)'}
+{'di_rate_ci': [None, None], 'n': 3, 'di_rate_ci_reason': 'entries 0, 1 are -inf, inf: not finite, written as null (RFC 8259 JSON has no infinite or NaN numbers)'}
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def json_number(value: Any) -> Any:
     return value
 
 
-_NON_FINITE_WHY = "not finite (too few samples for an interval?), written as null (RFC 8259 has no Infinity)"
+_NON_FINITE_WHY = "not finite, written as null (RFC 8259 JSON has no infinite or NaN numbers)"
 
 
 def _plain(obj: Any) -> Any:
@@ -121,7 +121,7 @@ def strict_json(obj: Mapping[str, Any]) -> dict[str, Any]:
     Examples
     --------
     >>> strict_json({"upper": float("nan")})
-    {'upper': None, 'upper_reason': 'nan: not finite (too few samples for an interval?), written as null (RFC 8259 has no Infinity)'}
+    {'upper': None, 'upper_reason': 'nan: not finite, written as null (RFC 8259 JSON has no infinite or NaN numbers)'}
     >>> import json
     >>> json.dumps(strict_json({"x": [1.0, 2]}), allow_nan=False)
     '{"x": [1.0, 2]}'
@@ -145,7 +145,7 @@ def emit_json(obj: dict[str, Any]) -> None:
     """Print one strict JSON object on stdout (the ``--json`` contract; RFC 8259, see :func:`strict_json`).
 
     >>> emit_json({"rate": float("inf")})
-    {"rate": null, "rate_reason": "inf: not finite (too few samples for an interval?), written as null (RFC 8259 has no Infinity)"}
+    {"rate": null, "rate_reason": "inf: not finite, written as null (RFC 8259 JSON has no infinite or NaN numbers)"}
     """
     sys.stdout.write(json.dumps(strict_json(obj), default=_default, sort_keys=False, allow_nan=False) + "\n")
     sys.stdout.flush()

@@ -199,7 +199,7 @@ def discover(
                 skipped.append({"panel": "nletter_bounds", "reason": " ".join(str(exc).split())})
         plots = _write_plots(result, plot, nletter_bounds, channel, burn_in, steps)
         for panel in skipped:
-            stderr_console.print(f"[yellow]skipped panel[/yellow] {panel['panel']}: {panel['reason']}", markup=True)
+            stderr_console.print(f"[yellow]skipped panel[/yellow] {panel['panel']}: {panel['reason']}", markup=True, soft_wrap=True)
     certificate = None
     if certify:
         with stderr_console.status("certifying the discovered graph ..."):

@@ -68,7 +68,7 @@ def _announce(nodes: int, outputs: int, jobs: int, yes: bool, channel: Any = Non
         what = f"ranking {graphs} at {per_graph * 1e3:.2f} ms per solve"
     on = f" with --jobs {jobs}" if jobs > 1 else ""
     stderr_console.print(f"m={nodes}, r={outputs}: {what}; estimated {format_seconds(seconds)}{on}",
-                         markup=False, highlight=False)
+                         markup=False, highlight=False, soft_wrap=True)
     if not yes:
         guard_seconds(seconds, f"--nodes {nodes}", what, hint="pass --yes to run anyway (or raise DICERT_TIME_LIMIT)")
 
