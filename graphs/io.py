@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 
 from dicert.graphs.errors import InvalidGraph
+from dicert.graphs.memory import guard_bytes, json_file_bytes
 from dicert.graphs.qgraph import QGraph, require_strongly_connected
 
 __all__ = ["load_qgraph", "save_qgraph", "to_dot", "save_graphml"]
@@ -65,6 +66,9 @@ def load_qgraph(path: str | os.PathLike[str], *, strongly_connected: bool = True
     InvalidGraph
         If the file cannot be read, is not JSON, has unknown or missing keys,
         or ``phi`` is malformed; the message starts with the offending field.
+    TooLarge
+        If parsing the file would exceed the memory limit (checked from its size
+        before it is read, :func:`dicert.graphs.memory.guard_bytes`).
 
     Examples
     --------
@@ -77,16 +81,21 @@ def load_qgraph(path: str | os.PathLike[str], *, strongly_connected: bool = True
     dicert.graphs.errors.InvalidGraph: phi: expected a list of 3 rows of 2 ints
     """
     p = Path(path)
+    if p.is_dir():
+        raise InvalidGraph(f"{p}: is a directory, expected a Q-graph .json file")
     try:
+        guard_bytes(json_file_bytes(p.stat().st_size), str(p), "parsing the Q-graph file")
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InvalidGraph(f"path: cannot read Q-graph file {str(p)!r}: {exc.strerror or exc}") from None
+        raise InvalidGraph(f"{p}: cannot read Q-graph file ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
-        raise InvalidGraph(f"path: Q-graph file {str(p)!r} is not UTF-8 text") from None
+        raise InvalidGraph(f"{p}: Q-graph file is not UTF-8 text") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidGraph(f"file: {p.name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise InvalidGraph(f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise InvalidGraph(f"{p}: JSON nested too deeply") from None
     g = QGraph.from_dict(data)
     if strongly_connected:
         require_strongly_connected(g)

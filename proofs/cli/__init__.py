@@ -82,19 +82,110 @@ def _one_line(message: str) -> str:
     return " ".join(str(message).split())
 
 
+def _option_of(argv: list[str], filename: str | None) -> str:
+    """The option (as typed) whose value is ``filename``, e.g. ``"--out /ro/c.json"``; else the file name."""
+    if not filename:
+        return "output"
+    for i, arg in zip(range(len(argv)), argv):  # `enumerate` here is the sub-command module
+        if arg == filename and i > 0 and argv[i - 1].startswith("-"):
+            return f"{argv[i - 1]} {filename}"
+        if arg.startswith("-") and arg.endswith(f"={filename}"):
+            return arg.replace("=", " ", 1)
+    return str(filename)
+
+
+def _interrupted(argv: list[str]) -> int:
+    """One line for SIGINT / SIGTERM; stop worker processes; the database is committed per chunk."""
+    _stop_workers()
+    db = next((argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--db"), None)
+    db = db or next((a.split("=", 1)[1] for a in argv if a.startswith("--db=")), None)
+    hint = f"; resume with the same --db {db}" if db else ""
+    sys.stderr.write(f"dicert: interrupted{hint}\n")
+    sys.stderr.flush()
+    return 130
+
+
+def _stop_workers() -> None:
+    """Kill loky (joblib) worker processes left by an interrupted run; they would otherwise idle for minutes."""
+    module = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(module, "_executor", None) if module is not None else None
+    if executor is not None:
+        try:
+            executor.shutdown(wait=False, kill_workers=True)
+        except Exception:  # noqa: BLE001 - best effort while exiting
+            pass
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, delivered like Ctrl-C so that the same cleanup runs."""
+
+
+_OWNER_PID: list[int] = []
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    import os
+    import signal
+
+    if _OWNER_PID and os.getpid() != _OWNER_PID[-1]:  # a forked worker inherited the handler: die as asked
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    raise _Terminated()
+
+
+def _install_sigterm() -> object:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    import os
+
+    _OWNER_PID.append(os.getpid())
+    try:
+        return signal.signal(signal.SIGTERM, _on_sigterm)
+    except (ValueError, OSError):  # pragma: no cover - exotic embedding
+        return None
+
+
+def _restore_sigterm(previous: object) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)  # type: ignore[arg-type]
+
+
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI on ``argv`` and return the exit code (never raises for bad input)."""
+    """Run the CLI on ``argv`` and return the exit code; never raises and never prints a traceback.
+
+    Exit codes: 0 success; 1 refuted / failed check / solver failure (or an
+    internal error, reported in one line); 2 bad input, including inputs that
+    exceed the memory limit and unreadable or unwritable files; 130 interrupted
+    (SIGINT or SIGTERM: ``dicert: interrupted``, plus ``resume with the same
+    --db F`` for a ranking).  Set ``DICERT_TRACEBACK=1`` to re-raise internal
+    errors with their traceback.
+    """
+    import os
+
     command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
+    previous = _install_sigterm()
     try:
-        result = command.main(args=args, prog_name="dicert", standalone_mode=False)
+        try:
+            result = command.main(args=args, prog_name="dicert", standalone_mode=False)
+        finally:
+            _restore_sigterm(previous)
     except _click_exceptions.NoArgsIsHelpError:
         return 0  # the help text was already printed
     except typer.Exit as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt) or isinstance(exc.__context__, KeyboardInterrupt):
+            return _interrupted(args)
         return int(exc.exit_code or 0)
     except typer.Abort:
-        sys.stderr.write("dicert: aborted\n")
-        return 130
+        return _interrupted(args)
+    except KeyboardInterrupt:
+        return _interrupted(args)
     except _click_exceptions.UsageError as exc:
         sys.stderr.write(f"dicert: error: {_one_line(exc.format_message())}\n")
         return 2
@@ -113,9 +204,31 @@ def run(argv: list[str] | None = None) -> int:
     except DicertError as exc:
         sys.stderr.write(f"dicert: error: {_one_line(str(exc))}\n")
         return 1
-    except KeyboardInterrupt:
-        sys.stderr.write("dicert: interrupted\n")
-        return 130
+    except BrokenPipeError:
+        return 1  # stdout closed by the reader (e.g. `| head`)
+    except OSError as exc:
+        where = _option_of(args, exc.filename)
+        sys.stderr.write(f"dicert: error: {where}: {_one_line(exc.strerror or str(exc))}\n")
+        return 2
+    except MemoryError:
+        sys.stderr.write(
+            "dicert: error: out of memory: this input needs more memory than the machine has (the size guard "
+            "did not foresee it; please report it); lower DICERT_MEMORY_LIMIT to be refused earlier\n"
+        )
+        return 2
+    except RecursionError:
+        sys.stderr.write("dicert: error: input nested too deeply\n")
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the CLI promises one line, never a traceback
+        if os.environ.get("DICERT_TRACEBACK", "").strip() not in ("", "0"):
+            raise
+        sys.stderr.write(
+            f"dicert: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+            "(a bug in dicert: please report it; DICERT_TRACEBACK=1 shows the traceback)\n"
+        )
+        return 1
+    if result == 130:  # typer turned a KeyboardInterrupt into the exit code 130
+        return _interrupted(args)
     return int(result) if isinstance(result, int) else 0
 
 

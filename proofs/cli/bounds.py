@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any, Optional
@@ -24,9 +25,9 @@ from typing import Any, Optional
 import typer
 
 from dicert.proofs.cli.common import emit_json, stderr_console
-from dicert.verify.errors import InvalidGraph, InvalidInput
+from dicert.verify.errors import InvalidGraph, InvalidInput, TooLarge
 
-__all__ = ["bounds", "parse_graph_spec"]
+__all__ = ["bounds", "parse_graph_spec", "guard_bound_program"]
 
 
 def parse_graph_spec(spec: str, outputs: int) -> Any:
@@ -60,11 +61,51 @@ def parse_graph_spec(spec: str, outputs: int) -> Any:
             graph = load_qgraph(text)
         else:
             raise InvalidInput(f"--graph: expected debruijn:K with an integer K >= 0 or a Q-graph .json file, got {spec!r}")
-    except InvalidGraph as exc:
-        raise InvalidInput(f"--graph: {exc}") from None
+    except (InvalidGraph, TooLarge) as exc:
+        message = str(exc) if str(exc).startswith(f"{text}:") else f"{spec}: {exc}"
+        raise (TooLarge if isinstance(exc, TooLarge) else InvalidInput)(f"--graph {message}") from None
     if graph.r != outputs:
-        raise InvalidInput(f"--graph: the graph has {graph.r} output labels, the channel has {outputs} outputs")
+        raise InvalidInput(f"--graph {spec}: the graph has {graph.r} output labels, the channel has {outputs} outputs")
     return graph
+
+
+def guard_bound_program(arrays: Any, channel: str, graph: str, lower: bool, nodes: int | None = None) -> None:
+    """Refuse, before anything is built, a bound program above the memory limit (:mod:`dicert.verify.sizes`).
+
+    The input named is the channel when even a one-node graph is too large for it,
+    else ``--graph`` as typed; for ``debruijn:K`` the node count ``|Y|^K`` is
+    computed without building the graph, for a graph file pass its ``nodes``.
+
+    Examples
+    --------
+    >>> from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
+    >>> from dicert.verify.channels import parse_channel
+    >>> guard_bound_program(unifilar_arrays(parse_channel("trapdoor")), "trapdoor", "debruijn:12", False)
+    Traceback (most recent call last):
+    ...
+    dicert.graphs.errors.TooLarge: --graph debruijn:12: the bound program for trapdoor (2 states, 2 inputs, 2 outputs) on 4096 nodes needs 25.5 GiB > limit 4 GiB (DICERT_MEMORY_LIMIT)
+    """
+    from dicert.verify.memory import ENV_VARIABLE, current_memory_limit, format_bytes, format_size, guard_bytes
+    from dicert.verify.sizes import qgraph_program_bytes
+
+    n_states, n_inputs, n_outputs = (int(v) for v in arrays.law.shape)
+    pairs = int(arrays.allowed.sum())
+
+    def needed(nodes: int) -> int:
+        return qgraph_program_bytes(n_states, nodes, n_inputs, n_outputs, n_allowed=pairs, lower=lower)
+
+    sizes = f"{n_states} states, {n_inputs} inputs, {n_outputs} outputs"
+    guard_bytes(needed(1), channel, f"the bound program over {sizes} (even on a one-node graph)")
+    if nodes is None:
+        kind, sep, arg = graph.strip().partition(":")
+        if not (sep and kind.lower() == "debruijn" and arg.strip().isdigit()):
+            return  # a graph file: checked again with its node count once loaded
+        order = int(arg)
+        if n_outputs > 1 and order * math.log2(n_outputs) > 62:
+            raise TooLarge(f"--graph {graph}: the bound program on {n_outputs}**{order} > 2**62 nodes needs more than "
+                           f"{format_size(needed(2**62))} > limit {format_bytes(current_memory_limit())} ({ENV_VARIABLE})")
+        nodes = n_outputs**order
+    guard_bytes(needed(nodes), f"--graph {graph}", f"the bound program for {channel} ({sizes}) on {nodes} nodes")
 
 
 def _witness_tables(result: Any) -> None:
@@ -133,7 +174,9 @@ def bounds(
 
     require_unifilar(ch, "the Q-graph bound (Thm 4.4.3)")
     arrays = unifilar_arrays(ch)
+    guard_bound_program(arrays, channel, graph, lower)
     g = parse_graph_spec(graph, int(arrays.law.shape[2]))
+    guard_bound_program(arrays, channel, graph, lower, nodes=g.m)
     result = qgraph_upper_bound(arrays, g, lower=lower)
     cert = None
     invariant = None

@@ -262,6 +262,11 @@ def certify(
 
     if claim is not None:
         parse_claim(claim)
+    from dicert.proofs.cli.common import check_output_path
+
+    for field, target in (("--out", out), ("--latex", latex)):
+        if target is not None:
+            check_output_path(target, field)  # refuse before the work, not after it
     if check is not None:
         _refuse("--check", {"NAME": name, "--all": all_, "--digits": digits, "--q": q, "--eps": eps, "--full": full,
                             "--out": out})

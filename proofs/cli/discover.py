@@ -38,7 +38,8 @@ from typing import Any, Optional
 
 import typer
 
-from dicert.proofs.cli.common import bad_input, emit_json, stderr_console
+from dicert.graphs.errors import DicertError, TooLarge
+from dicert.proofs.cli.common import bad_input, check_output_dir, emit_json, stderr_console
 
 __all__ = ["discover"]
 
@@ -57,6 +58,23 @@ def _node_table(result: Any) -> None:
         edges = (str(int(t)) for t in result.graph.phi[q])
         table.add_row(str(q), f"[{belief}]", f"{result.node_masses[q]:.3f}", *edges)
     stderr_console.print(table)
+
+
+def _guard_resolutions(channel: Any, belief_resolution: int, action_resolution: int) -> None:
+    """Refuse a grid resolution the user typed whose belief MDP alone exceeds the memory limit (before building it)."""
+    from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
+    from dicert.verify.memory import guard_bytes
+    from dicert.verify.sizes import belief_mdp_bytes
+
+    arrays = unifilar_arrays(channel)
+    n_states, _, n_outputs = arrays.law.shape
+    allowed = arrays.allowed.sum(axis=1).tolist()
+    if belief_resolution:
+        guard_bytes(belief_mdp_bytes(n_states, n_outputs, allowed, belief_resolution, 1),
+                    f"--belief-resolution {belief_resolution}", f"the belief MDP over {n_states} states")
+    if action_resolution:
+        guard_bytes(belief_mdp_bytes(n_states, n_outputs, allowed, 1, action_resolution),
+                    f"--action-resolution {action_resolution}", f"the belief MDP over {n_states} states")
 
 
 def _write_plots(result: Any, directory: Path, nletter: Any, channel_name: str, burn_in: int, steps: int) -> list[str]:
@@ -155,26 +173,36 @@ def discover(
 
     require_unifilar(parse_channel(channel), "discover (belief MDP of sec. 4.3, Q-graph bounds of Thm 4.4.3)")
     ch = parse_channel(channel)
+    if plot is not None:
+        check_output_dir(plot, "--plot")  # before minutes of work, not after
+    _guard_resolutions(ch, belief_resolution, action_resolution)
     burn_in = min(300, steps // 5)
-    with stderr_console.status("value iteration, simulation and Q-graph bounds ..."):
-        result = discover_qgraph(
-            ch,
-            belief_resolution=belief_resolution or None,
-            action_resolution=action_resolution or None,
-            steps=steps,
-            burn_in=burn_in,
-            rng=seed,
-        )
+    try:
+        with stderr_console.status("value iteration, simulation and Q-graph bounds ..."):
+            result = discover_qgraph(
+                ch,
+                belief_resolution=belief_resolution or None,
+                action_resolution=action_resolution or None,
+                steps=steps,
+                burn_in=burn_in,
+                rng=seed,
+            )
+    except TooLarge as exc:
+        raise TooLarge(f"{channel}: {exc}") from None
     plots: list[str] = []
+    skipped: list[dict[str, str]] = []
     nletter_bounds = None
     if plot is not None:
-        if plot.exists() and not plot.is_dir():
-            raise bad_input("--plot", "a directory", str(plot))
         if nletter > 0:
             from dicert.verify.capacity.nletter import nletter_bounds as compute_nletter
 
-            nletter_bounds = compute_nletter(ch, nletter)
+            try:
+                nletter_bounds = compute_nletter(ch, nletter)
+            except DicertError as exc:  # an optional panel: draw the rest and say which one was skipped
+                skipped.append({"panel": "nletter_bounds", "reason": " ".join(str(exc).split())})
         plots = _write_plots(result, plot, nletter_bounds, channel, burn_in, steps)
+        for panel in skipped:
+            stderr_console.print(f"[yellow]skipped panel[/yellow] {panel['panel']}: {panel['reason']}", markup=True, soft_wrap=True)
     certificate = None
     if certify:
         with stderr_console.status("certifying the discovered graph ..."):
@@ -199,6 +227,7 @@ def discover(
         payload["seconds"] = seconds
         payload["timings"] = result.timings
         payload["plots"] = plots
+        payload["skipped_plots"] = skipped
         if nletter_bounds is not None:
             payload["nletter"] = nletter_bounds.to_dict()
         if certificate is not None:
@@ -217,6 +246,8 @@ def discover(
             typer.echo(f"lower_estimate {result.lower:.10f} (solver)")
         for path in plots:
             typer.echo(f"wrote {path}")
+        for panel in skipped:
+            typer.echo(f"skipped {panel['panel']}: {panel['reason']}")
         if certificate is not None:
             typer.echo(f"certified: {certificate.proven['statement']} "
                        f"({'verified' if certificate.verified else 'NOT verified'})")

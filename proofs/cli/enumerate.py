@@ -29,42 +29,51 @@ from dicert.proofs.cli.common import bad_input, emit_json, stderr_console
 __all__ = ["enumerate_command"]
 
 
-class _LazyProgress:
-    """A rich progress bar with ETA on stderr, shown from the first report on (after input validation)."""
+def _LazyProgress(label: str) -> Any:  # noqa: N802 - kept name; the shared reporter also prints plain lines off a terminal
+    """A progress bar with ETA on stderr (plain periodic lines when stderr is not a terminal)."""
+    from dicert.proofs.cli.common import ProgressReporter
 
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.bar: Any = None
-        self.task: Any = None
+    return ProgressReporter(label)
 
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
 
-            self.bar = Progress(
-                TextColumn(self.label),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("elapsed"),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=stderr_console,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task(self.label, total=total)
-        self.bar.update(self.task, completed=done, total=total)
+def _announce(nodes: int, outputs: int, jobs: int, yes: bool, channel: Any = None) -> None:
+    """Print the number of graphs and the estimated time before long work; refuse it above the time limit without --yes.
 
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+    Small sizes (at most 200 000 candidate words, well under a second to count) are started
+    without a line.  The estimate is calibrated now (:mod:`dicert.verify.workload`).
+    """
+    from dicert.graphs.enumerate import count_accessible_automata
+    from dicert.verify.workload import (
+        MAX_TABLE_ENTRIES,
+        approx_int,
+        format_seconds,
+        guard_seconds,
+        qgraph_count_estimate,
+        seconds_per_candidate,
+        seconds_per_ranked_graph,
+    )
+
+    if nodes * outputs > MAX_TABLE_ENTRIES:
+        field = "--outputs" if outputs > nodes else "--nodes"
+        raise bad_input(field, f"at most {MAX_TABLE_ENTRIES} table entries nodes * outputs (the enumeration beyond that "
+                               f"is out of reach), got {nodes} * {outputs}")
+    candidates = count_accessible_automata(nodes, outputs)
+    if candidates <= 200_000:
+        return
+    count, exact, source = qgraph_count_estimate(nodes, outputs)
+    graphs = f"{count} Q-graphs ({source})" if exact else f"about {approx_int(count)} Q-graphs ({source})"
+    counting = min(candidates, 10**300) * seconds_per_candidate(nodes, outputs)
+    if channel is None:
+        seconds, what = counting / jobs, f"counting {graphs}, testing {approx_int(candidates)} candidate words"
+    else:
+        per_graph = seconds_per_ranked_graph(channel, nodes, outputs)
+        seconds = (counting + min(count, 10**300) * per_graph) / jobs
+        what = f"ranking {graphs} at {per_graph * 1e3:.2f} ms per solve"
+    on = f" with --jobs {jobs}" if jobs > 1 else ""
+    stderr_console.print(f"m={nodes}, r={outputs}: {what}; estimated {format_seconds(seconds)}{on}",
+                         markup=False, highlight=False, soft_wrap=True)
+    if not yes:
+        guard_seconds(seconds, f"--nodes {nodes}", what, hint="pass --yes to run anyway (or raise DICERT_TIME_LIMIT)")
 
 
 def _show_ranking(ranking: Any) -> None:
@@ -140,6 +149,7 @@ def enumerate_command(
     no_screen: bool = typer.Option(
         False, "--no-screen", help="Solve every graph exactly (default: skip graphs provably worse than the --top best)."
     ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Run even when the estimated time exceeds DICERT_TIME_LIMIT."),
 ) -> None:
     """Count the strongly connected Q-graphs with M nodes, or rank them by their upper bound on a channel.
 
@@ -168,6 +178,7 @@ def enumerate_command(
     if channel is None:
         if db is not None or dask is not None:
             raise bad_input("--channel", "a channel when --db or --dask is given (they apply to ranking)")
+        _announce(nodes, 2 if outputs is None else outputs, jobs, yes)
         _count(nodes, 2 if outputs is None else outputs, jobs, json_output)
         return
 
@@ -178,6 +189,8 @@ def enumerate_command(
     n_outputs = require_unifilar(channel_obj, "enumerate --rank (Q-graph upper bound, Thm 4.4.3)").n_outputs
     if outputs is not None and outputs != n_outputs:
         raise bad_input("--outputs", f"{n_outputs} (the outputs of channel {channel_obj.name!r})", outputs)
+    if dask is None:
+        _announce(nodes, n_outputs, jobs, yes, channel_obj)
     progress = _LazyProgress(f"ranking {channel_obj.name}, m={nodes}")
     try:
         ranking = rank_qgraphs(
@@ -190,6 +203,9 @@ def enumerate_command(
         emit_json(ranking.to_dict())
     else:
         _show_ranking(ranking)
+        for rank, entry in zip(range(1, len(ranking.top) + 1), ranking.top):  # the result on stdout
+            low = "none" if entry.lower is None else f"{entry.lower:.10f}"
+            typer.echo(f"{rank} index {entry.index} upper {entry.upper:.10f} lower {low} phi {entry.graph.phi.tolist()}")
 
 
 def _count(nodes: int, outputs: int, jobs: int, json_output: bool) -> None:
@@ -205,7 +221,7 @@ def _count(nodes: int, outputs: int, jobs: int, json_output: bool) -> None:
     if json_output:
         emit_json({"count": count, "nodes": nodes, "outputs": outputs, "seconds": seconds})
     else:
-        stderr_console.print(
+        typer.echo(
             f"{count} non-isomorphic strongly connected Q-graphs with {nodes} nodes over {outputs} outputs "
             f"({seconds:.2f} s)"
         )

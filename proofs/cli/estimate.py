@@ -33,7 +33,7 @@ from typing import Any
 import typer
 
 from dicert.graphs.errors import InvalidInput
-from dicert.proofs.cli.common import emit_json, stderr_console
+from dicert.proofs.cli.common import emit_json, renamed_fields, stderr_console
 
 __all__ = ["estimate", "ESTIMATORS"]
 
@@ -58,7 +58,7 @@ def _read_lines(path: Path) -> list[str]:
                 try:
                     lines.append(raw.decode("utf-8"))
                 except UnicodeDecodeError:
-                    raise InvalidInput(f"FILE: line {len(lines) + 1} of {path} is not valid UTF-8") from None
+                    raise InvalidInput(f"FILE {path}: line {len(lines) + 1} is not valid UTF-8") from None
                 pending += len(raw)
                 if pending >= 1 << 16:
                     progress.advance(task, pending)
@@ -73,12 +73,14 @@ def _columns(path: Path, names: dict[str, str]) -> dict[str, list[str]]:
     """The requested columns (option -> values) of the CSV file."""
     import csv
 
+    if path.is_dir():
+        raise InvalidInput(f"FILE {path}: is a directory, expected a CSV file with a header row")
     if not path.is_file():
-        raise InvalidInput(f"FILE: no such file {str(path)!r}, expected a CSV file with a header row")
+        raise InvalidInput(f"FILE {path}: no such file, expected a CSV file with a header row")
     rows = csv.reader(_read_lines(path))
     header = next(rows, None)
     if not header:
-        raise InvalidInput(f"FILE: {path} is empty, expected a header row and data rows")
+        raise InvalidInput(f"FILE {path}: is empty, expected a header row and data rows")
     header = [name.strip() for name in header]
     index = {}
     for option, column in names.items():

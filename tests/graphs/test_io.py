@@ -41,7 +41,7 @@ def test_non_strongly_connected_graph_loads_only_when_allowed(tmp_path: Path) ->
         ('{"nodes": 1, "outputs": 1, "phi": [[0]], "edges": []}', "graph: unknown key(s) edges; expected nodes, outputs, phi"),
         ('{"nodes": "2", "outputs": 2, "phi": []}', "nodes: expected an integer >= 1, got '2'"),
         ("[[0, 1], [1, 0]]", "graph: expected an object with keys nodes, outputs, phi; got list"),
-        ('{"nodes": 1, "outputs": 1, "phi": [[0]]', "file: bad.json is not valid JSON (line 1, column 40: Expecting ',' delimiter)"),
+        ('{"nodes": 1, "outputs": 1, "phi": [[0]]', "bad.json: not valid JSON (line 1, column 40: Expecting ',' delimiter)"),
     ],
 )
 def test_malformed_file_error_names_the_field(tmp_path: Path, text: str, message: str) -> None:
@@ -49,11 +49,11 @@ def test_malformed_file_error_names_the_field(tmp_path: Path, text: str, message
     path.write_text(text)
     with pytest.raises(InvalidGraph) as info:
         load_qgraph(path)
-    assert str(info.value) == message
+    assert str(info.value).removeprefix(str(tmp_path) + "/") == message
 
 
 def test_missing_file_error_names_the_path(tmp_path: Path) -> None:
-    with pytest.raises(InvalidGraph, match=r"^path: cannot read Q-graph file .*nowhere\.json"):
+    with pytest.raises(InvalidGraph, match=r"nowhere\.json: cannot read Q-graph file \(No such file"):
         load_qgraph(tmp_path / "nowhere.json")
 
 

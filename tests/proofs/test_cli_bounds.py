@@ -49,7 +49,7 @@ def test_bounds_human_output_prints_numbers_on_stdout_and_witness_on_stderr(caps
     [
         (["bounds", "ising", "--graph", "debruijn:x"], "--graph: expected debruijn:K"),
         (["bounds", "ising", "--graph", "graph.txt"], "--graph: expected debruijn:K"),
-        (["bounds", "ising", "--graph", "missing.json"], "--graph: path: cannot read"),
+        (["bounds", "ising", "--graph", "missing.json"], "--graph missing.json: cannot read"),
         (["bounds", "nosuchchannel"], "channel: unknown built-in"),
     ],
 )
@@ -63,11 +63,11 @@ def test_bounds_rejects_malformed_or_mismatched_graph_files(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"nodes": 2, "outputs": 2, "phi": [[0, 1]]}))
     assert run(["bounds", "ising", "--graph", str(bad)]) == 2
-    assert "--graph: phi: expected a list of 2 rows" in capsys.readouterr().err
+    assert f"--graph {bad}: phi: expected a list of 2 rows" in capsys.readouterr().err
     ternary = tmp_path / "ternary.json"
     ternary.write_text(json.dumps({"nodes": 1, "outputs": 3, "phi": [[0, 0, 0]]}))
     assert run(["bounds", "ising", "--graph", str(ternary)]) == 2
-    assert "--graph: the graph has 3 output labels" in capsys.readouterr().err
+    assert f"--graph {ternary}: the graph has 3 output labels" in capsys.readouterr().err
 
 
 def test_bounds_certify_brackets_the_bsc_capacity_rigorously(capsys):

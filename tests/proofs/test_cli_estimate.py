@@ -79,11 +79,13 @@ def test_estimate_bad_options_exit_2_naming_the_option(discrete_csv, args, field
 
 def test_estimate_bad_files_exit_2(tmp_path: Path, capsys) -> None:
     assert run(["estimate", str(tmp_path / "missing.csv"), "--x", "a", "--y", "b"]) == 2
-    assert "FILE: no such file" in capsys.readouterr().err
+    assert f"FILE {tmp_path / 'missing.csv'}: no such file" in capsys.readouterr().err
+    assert run(["estimate", str(tmp_path), "--x", "a", "--y", "b"]) == 2
+    assert f"FILE {tmp_path}: is a directory" in capsys.readouterr().err
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     assert run(["estimate", str(empty), "--x", "a", "--y", "b"]) == 2
-    assert "FILE:" in capsys.readouterr().err
+    assert f"FILE {empty}: is empty" in capsys.readouterr().err
     gap = _write(tmp_path / "gap.csv", "a,b", [(0, 1), (1, ""), (0, 1)])
     assert run(["estimate", str(gap), "--x", "a", "--y", "b", "--depth", "0"]) == 2
     assert "--y: missing value in line 3" in capsys.readouterr().err

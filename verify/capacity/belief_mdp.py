@@ -46,7 +46,8 @@ import numpy as np
 
 from dicert.verify._numeric import check_int, entropy_bits
 from dicert.verify.errors import InvalidInput
-from dicert.verify.memory import check_allocation
+from dicert.verify.memory import check_allocation, guard_bytes
+from dicert.verify.sizes import belief_mdp_bytes, simplex_grid_points
 
 __all__ = [
     "simplex_grid",
@@ -81,6 +82,7 @@ def simplex_grid(dim: int, resolution: int) -> np.ndarray:
         raise InvalidInput(f"resolution: expected dim >= 1 and resolution >= 1, got ({dim}, {resolution})")
     if dim == 1:
         return np.ones((1, 1))
+    guard_bytes(simplex_grid_points(dim, resolution) * (120 + 48 * dim), f"resolution={resolution}", f"the simplex grid on {dim} letters")
     # cumulative coordinates 0 <= u_1 <= ... <= u_{dim-1} <= K
     cums = np.array(list(itertools.combinations_with_replacement(range(resolution + 1), dim - 1)), dtype=np.int64)
     full = np.concatenate([cums, np.full((len(cums), 1), resolution)], axis=1)
@@ -316,6 +318,9 @@ class BeliefMDP:
         ns, nx, ny = self.law.shape
         self.belief_resolution = int(belief_resolution)
         self.action_resolution = int(action_resolution)
+        guard_bytes(belief_mdp_bytes(ns, ny, self.allowed.sum(axis=1).tolist(), self.belief_resolution, self.action_resolution),
+                    f"belief_resolution={self.belief_resolution}, action_resolution={self.action_resolution} on {ns} states",
+                    "the belief MDP (Table 4.1)")
         self.beliefs = simplex_grid(ns, self.belief_resolution)
         self.actions = _action_grid(self.allowed, self.action_resolution)
         n_b, n_a = len(self.beliefs), len(self.actions)

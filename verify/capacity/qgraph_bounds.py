@@ -53,6 +53,8 @@ from dicert.graphs.qgraph import QGraph, require_strongly_connected
 from dicert.verify._numeric import check_conditional_rows, entropy_bits
 from dicert.verify.capacity.results import DEFAULT_BCJR_TOL, PolicyRate, QGraphBound
 from dicert.verify.errors import InvalidChannel, InvalidGraph, InvalidInput, SolverFailed
+from dicert.verify.memory import guard_bytes
+from dicert.verify.sizes import qgraph_program_bytes
 
 __all__ = [
     "UnifilarArrays",
@@ -535,6 +537,8 @@ class QGraphBoundProgram:
         self.r = n_outputs
         self.solver_options = dict(DEFAULT_SOLVER_OPTIONS if solver_options is None else solver_options)
         law, next_state, allowed = self.arrays.law, self.arrays.next_state, self.arrays.allowed
+        guard_bytes(qgraph_program_bytes(n_states, self.m, n_inputs, n_outputs, n_allowed=int(allowed.sum()), lower=False),
+                    f"m={self.m} on {n_states} states", "the Q-graph bound program (4.40)")
         triples = [(s, q, x) for s in range(n_states) for q in range(self.m) for x in range(n_inputs) if allowed[s, x]]
         self._triples = np.array(triples, dtype=np.int64)
         n_vars = len(triples)

@@ -45,6 +45,7 @@ dicert.graphs.errors.InvalidChannel: channel: unknown built-in 'isnig'; expected
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,7 @@ import numpy as np
 from dicert.verify.channels import families as _families
 from dicert.verify.channels.core import DMC, Channel, FiniteStateChannel, UnifilarFSC
 from dicert.verify.errors import InvalidChannel
+from dicert.verify.memory import guard_bytes
 
 __all__ = [
     "BuiltinChannel",
@@ -94,6 +96,7 @@ def _probability(value: Any, field_name: str) -> float:
 def _alphabet_size(value: Any, field_name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) < 2:
         raise InvalidChannel(f"{field_name}: expected an integer alphabet size >= 2, got {value!r}")
+    guard_bytes(16 * int(value) ** 3, f"{field_name}={int(value)}", "building the channel arrays law[s, x, y] and next_state[s, x, y]")
     return int(value)
 
 
@@ -652,13 +655,20 @@ def _parse_value(entry: BuiltinChannel, key: str, text: str) -> int | float:
         allowed = ", ".join(entry.defaults) or "none"
         raise InvalidChannel(f"{entry.name}: unknown parameter {key!r}; allowed: {allowed}")
     try:
-        return int(text) if spec.kind == "int" else float(text)
-    except ValueError:
+        if spec.kind == "int":
+            return int(text)
+        try:
+            return float(text)
+        except ValueError:
+            return float(Fraction(text))  # exact fractions such as 1/3
+    except (ValueError, ZeroDivisionError):
         expected = "an integer" if spec.kind == "int" else "a number"
         raise InvalidChannel(f"{entry.name}:{key}: expected {expected}, got {text!r}") from None
 
 
 def _looks_like_path(spec: str) -> bool:
+    if spec.partition(":")[0].strip().lower().replace("_", "-") in BUILTIN_CHANNELS and not Path(spec).exists():
+        return False  # a built-in with parameters such as bsc:p=1/3, not a file
     return spec.lower().endswith(".json") or "/" in spec or "\\" in spec
 
 

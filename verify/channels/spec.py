@@ -232,7 +232,7 @@ def channel_from_json(data: Any) -> Channel:
     if data.get("type") == "builtin" or "delay" in data or ("rll" in data and data.get("type") == "dmc"):
         return _family_keys(data)  # families, RLL constraints, delayed feedback (issue 13)
     kind = data.get("type")
-    if kind not in CHANNEL_TYPES:
+    if not isinstance(kind, str) or kind not in CHANNEL_TYPES:
         raise InvalidChannel(f"type: expected one of {', '.join(CHANNEL_TYPES)}, got {kind!r}")
     fields = CHANNEL_TYPES[kind]
     allowed_keys = _COMMON | set(fields)

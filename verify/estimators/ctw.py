@@ -47,6 +47,8 @@ from dicert.verify.estimators.intervals import (
     richardson_weights,
     span_interval,
 )
+from dicert.verify.memory import guard_bytes
+from dicert.verify.sizes import ctw_fit_bytes
 from dicert.verify.estimators.protocol import (
     BaseDIEstimator,
     check_int_param,
@@ -335,6 +337,8 @@ class CTW(BaseDIEstimator):
         y_codes, ry = encode_symbols(ya, "y", None if sizes is None else sizes[1])
         za = None
         D = self.depth
+        guard_bytes(ctw_fit_bytes(rx, ry, xa.size, D), "x, y",
+                    f"CTW (depth {D}) on alphabets of {rx} and {ry} symbols (n = {xa.size})")
         joint_codes = x_codes * ry + y_codes
 
         def with_side(codes: NDArray[np.int64], r: int) -> tuple[NDArray[np.int64], int] | None:
