@@ -108,3 +108,110 @@ def gradient_demo_command(
     for path in plots:
         typer.echo(f"wrote {path}")
     stderr_console.print(f"{seconds:.1f} s; all figures are Monte Carlo estimates")
+
+
+def _training_options(updates: int, seeds: int, hidden: int, horizon: int) -> dict[str, int]:
+    for field, value, low in (("--updates", updates, 1), ("--seeds", seeds, 1), ("--hidden", hidden, 1),
+                              ("--horizon", horizon, 1)):
+        if value < low:
+            raise bad_input(field, f"an integer >= {low}", value)
+    return {"updates": updates, "seeds": seeds, "hidden": hidden, "horizon": horizon}
+
+
+@app.command("rl")
+def rl_command(
+    channel: str = typer.Argument(..., help="Built-in unifilar channel (ising, ising:q=4, trapdoor, ...) or a .json file."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the training and the evaluation."),
+    updates: int = typer.Option(1500, "--updates", help="POU gradient steps."),
+    seeds: int = typer.Option(2, "--seeds", help="Trainings run together (vmap); the best is kept."),
+    hidden: int = typer.Option(64, "--hidden", help="Width of the actor's hidden layers."),
+    horizon: int = typer.Option(20, "--horizon", help="Unroll length n of (4.76)."),
+) -> None:
+    """Feedback capacity estimate by RL (POU, sec. 4.6.3): rho_MC of the trained policy (not a bound)."""
+    if seed < 0:
+        raise bad_input("--seed", "an integer >= 0", seed)
+    options = _training_options(updates, seeds, hidden, horizon)
+    rl = require_neural("dicert.verify.neural.rl")
+    from dicert.verify.channels import parse_channel
+
+    ch = parse_channel(channel)
+    with stderr_console.status("POU training ..."):
+        result = rl.train_pou(ch, rng=seed, **options)
+    if json_output:
+        payload = result.to_dict()
+        payload["channel"] = channel
+        emit_json(payload)
+        return
+    typer.echo(f"rho_MC estimate {result.rho_mc:.6f} +- {result.rho_mc_stderr:.1e} bits/use (channel {channel})")
+    stderr_console.print(f"{result.seconds['total']:.1f} s, {result.steps_per_second:.0f} updates/s; "
+                         "an estimate, not a bound: `dicert discover CH --method rl --certify` proves a bracket")
+
+
+def discover_rl(
+    channel: str, *, json_output: bool, plot: Optional[Path], steps: int, seed: int, certify: bool,  # noqa: UP007
+    certify_graph: Any, node_table: Any,
+) -> None:
+    """``dicert discover CHANNEL --method rl``: POU policy -> visited beliefs -> Q-graph -> bracket.
+
+    ``certify_graph(channel, result)`` and ``node_table(result)`` are the
+    ``discover`` command's own certificate and table functions, so both methods
+    end in the same certified bracket.
+    """
+    rl = require_neural("dicert.verify.neural.rl")
+    from dicert.verify.channels import parse_channel
+
+    if plot is not None and plot.exists() and not plot.is_dir():
+        raise bad_input("--plot", "a directory", str(plot))
+    start = time.perf_counter()
+    ch = parse_channel(channel)
+    with stderr_console.status("POU training, simulation and Q-graph bounds ..."):
+        result = rl.rl_discover(ch, steps=steps, burn_in=min(300, steps // 5), rng=seed, updates=800, seeds=1)
+    plots: list[str] = []
+    if plot is not None:
+        from dicert.verify.plots import plot_belief_histogram, plot_qgraph
+
+        written = []
+        if result.trajectory.beliefs.shape[1] >= 2:
+            written += plot_belief_histogram(result.trajectory.beliefs[min(300, steps // 5):],
+                                             plot / "belief_histogram")
+        gap = "n/a" if result.gap is None else f"{result.gap:.1e}"
+        written += plot_qgraph(result.graph, plot / "qgraph", title=f"{channel} (RL): upper {result.upper:.8f}, gap {gap}")
+        plots = [str(p) for p in written]
+    certificate = None
+    if certify:
+        with stderr_console.status("certifying the discovered graph ..."):
+            certificate = certify_graph(ch, result)
+    seconds = time.perf_counter() - start
+    if json_output:
+        payload = result.to_dict()
+        payload["channel"] = channel
+        payload["seconds"] = seconds
+        payload["timings"] = result.timings
+        payload["plots"] = plots
+        if certificate is not None:
+            payload["certificate"] = certificate
+        emit_json(payload)
+    else:
+        node_table(result)
+        typer.echo(f"graph phi {result.graph.phi.tolist()}")
+        typer.echo(f"upper {result.upper:.10f}")
+        if result.lower is None:
+            typer.echo("lower none (no BCJR-invariant input found on this graph)")
+        else:
+            typer.echo(f"lower {result.lower:.10f}")
+            typer.echo(f"gap   {result.gap:.3e}")
+        for path in plots:
+            typer.echo(f"wrote {path}")
+        if certificate is not None:
+            lo_hi = certificate["upper_interval"]
+            typer.echo(f"certified upper in [{lo_hi[0]}, {lo_hi[1]}] ({certificate['upper_method']})")
+            if certificate.get("lower_interval") is not None:
+                lo_hi = certificate["lower_interval"]
+                typer.echo(f"certified lower in [{lo_hi[0]}, {lo_hi[1]}] (exact BCJR invariance, Thm 4.4.4)")
+            else:
+                typer.echo(f"lower not certified: {certificate.get('lower_evidence')}")
+    stderr_console.print(
+        f"RL (POU) rho_MC estimate {result.rl.rho_mc:.6f} +- {result.rl.rho_mc_stderr:.1e} (a cross-check), "
+        f"{seconds:.2f} s; bounds are solver estimates unless certified"
+    )

@@ -540,6 +540,27 @@ class RLDiscovery:
         }
 
 
+def _refined_from_bound(channel: Any, bound: Any, extracted: Any) -> Any:
+    """Invariant input refined from the Q-graph upper bound's maximiser (a second start for SLSQP).
+
+    The actor's actions at the node beliefs are only approximately optimal; the
+    bound's maximiser is often a better start for
+    :func:`~dicert.verify.capacity.discover.refine_invariant_input`.
+    """
+    from dicert.verify.capacity.discover import refine_invariant_input
+    from dicert.verify.capacity.results import DEFAULT_BCJR_TOL
+    from dicert.verify.errors import DicertError
+
+    if bound.policy is None:
+        return None
+    try:
+        refined = refine_invariant_input(channel, extracted.graph, extracted.beliefs,
+                                         np.transpose(np.asarray(bound.policy), (1, 0, 2)))
+    except (DicertError, np.linalg.LinAlgError, ValueError):
+        return None
+    return refined if refined.bcjr_residual <= DEFAULT_BCJR_TOL else None
+
+
 def rl_discover(
     channel: Any,
     *,
@@ -557,9 +578,10 @@ def rl_discover(
     The visited beliefs after ``burn_in`` are clustered at each radius
     (:func:`~dicert.verify.capacity.discover.extract_qgraph`, with the actor in
     place of the greedy policy); each distinct graph gets the Q-graph upper bound
-    and a BCJR-invariant lower bound (the upper bound's maximiser when invariant,
-    else :func:`~dicert.verify.capacity.discover.refine_invariant_input` from the
-    actor's actions at the node beliefs), smallest graphs first, as in
+    and a BCJR-invariant lower bound (the best of: the upper bound's maximiser when
+    invariant, :func:`~dicert.verify.capacity.discover.refine_invariant_input` from
+    the actor's actions at the node beliefs, and from the maximiser), smallest
+    graphs first, as in
     :func:`~dicert.verify.capacity.discover.discover_qgraph`.
 
     Examples
@@ -592,9 +614,9 @@ def rl_discover(
             continue
         bound = qgraph_upper_bound(channel, graph)
         lower, witness, source = bound.lower, bound.policy if bound.lower is not None else None, "qgraph_bound"
-        refined = _refined_lower(channel, mdp, None, extracted)
-        if refined is not None and (lower is None or refined.rate > lower):
-            lower, witness, source = refined.rate, refined.policy, "refined_policy"
+        for refined in (_refined_lower(channel, mdp, None, extracted), _refined_from_bound(channel, bound, extracted)):
+            if refined is not None and (lower is None or refined.rate > lower):
+                lower, witness, source = refined.rate, refined.policy, "refined_policy"
         upper = float(bound.upper)
         candidates.append((extracted.radius, graph.m, upper, lower))
         key = (round(upper, 9), lower is None, -(lower or 0.0), graph.m)
