@@ -68,8 +68,10 @@ def q_table(qs: list[int], updates: int, seeds: int, chains: int, steps: int) ->
         reference = theorem_461(q)
         diff = result.rho_mc - reference
         note = "" if q <= 8 else " (formula only)"
-        table.add_row(str(q), f"{reference:.6f}{note}", f"{result.rho_mc:.6f}", f"{diff:+.2e}",
-                      f"{result.rho_mc_stderr:.1e}", "yes" if abs(diff) < 1e-3 else "NO", f"{seconds:.0f}", _load())
+        row = (str(q), f"{reference:.6f}{note}", f"{result.rho_mc:.6f}", f"{diff:+.2e}",
+               f"{result.rho_mc_stderr:.1e}", "yes" if abs(diff) < 1e-3 else "NO", f"{seconds:.0f}", _load())
+        table.add_row(*row)
+        print(" | ".join(row), flush=True)  # progress: one line per q as it completes
     return table
 
 

@@ -9,11 +9,13 @@ distribution is the *neural distribution transformer* (NDT) of (3.11),
 (feedback); its output is scaled on each batch to the average power ``P``.
 
 The DI rate is estimated as in DINE (3.7)-(3.10): two Donsker-Varadhan
-critics, :math:`T_{Y\\|X}(y_i; y^{i-1}_{i-m}, x^i_{i-m})` and
-:math:`T_Y(y_i; y^{i-1}_{i-m})`, against a standard normal reference (outputs
-standardised), whose DV values (3.8) differ by
-:math:`h(Y_i\\mid Y^{i-1}) - h(Y_i\\mid Y^{i-1}, X^i)`, the DI rate (truncated to
-``memory`` past steps).  Critics ascend their DV objectives and the NDT ascends
+critics, :math:`T_{Y\\|X}(y_i; y^{i-1}, x^i)` and :math:`T_Y(y_i; y^{i-1})`, each
+summarising the whole past of the sequence with a GRU, against a standard
+normal reference (outputs standardised), whose DV values (3.8) differ by
+:math:`h(Y_i\\mid Y^{i-1}) - h(Y_i\\mid Y^{i-1}, X^i)`, the DI rate (the first
+``memory`` positions of each sequence are a start-up transient and are left
+out).  A critic that saw only a window of the past would let a feedback NDT
+inflate :math:`h(Y_i\\mid\\text{window})` with memory beyond it.  Critics ascend their DV objectives and the NDT ascends
 the difference, by the chain rule through the channel sampler (so the sampler
 must be differentiable in ``x``, as in [tsur2023neural]); each step draws a
 fresh batch of sequences, all steps run in one jit-compiled
@@ -148,6 +150,19 @@ class _MLP(nn.Module):
         return (nn.Dense(self.out)(z) + deep)[..., 0]
 
 
+class _RecurrentCritic(nn.Module):
+    """DV critic ``T(y_i, summary_i)``: a GRU summarises the whole past of the sequence."""
+
+    hidden: int
+
+    @nn.compact
+    def __call__(self, inputs: jax.Array, now: jax.Array, ref: jax.Array) -> tuple[jax.Array, jax.Array]:
+        summaries = nn.RNN(nn.GRUCell(features=self.hidden))(inputs)  # (B, L, H)
+        head = _MLP(self.hidden)
+        return (head(jnp.concatenate([now[..., None], summaries], axis=-1)),
+                head(jnp.concatenate([ref[..., None], summaries], axis=-1)))
+
+
 @dataclass(frozen=True)
 class NDTEstimate:
     """Capacity estimate of :func:`ndt_capacity`, per seed and over seeds.
@@ -200,7 +215,7 @@ def _window_push(window: jax.Array, value: jax.Array) -> jax.Array:
 @functools.lru_cache(maxsize=16)
 def _ndt_trainer(channel: Any, feedback: bool, power: float, batch: int, length: int, memory: int, hidden: int,
                  steps: int, lr_critic: float, lr_ndt: float) -> Any:
-    ndt, critic_xy, critic_y = _MLP(hidden), _MLP(hidden), _MLP(hidden)
+    ndt, critic_xy, critic_y = _MLP(hidden), _RecurrentCritic(hidden), _RecurrentCritic(hidden)
     n_ndt = 1 + (2 * memory if feedback else memory)
     opt_ndt, opt_critic = optax.adam(lr_ndt), optax.adam(lr_critic)
 
@@ -221,32 +236,30 @@ def _ndt_trainer(channel: Any, feedback: bool, power: float, batch: int, length:
         _, (xs, ys) = jax.lax.scan(one, (zeros, zeros, channel.init(k0, batch)), jax.random.split(k1, length))
         return xs.T, ys.T  # (batch, length)
 
-    def windows(values: jax.Array, width: int) -> jax.Array:
-        """``values[:, i-width+1 .. i]`` for i = memory .. length-1: shape (batch, L', width)."""
-        idx = jnp.arange(memory, length)[:, None] + jnp.arange(-width + 1, 1)[None, :]
-        return values[:, idx]
-
     def dv_terms(theta: tuple, xs: jax.Array, ys: jax.Array, key: jax.Array) -> tuple[jax.Array, jax.Array]:
-        scale = jax.lax.stop_gradient(jnp.std(ys) + 1e-6)
-        y = ys / scale
-        past_y = windows(y, memory + 1)[..., :-1]
-        now = y[:, memory:]
-        past_x = windows(xs / math.sqrt(power), memory + 1)
-        ref = jax.random.normal(key, now.shape)
+        y = ys / jax.lax.stop_gradient(jnp.std(ys) + 1e-6)
+        x = xs / math.sqrt(power)
+        y_past = jnp.concatenate([jnp.zeros_like(y[:, :1]), y[:, :-1]], axis=1)  # y_{i-1} (0 at the start)
+        ref = jax.random.normal(key, y.shape)
+        weight = (jnp.arange(length) >= memory).astype(y.dtype)[None, :]  # skip the start-up transient
+        weight = jnp.broadcast_to(weight, y.shape)
+        count = jnp.sum(weight)
 
-        def dv(params: Any, module: _MLP, history: jax.Array) -> jax.Array:
-            joint = module.apply(params, jnp.concatenate([now[..., None], history], axis=-1))
-            product = module.apply(params, jnp.concatenate([ref[..., None], history], axis=-1))
-            return jnp.mean(joint) - (jax.nn.logsumexp(product) - jnp.log(product.size))
+        def dv(params: Any, module: _RecurrentCritic, inputs: jax.Array) -> jax.Array:
+            joint, product = module.apply(params, inputs, y, ref)
+            log_mean_exp = jax.nn.logsumexp(jnp.where(weight > 0, product, -jnp.inf)) - jnp.log(count)
+            return jnp.sum(joint * weight) / count - log_mean_exp
 
-        d_xy = dv(theta[0], critic_xy, jnp.concatenate([past_y, past_x], axis=-1))
-        d_y = dv(theta[1], critic_y, past_y)
+        d_xy = dv(theta[0], critic_xy, jnp.stack([y_past, x], axis=-1))  # history (y^{i-1}, x^i)
+        d_y = dv(theta[1], critic_y, y_past[..., None])  # history y^{i-1}
         return d_xy, d_y
 
     def train_one(key: jax.Array) -> tuple[jax.Array, jax.Array]:
         k_phi, k_xy, k_y, k_loop = jax.random.split(key, 4)
         phi = ndt.init(k_phi, jnp.zeros((1, n_ndt)))
-        theta = (critic_xy.init(k_xy, jnp.zeros((1, 2 * memory + 2))), critic_y.init(k_y, jnp.zeros((1, memory + 1))))
+        dummy = jnp.zeros((1, length))
+        theta = (critic_xy.init(k_xy, jnp.zeros((1, length, 2)), dummy, dummy),
+                 critic_y.init(k_y, jnp.zeros((1, length, 1)), dummy, dummy))
         state_phi, state_theta = opt_ndt.init(phi), opt_critic.init(theta)
 
         def update(carry: tuple, k: jax.Array) -> tuple[tuple, jax.Array]:

@@ -63,10 +63,10 @@ def test_neural_commands_without_the_extra_exit_2_naming_it() -> None:
         "import sys; sys.modules['jax'] = None\n"
         "from dicert.proofs.cli import run\n"
         "codes = [run(['neural', 'gradient-demo', '--json']), run(['neural', 'rl', 'ising', '--json']),\n"
-        "         run(['discover', 'ising', '--method', 'rl', '--certify'])]\n"
+        "         run(['neural', 'ndt', '--json']), run(['discover', 'ising', '--method', 'rl', '--certify'])]\n"
         "print(codes)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[2, 2, 2]", (done.stdout, done.stderr)
+    assert done.stdout.strip() == "[2, 2, 2, 2]", (done.stdout, done.stderr)
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 3 and all("dicert[neural]" in line for line in lines), lines
+    assert len(lines) == 4 and all("dicert[neural]" in line for line in lines), lines
