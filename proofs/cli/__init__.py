@@ -33,6 +33,7 @@ from dicert.proofs.cli import discover as _discover
 from dicert.proofs.cli import enumerate as _enumerate
 from dicert.proofs.cli import estimate as _estimate
 from dicert.proofs.cli import sweep as _sweep
+from dicert.proofs.cli import neural as _neural
 
 __all__ = ["app", "main", "run", "dicert_version"]
 
@@ -76,6 +77,7 @@ app.command("discover")(_discover.discover)
 app.command("certify")(_certify.certify)
 app.command("estimate")(_estimate.estimate)
 app.command("sweep")(_sweep.sweep)
+app.add_typer(_neural.app, name="neural")
 
 
 def _one_line(message: str) -> str:

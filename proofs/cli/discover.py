@@ -157,8 +157,16 @@ def discover(
     out: Optional[Path] = typer.Option(  # noqa: UP007 - typer needs Optional
         None, "--out", help="With --certify: write the re-checkable certificate (dicert certify --check F)."
     ),
+    method: str = typer.Option("vi", "--method", help="vi: value iteration; rl: POU policy (extra neural)."),
 ) -> None:
     """Discover a Q-graph from the belief MDP and bracket the feedback capacity."""
+    if method not in ("vi", "rl"):
+        raise bad_input("--method", "vi or rl", method)
+    if method == "rl":  # sec. 4.6: the policy comes from RL, the rest of the pipeline is shared
+        from dicert.proofs.cli.neural import discover_rl
+
+        return discover_rl(channel, json_output=json_output, plot=plot, steps=steps, seed=seed, certify=certify,
+                           certify_graph=_certify, node_table=_node_table)
     from dicert.verify.capacity.discover import discover_qgraph
     from dicert.verify.channels import parse_channel
 

@@ -1,0 +1,645 @@
+"""Feedback capacity by reinforcement learning on the belief MDP (monograph sec. 4.6).
+
+The environment (sec. 4.6.1, Fig. 4.6b) is the belief MDP of Table 4.1 for any
+unifilar FSC ``P(y|x,s)``, ``s' = f(s,x,y)``: state ``z = beta = P(s|y^t)``,
+action a stochastic matrix ``u = Pi(s,x)`` (respecting ``allowed``),
+disturbance ``w = y ~ P(y|beta,Pi)`` (4.23), next state the BCJR update
+``F(beta,Pi,y)`` (4.24), reward ``g(beta,Pi) = I(X,S;Y|beta,Pi)`` in bits, whose
+optimal average reward (4.22), the ``rho`` of the Bellman equation (4.26)-(4.29),
+is the feedback capacity.  :class:`BeliefEnvironment` evaluates all of it in JAX
+(vectorised, differentiable in ``Pi``).
+
+The policy is a deterministic actor ``A_mu(beta) -> Pi`` (an MLP with a
+row-wise softmax).  It is trained by **policy optimisation by unfolding** (POU,
+sec. 4.6.3, Algorithm 2): ``B`` belief chains are unrolled for ``n`` steps with
+sampled outputs (4.75) and the actor ascends the ``n``-step average reward
+(4.76)-(4.77), each unroll starting where the last ended (``z_0 = z_n``) and
+every episode from beliefs drawn uniformly on the simplex.  The pathwise
+derivative of (4.76) holds the sampled outputs fixed; with
+``score_function=True`` (default) the likelihood-ratio term
+``sum_t d log P(y_t|beta_{t-1},Pi_t) * (sum_{k>t} r_k - baseline)`` is added, so
+the gradient is that of the expected ``n``-step reward.  The whole training
+loop is one jit-compiled :func:`jax.lax.scan`; several seeds are trained at
+once with :func:`jax.vmap` and the best one (by an independent Monte Carlo
+evaluation) is kept.
+
+``rho_MC`` (Algorithm 2, last line) is the average reward of the trained policy
+on long simulated paths: an *estimate* of a lower bound of the capacity (any
+stationary policy's average reward is achievable), never a bound itself.  The
+proven bracket comes from the Q-graph read off the visited beliefs
+(:func:`rl_discover`, reusing :func:`dicert.verify.capacity.discover.extract_qgraph`)
+and the certificate machinery.
+
+Examples
+--------
+>>> from dicert.verify.channels import parse_channel
+>>> from dicert.verify.neural.rl import train_pou
+>>> result = train_pou(parse_channel("bsc:p=0.1"), updates=50, seeds=1, evaluation_steps=200, rng=0)
+>>> abs(result.rho_mc - 0.531004) < 0.01  # memoryless: the uniform input is optimal
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from dicert.verify.errors import InvalidInput
+from dicert.verify.estimators.protocol import check_int_param
+
+__all__ = [
+    "BeliefEnvironment",
+    "PolicyNetwork",
+    "RLResult",
+    "train_pou",
+    "evaluate_policy_mc",
+    "simulate_policy",
+    "RLDiscovery",
+    "rl_discover",
+]
+
+
+@dataclass(frozen=True)
+class BeliefEnvironment:
+    """The belief MDP of a unifilar FSC (Table 4.1) as JAX arrays; methods work on batches.
+
+    Attributes
+    ----------
+    law, onehot, allowed, cond_entropy:
+        ``P(y|x,s)`` (S, X, Y); ``1{f(s,x,y) = s'}`` (S, X, Y, S'); allowed inputs
+        (S, X); ``H(Y|X=x,S=s)`` in bits (S, X).
+    name:
+        Channel name.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dicert.verify.channels import parse_channel
+    >>> env = BeliefEnvironment.from_channel(parse_channel("ising"))
+    >>> p_y, nb, r = env.step(np.array([1.0, 0.0]), np.full((2, 2), 0.5))
+    >>> np.round(np.asarray(p_y), 4).tolist(), np.round(np.asarray(nb), 4).tolist(), round(float(r), 4)
+    ([0.75, 0.25], [[0.6667, 0.3333], [0.0, 1.0]], 0.3113)
+    """
+
+    law: jax.Array
+    onehot: jax.Array
+    allowed: jax.Array
+    cond_entropy: jax.Array
+    name: str
+
+    @classmethod
+    def from_channel(cls, channel: Any) -> BeliefEnvironment:
+        """Build the environment of a unifilar FSC (any object :func:`unifilar_arrays` accepts)."""
+        from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
+
+        arrays = unifilar_arrays(channel)
+        law = np.asarray(arrays.law, dtype=np.float64)
+        ns = law.shape[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = -np.where(law > 0, law * np.log2(np.where(law > 0, law, 1.0)), 0.0).sum(axis=2)
+        return cls(
+            law=jnp.asarray(law, jnp.float32),
+            onehot=jnp.asarray(np.eye(ns)[arrays.next_state], jnp.float32),
+            allowed=jnp.asarray(arrays.allowed),
+            cond_entropy=jnp.asarray(h, jnp.float32),
+            name=arrays.name,
+        )
+
+    @property
+    def n_states(self) -> int:
+        """``|S|``."""
+        return int(self.law.shape[0])
+
+    @property
+    def n_inputs(self) -> int:
+        """``|X|``."""
+        return int(self.law.shape[1])
+
+    @property
+    def n_outputs(self) -> int:
+        """``|Y|``."""
+        return int(self.law.shape[2])
+
+    def step(self, beta: Any, pi: Any) -> tuple[jax.Array, jax.Array, jax.Array]:
+        """``(P(y|beta,Pi), F(beta,Pi,y) for every y, g(beta,Pi))``: (4.23), (4.24) and the reward (bits).
+
+        ``beta`` has shape ``(..., S)`` and ``pi`` ``(..., S, X)``; rows of the
+        next beliefs for outputs of probability zero are zero (never sampled).
+        """
+        beta, pi = jnp.asarray(beta, jnp.float32), jnp.asarray(pi, jnp.float32)
+        weight = beta[..., :, None] * pi  # P(s, x | y^{t-1})
+        joint = weight[..., None] * self.law  # (..., S, X, Y)
+        p_y = joint.sum(axis=(-3, -2))
+        unnorm = jnp.einsum("...sxy,sxyt->...yt", joint, self.onehot)
+        positive = p_y > 0
+        next_beliefs = unnorm / jnp.where(positive, p_y, 1.0)[..., None]
+        safe = jnp.where(positive, p_y, 1.0)
+        h_y = -jnp.sum(jnp.where(positive, p_y * jnp.log2(safe), 0.0), axis=-1)
+        reward = h_y - jnp.sum(weight * self.cond_entropy, axis=(-2, -1))
+        return p_y, next_beliefs, reward
+
+
+class _Actor(nn.Module):
+    """``beta -> Pi``: MLP, row-wise softmax over the allowed inputs."""
+
+    n_states: int
+    n_inputs: int
+    hidden: int
+    layers: int
+
+    @nn.compact
+    def __call__(self, beta: jax.Array, allowed: jax.Array) -> jax.Array:
+        h = 2.0 * beta - 1.0
+        for _ in range(self.layers):
+            h = nn.tanh(nn.Dense(self.hidden)(h))
+        logits = nn.Dense(self.n_states * self.n_inputs, kernel_init=nn.initializers.normal(1e-2))(h)
+        logits = logits.reshape(*beta.shape[:-1], self.n_states, self.n_inputs)
+        return jax.nn.softmax(jnp.where(allowed, logits, -1e9), axis=-1)
+
+
+@dataclass(frozen=True)
+class PolicyNetwork:
+    """A trained deterministic policy ``beta -> Pi(s, x)``; call it on one belief or a batch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dicert.verify.channels import parse_channel
+    >>> env = BeliefEnvironment.from_channel(parse_channel("ising"))
+    >>> policy = PolicyNetwork.initial(env, hidden=8, layers=1, rng=0)
+    >>> np.round(policy(np.array([0.5, 0.5])), 2).tolist()  # near-uniform at initialisation
+    [[0.5, 0.5], [0.5, 0.5]]
+    """
+
+    module: _Actor
+    params: Any
+    allowed: jax.Array
+
+    @classmethod
+    def initial(cls, env: BeliefEnvironment, *, hidden: int = 64, layers: int = 2, rng: int = 0) -> PolicyNetwork:
+        """A freshly initialised actor (near-uniform policy)."""
+        module = _Actor(env.n_states, env.n_inputs, hidden, layers)
+        params = module.init(jax.random.PRNGKey(rng), jnp.full((env.n_states,), 1.0 / env.n_states), env.allowed)
+        return cls(module, params, env.allowed)
+
+    def __call__(self, beta: Any) -> np.ndarray:
+        """``Pi`` at ``beta`` as float64 rows summing to one (shape ``(..., S, X)``)."""
+        pi = np.asarray(_apply(self.module, self.params, jnp.asarray(beta, jnp.float32), self.allowed), np.float64)
+        pi = np.where(np.asarray(self.allowed), pi, 0.0)
+        return pi / pi.sum(axis=-1, keepdims=True)
+
+    def jax_apply(self, beta: jax.Array) -> jax.Array:
+        """The policy as a pure JAX function (for jit-compiled simulation)."""
+        return self.module.apply(self.params, beta, self.allowed)
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _apply(module: _Actor, params: Any, beta: jax.Array, allowed: jax.Array) -> jax.Array:
+    return module.apply(params, beta, allowed)
+
+
+def _dirichlet(key: jax.Array, shape: tuple[int, ...], n_states: int) -> jax.Array:
+    """Uniform points of the simplex (Dirichlet(1, ..., 1))."""
+    e = jax.random.exponential(key, (*shape, n_states))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _unroll(env: BeliefEnvironment, apply: Any, beta: jax.Array, key: jax.Array, horizon: int) -> tuple:
+    """``horizon`` steps of (4.75) from ``beta`` (B, S): rewards, log P(y_t), final beliefs."""
+    batch = beta.shape[0]
+
+    def one(b: jax.Array, k: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
+        pi = apply(b)
+        p_y, nb, r = env.step(b, pi)
+        y = jax.random.categorical(k, jnp.log(jnp.maximum(jax.lax.stop_gradient(p_y), 1e-30)))
+        logp = jnp.log(jnp.take_along_axis(p_y, y[:, None], axis=1)[:, 0] + 1e-30)
+        b_next = nb[jnp.arange(batch), y]
+        return b_next, (r, logp)
+
+    final, (rewards, logps) = jax.lax.scan(one, beta, jax.random.split(key, horizon))
+    return rewards, logps, final
+
+
+@functools.lru_cache(maxsize=32)
+def _pou_trainer(
+    env_key: tuple, module: _Actor, batch: int, horizon: int, updates: int, episode: int,
+    learning_rate: float, score_function: bool,
+) -> Any:
+    """jit(vmap over seeds) of the whole POU training loop (Algorithm 2)."""
+    env = _ENVS[env_key]
+    schedule = optax.cosine_decay_schedule(learning_rate, updates, alpha=1e-3)
+    optimiser = optax.adam(schedule)
+
+    def objective(params: Any, beta: jax.Array, key: jax.Array) -> tuple[jax.Array, tuple]:
+        apply = lambda b: module.apply(params, b, env.allowed)  # noqa: E731
+        rewards, logps, final = _unroll(env, apply, beta, key, horizon)
+        value = rewards.mean()
+        if score_function:
+            future = jnp.cumsum(rewards[::-1], axis=0)[::-1] - rewards  # sum_{k > t} r_k
+            advantage = jax.lax.stop_gradient(future - future.mean(axis=1, keepdims=True))
+            value = value + jnp.mean(logps * advantage)
+        return -value, (jax.lax.stop_gradient(final), jax.lax.stop_gradient(rewards.mean()))
+
+    def train_one(key: jax.Array) -> tuple[Any, jax.Array]:
+        k_init, k_loop = jax.random.split(key)
+        params = module.init(k_init, jnp.full((env.n_states,), 1.0 / env.n_states), env.allowed)
+        state = optimiser.init(params)
+
+        def update(carry: tuple, inputs: tuple) -> tuple[tuple, jax.Array]:
+            params, state, beta = carry
+            index, k = inputs
+            k_reset, k_roll = jax.random.split(k)
+            beta = jnp.where(index % episode == 0, _dirichlet(k_reset, (batch,), env.n_states), beta)
+            grads, (final, mean_reward) = jax.grad(objective, has_aux=True)(params, beta, k_roll)
+            updates_, state = optimiser.update(grads, state, params)
+            return (optax.apply_updates(params, updates_), state, final), mean_reward
+
+        beta0 = _dirichlet(k_loop, (batch,), env.n_states)
+        keys = jax.random.split(k_loop, updates)
+        (params, _, _), curve = jax.lax.scan(update, (params, state, beta0), (jnp.arange(updates), keys))
+        return params, curve
+
+    return jax.jit(jax.vmap(train_one))
+
+
+#: Environments by key, so that the cached trainers can refer to them (jax arrays are not hashable).
+_ENVS: dict[tuple, BeliefEnvironment] = {}
+
+
+def _env_key(env: BeliefEnvironment) -> tuple:
+    key = (env.name, np.asarray(env.law).tobytes(), np.asarray(env.onehot).tobytes(), np.asarray(env.allowed).tobytes())
+    _ENVS.setdefault(key, env)
+    return key
+
+
+@functools.lru_cache(maxsize=32)
+def _mc_evaluator(env_key: tuple, module: _Actor, batch: int, steps: int, burn_in: int) -> Any:
+    env = _ENVS[env_key]
+
+    def evaluate(params: Any, key: jax.Array) -> jax.Array:
+        k0, k1 = jax.random.split(key)
+        apply = lambda b: module.apply(params, b, env.allowed)  # noqa: E731
+        rewards, _, _ = _unroll(env, apply, _dirichlet(k0, (batch,), env.n_states), k1, steps)
+        return rewards[burn_in:]  # (steps - burn_in, batch)
+
+    return jax.jit(evaluate)
+
+
+@dataclass(frozen=True)
+class RLResult:
+    """A policy trained by POU and its Monte Carlo average reward (bits per channel use).
+
+    Attributes
+    ----------
+    policy:
+        The best actor over the seeds.
+    rho_mc:
+        Its average reward on fresh simulated paths (an estimate).
+    rho_mc_stderr:
+        Standard error of ``rho_mc`` (over the independent chains).
+    seed_values:
+        The evaluation average reward of every seed trained.
+    learning_curve:
+        Mean reward per update of the best seed.
+    seconds:
+        Wall-clock seconds of training (including compilation) and evaluation.
+    steps_per_second:
+        Updates per second of the training loop, all seeds together.
+    """
+
+    policy: PolicyNetwork = field(repr=False)
+    rho_mc: float
+    rho_mc_stderr: float
+    seed_values: list[float]
+    learning_curve: np.ndarray = field(repr=False)
+    seconds: dict[str, float]
+    steps_per_second: float
+    channel: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "channel": self.channel,
+            "rho_mc_estimate": self.rho_mc,
+            "rho_mc_stderr": self.rho_mc_stderr,
+            "seed_values": self.seed_values,
+            "seconds": self.seconds,
+            "steps_per_second": self.steps_per_second,
+            "method": "POU (sec. 4.6.3) with the likelihood-ratio term; value is a Monte Carlo estimate",
+        }
+
+
+def evaluate_policy_mc(
+    env: BeliefEnvironment, policy: PolicyNetwork, *, chains: int = 256, steps: int = 2000, burn_in: int = 200,
+    rng: int = 0,
+) -> tuple[float, float]:
+    """``rho_MC``: mean reward of ``chains`` simulated paths after ``burn_in``; ``(mean, standard error)``.
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import parse_channel
+    >>> env = BeliefEnvironment.from_channel(parse_channel("ising"))
+    >>> mean, se = evaluate_policy_mc(env, PolicyNetwork.initial(env, rng=0), chains=64, steps=300, burn_in=50)
+    >>> round(mean, 2)  # the uniform input: I(X,S;Y) of one step is 0.5 bit
+    0.5
+    """
+    chains = check_int_param("chains", chains, 2)
+    steps = check_int_param("steps", steps, 2)
+    if not 0 <= burn_in < steps:
+        raise InvalidInput(f"burn_in: expected 0 <= burn_in < steps = {steps}, got {burn_in}")
+    evaluate = _mc_evaluator(_env_key(env), policy.module, chains, steps, burn_in)
+    rewards = np.asarray(evaluate(policy.params, jax.random.PRNGKey(rng)), dtype=np.float64)
+    per_chain = rewards.mean(axis=0)
+    return float(per_chain.mean()), float(per_chain.std(ddof=1) / math.sqrt(chains))
+
+
+def train_pou(
+    channel: Any,
+    *,
+    hidden: int = 64,
+    layers: int = 2,
+    batch: int = 128,
+    horizon: int = 20,
+    updates: int = 1500,
+    episode: int = 100,
+    learning_rate: float = 3e-3,
+    score_function: bool = True,
+    seeds: int = 2,
+    evaluation_chains: int = 256,
+    evaluation_steps: int = 2000,
+    rng: int = 0,
+) -> RLResult:
+    """Train a deterministic policy by POU (Algorithm 2) on ``seeds`` seeds at once; keep the best.
+
+    Parameters
+    ----------
+    channel:
+        A unifilar FSC.
+    hidden, layers:
+        Width and depth of the actor MLP.
+    batch, horizon:
+        Belief chains per update and unroll length ``n`` of (4.76).
+    updates, episode:
+        Gradient steps, and steps between restarts of the chains at uniform beliefs.
+    learning_rate:
+        Initial Adam step (cosine decay to 1e-3 of it).
+    score_function:
+        Add the likelihood-ratio term (unbiased gradient of the expected reward).
+    seeds:
+        Independent trainings run together (``jax.vmap``).
+    evaluation_chains, evaluation_steps:
+        Size of the Monte Carlo evaluation (burn-in a tenth of the steps).
+    rng:
+        Seed; the result is a deterministic function of it (on a given device).
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import parse_channel
+    >>> train_pou(parse_channel("ising"), horizon=0)
+    Traceback (most recent call last):
+    dicert.graphs.errors.InvalidInput: horizon: expected an integer >= 1, got 0
+    """
+    for name, value, low in (("hidden", hidden, 1), ("layers", layers, 1), ("batch", batch, 2),
+                             ("horizon", horizon, 1), ("updates", updates, 1), ("episode", episode, 1),
+                             ("seeds", seeds, 1), ("rng", rng, 0)):
+        check_int_param(name, value, low)
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
+        raise InvalidInput(f"learning_rate: expected a number > 0, got {learning_rate!r}")
+    env = BeliefEnvironment.from_channel(channel)
+    module = _Actor(env.n_states, env.n_inputs, hidden, layers)
+    trainer = _pou_trainer(_env_key(env), module, batch, horizon, updates, episode, float(learning_rate),
+                           bool(score_function))
+    start = time.perf_counter()
+    keys = jax.random.split(jax.random.PRNGKey(rng), seeds + 1)
+    params, curves = trainer(keys[:seeds])
+    curves = np.asarray(jax.block_until_ready(curves))
+    trained = time.perf_counter()
+    burn = max(1, evaluation_steps // 10)
+    values = []
+    for i in range(seeds):
+        p = jax.tree_util.tree_map(lambda leaf, i=i: leaf[i], params)
+        values.append(evaluate_policy_mc(env, PolicyNetwork(module, p, env.allowed), chains=evaluation_chains,
+                                         steps=evaluation_steps, burn_in=burn, rng=2 * rng + 1)[0])
+    best = int(np.argmax(values))
+    policy = PolicyNetwork(module, jax.tree_util.tree_map(lambda leaf: leaf[best], params), env.allowed)
+    # the reported value comes from fresh paths, not the ones that chose the seed
+    rho, stderr = evaluate_policy_mc(env, policy, chains=evaluation_chains, steps=evaluation_steps, burn_in=burn,
+                                     rng=2 * rng + 2)
+    done = time.perf_counter()
+    return RLResult(
+        policy=policy,
+        rho_mc=rho,
+        rho_mc_stderr=stderr,
+        seed_values=values,
+        learning_curve=curves[best],
+        seconds={"training": trained - start, "evaluation": done - trained, "total": done - start},
+        steps_per_second=updates * seeds / max(trained - start, 1e-9),
+        channel=env.name,
+    )
+
+
+class _PolicyMDP:
+    """What :func:`~dicert.verify.capacity.discover.extract_qgraph` reads of an MDP, with the actor as policy."""
+
+    def __init__(self, law: np.ndarray, next_state: np.ndarray, policy: PolicyNetwork) -> None:
+        self.law, self.next_state, self._policy = law, next_state, policy
+
+    def greedy_action(self, h: Any, belief: np.ndarray) -> np.ndarray:  # noqa: ARG002 - h unused: the actor decides
+        return self._policy(belief)
+
+
+def simulate_policy(
+    channel: Any, policy: PolicyNetwork, steps: int, *, rng: np.random.Generator | int | None = None,
+    initial_belief: np.ndarray | None = None,
+) -> Any:
+    """One path of the belief MDP under the actor, in float64 (4.23)-(4.24): a ``BeliefTrajectory``.
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import parse_channel
+    >>> ch = parse_channel("ising")
+    >>> policy = PolicyNetwork.initial(BeliefEnvironment.from_channel(ch), hidden=8, layers=1)
+    >>> simulate_policy(ch, policy, 20, rng=0).beliefs.shape
+    (21, 2)
+    """
+    from dicert.verify.capacity.belief_mdp import belief_update, reward_bits
+    from dicert.verify.capacity.discover import BeliefTrajectory
+    from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
+
+    steps = check_int_param("steps", steps, 1)
+    arrays = unifilar_arrays(channel)
+    ns = arrays.law.shape[0]
+    gen = np.random.default_rng(rng)
+    belief = np.full(ns, 1.0 / ns) if initial_belief is None else np.asarray(initial_belief, dtype=float)
+    beliefs, outputs, rewards = np.empty((steps + 1, ns)), np.empty(steps, dtype=np.int64), np.empty(steps)
+    beliefs[0] = belief
+    for t in range(steps):
+        action = policy(belief)
+        p_y, nb = belief_update(arrays.law, arrays.next_state, belief, action)
+        rewards[t] = float(reward_bits(arrays.law, belief, action))
+        y = int(gen.choice(len(p_y), p=p_y / p_y.sum()))
+        outputs[t] = y
+        belief = nb[y]
+        beliefs[t + 1] = belief
+    return BeliefTrajectory(beliefs=beliefs, outputs=outputs, rewards=rewards)
+
+
+@dataclass(frozen=True)
+class RLDiscovery:
+    """An RL run turned into a Q-graph and its bracket (the fields ``dicert discover`` prints).
+
+    ``lower``/``upper`` are the solver's Q-graph bounds (Thm 4.4.4 / Thm 4.4.2) on the
+    extracted graph; certify them (``dicert discover CH --method rl --certify``).
+    ``rl.rho_mc`` is the RL estimate, a cross-check only.
+    """
+
+    channel: str
+    graph: Any
+    lower: float | None
+    upper: float
+    lower_policy: np.ndarray | None = field(repr=False)
+    lower_source: str
+    output_law: np.ndarray = field(repr=False)
+    node_beliefs: np.ndarray
+    node_masses: np.ndarray
+    trajectory: Any = field(repr=False)
+    candidates: list[tuple[float, int, float, float | None]] = field(repr=False)
+    rl: RLResult = field(repr=False)
+    timings: dict[str, float] = field(repr=False)
+
+    @property
+    def gap(self) -> float | None:
+        """``upper - lower`` (``None`` without a lower bound)."""
+        return None if self.lower is None else self.upper - self.lower
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "channel": self.channel,
+            "method": "rl",
+            "graph": self.graph.to_dict(),
+            "nodes": int(self.graph.m),
+            "node_beliefs": self.node_beliefs.tolist(),
+            "node_masses": self.node_masses.tolist(),
+            "lower": self.lower,
+            "upper": self.upper,
+            "gap": self.gap,
+            "lower_source": self.lower_source,
+            "rl": self.rl.to_dict(),
+            "candidates": [{"radius": r, "nodes": m, "upper": u, "lower": lo} for r, m, u, lo in self.candidates],
+            "seconds": self.timings,
+        }
+
+
+def _refined_from_bound(channel: Any, bound: Any, extracted: Any) -> Any:
+    """Invariant input refined from the Q-graph upper bound's maximiser (a second start for SLSQP).
+
+    The actor's actions at the node beliefs are only approximately optimal; the
+    bound's maximiser is often a better start for
+    :func:`~dicert.verify.capacity.discover.refine_invariant_input`.
+    """
+    from dicert.verify.capacity.discover import refine_invariant_input
+    from dicert.verify.capacity.results import DEFAULT_BCJR_TOL
+    from dicert.verify.errors import DicertError
+
+    if bound.policy is None:
+        return None
+    try:
+        refined = refine_invariant_input(channel, extracted.graph, extracted.beliefs,
+                                         np.transpose(np.asarray(bound.policy), (1, 0, 2)))
+    except (DicertError, np.linalg.LinAlgError, ValueError):
+        return None
+    return refined if refined.bcjr_residual <= DEFAULT_BCJR_TOL else None
+
+
+def rl_discover(
+    channel: Any,
+    *,
+    result: RLResult | None = None,
+    steps: int = 3000,
+    burn_in: int = 300,
+    radii: tuple[float, ...] | None = None,
+    max_nodes: int = 12,
+    gap_tol: float = 1e-8,
+    rng: int = 0,
+    **training: Any,
+) -> RLDiscovery:
+    """Train (or take) a POU policy, simulate it, read off a Q-graph and bound it (sec. 4.6.4, end of 4.5).
+
+    The visited beliefs after ``burn_in`` are clustered at each radius
+    (:func:`~dicert.verify.capacity.discover.extract_qgraph`, with the actor in
+    place of the greedy policy); each distinct graph gets the Q-graph upper bound
+    and a BCJR-invariant lower bound (the best of: the upper bound's maximiser when
+    invariant, :func:`~dicert.verify.capacity.discover.refine_invariant_input` from
+    the actor's actions at the node beliefs, and from the maximiser), smallest
+    graphs first, as in
+    :func:`~dicert.verify.capacity.discover.discover_qgraph`.
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import parse_channel
+    >>> d = rl_discover(parse_channel("bsc:p=0.1"), steps=60, burn_in=10, updates=20, seeds=1,
+    ...                 evaluation_steps=100)
+    >>> d.graph.m, round(d.upper, 6)
+    (1, 0.531004)
+    """
+    from dicert.verify.capacity.discover import DEFAULT_RADII, _refined_lower, extract_qgraph
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound, unifilar_arrays
+
+    start = time.perf_counter()
+    if result is None:
+        result = train_pou(channel, rng=rng, **training)
+    t_train = time.perf_counter()
+    arrays = unifilar_arrays(channel)
+    path = simulate_policy(channel, result.policy, steps, rng=rng)
+    t_sim = time.perf_counter()
+    mdp = _PolicyMDP(arrays.law, arrays.next_state, result.policy)
+    seen: dict[Any, Any] = {}
+    for radius in radii or DEFAULT_RADII:
+        extracted = extract_qgraph(mdp, None, path, radius=radius, burn_in=min(burn_in, steps - 2))
+        seen.setdefault(extracted.graph, extracted)
+    candidates: list[tuple[float, int, float, float | None]] = []
+    best = None
+    for graph, extracted in sorted(seen.items(), key=lambda item: item[0].m):
+        if graph.m > max_nodes and best is not None:
+            continue
+        bound = qgraph_upper_bound(channel, graph)
+        lower, witness, source = bound.lower, bound.policy if bound.lower is not None else None, "qgraph_bound"
+        for refined in (_refined_lower(channel, mdp, None, extracted), _refined_from_bound(channel, bound, extracted)):
+            if refined is not None and (lower is None or refined.rate > lower):
+                lower, witness, source = refined.rate, refined.policy, "refined_policy"
+        upper = float(bound.upper)
+        candidates.append((extracted.radius, graph.m, upper, lower))
+        key = (round(upper, 9), lower is None, -(lower or 0.0), graph.m)
+        if best is None or key < best[0]:
+            best = (key, upper, lower, witness, source, extracted, bound.output_law)
+        if lower is not None and upper - lower <= gap_tol:
+            break
+    assert best is not None
+    _, upper, lower, witness, source, extracted, output_law = best
+    done = time.perf_counter()
+    return RLDiscovery(
+        channel=arrays.name,
+        graph=extracted.graph,
+        lower=None if lower is None else float(lower),
+        upper=upper,
+        lower_policy=witness,
+        lower_source=source,
+        output_law=output_law,
+        node_beliefs=extracted.beliefs,
+        node_masses=extracted.masses,
+        trajectory=path,
+        candidates=candidates,
+        rl=result,
+        timings={"training": t_train - start, "simulation": t_sim - t_train, "bounds": done - t_sim,
+                 "total": done - start},
+    )
