@@ -166,3 +166,74 @@ def fmpq_half(y: int, x: int, s: int):
     from flint import fmpq
 
     return fmpq(int(y == x) + int(y == s), 2)
+
+
+# Second sampled campaign (seed 2): tests for the survivors that are not equivalent mutants.
+def test_stochastic_rows_must_be_probabilities_summing_exactly_to_one() -> None:
+    from dicert.verify.certify.checker.exact import graph, stochastic
+
+    assert stochastic([["1/4", "3/4"]], 2, "t") == ((rational("1/4"), rational("3/4")),)
+    for bad in ([["1/2", "1/4"]], [["-1/2", "3/2"]], [["3/2", "-1/2"]]):
+        with pytest.raises(InvalidInput):
+            stochastic(bad, 2, "t")
+    with pytest.raises(InvalidInput, match="edges per node"):
+        graph([[0]], 2)
+
+
+def test_algebra_and_arith_refuse_malformed_input() -> None:
+    from flint import arb, fmpq
+
+    from dicert.verify.certify.checker.algebra import isolate, poly
+    from dicert.verify.certify.checker.arith import digits_justified, sci, upper_q
+
+    with pytest.raises(InvalidInput):
+        poly("x^2 - 1")
+    with pytest.raises(InvalidInput, match="lo < hi"):
+        isolate(["-2", "0", "1"], ["2", "1"])
+    with pytest.raises(InvalidInput, match="not finite"):
+        upper_q(arb("inf"))
+    assert digits_justified(fmpq(1, 10**5), 5) == 5 and digits_justified(fmpq(1, 10**6), 5) == 5
+    assert sci(fmpq(1, 4)) == "2.5e-01" and sci(fmpq(0)) == "0"
+
+
+def test_registry_refuses_bad_parameters_and_names() -> None:
+    from dicert.verify.certify.checker.results import spec
+
+    for result, params in (("ising_q", {"q": True}), ("ising_q", {"q": 9}), ("ising_q", {"q": 1.5}),
+                           ("bec_noc", {"eps": "\u0661/\u0662"}), ("ising", {"x": 1}), ("trapdoor", {"q": 3}),
+                           ("nope", {}), (None, {}), ("ising", [])):
+        with pytest.raises(InvalidInput):
+            spec(result, params)
+
+
+def test_log_bellman_requires_rho_to_be_the_closed_form() -> None:
+    from dicert.verify.certify.checker.algebra import isolate
+    from dicert.verify.certify.checker.results import spec
+
+    s = spec("ising", {})
+    data = copy.deepcopy(s.registry_data["duality_bellman_closed_form"])
+    ctx = {"channel": ExactChannel.from_json(s.channel), "closed_form": s.closed_form,
+           "root": isolate(s.closed_form["poly"], s.closed_form["bracket"])}
+    assert KINDS["log_bellman_exact"](data, ctx)[0]
+    ctx["closed_form"] = dict(s.closed_form, coefficient="-1/3")
+    ok, text, out = KINDS["log_bellman_exact"](data, ctx)
+    assert not ok and "rho is not the closed form" in text and not out
+
+
+def test_duality_bound_refuses_misshapen_witnesses() -> None:
+    ch = ExactChannel.from_json(BSC)
+    with pytest.raises(InvalidInput, match="value"):
+        KINDS["duality_upper_bound"]({"phi": [[0, 0]], "test": [["1/2", "1/2"]], "value": [[0, 0]]}, {"channel": ch})
+    with pytest.raises(InvalidInput, match="= 0 where the channel emits"):
+        KINDS["duality_upper_bound"]({"phi": [[0, 0]], "test": [["1", "0"]], "value": [[0]]}, {"channel": ch})
+
+
+def test_values_round_to_nearest_and_exist_at_one_digit_and_exact_is_never_claimed_without_bounds() -> None:
+    from dicert.proofs.closed_form import issue_certificate, stored_witness
+
+    cert = issue_certificate("trapdoor", {}, 11, stored_witness("trapdoor"))
+    assert cert.value == "0.69424191363"                   # ...363|0617: nearest, not rounded up
+    one = issue("qgraph_bracket", {}, 1, BSC_WITNESS, channel=BSC, exact_from="text")
+    assert one["value"] == "0.2" and one["value_digits"] == 1
+    cited_only = issue("ising_q", {"q": 3}, 8)
+    assert cited_only["proven"]["exact"] is False and cited_only["proven"]["digits"] == 0

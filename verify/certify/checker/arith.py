@@ -24,7 +24,7 @@ from flint import arb, ctx, fmpq, fmpz
 
 from dicert.graphs.errors import InvalidInput
 
-__all__ = ["precision", "log2", "plog_ratio", "lower_q", "upper_q", "floor_dec", "ceil_dec", "decimal_places",
+__all__ = ["precision", "log2", "plog_ratio", "lower_q", "upper_q", "floor_dec", "ceil_dec",
            "digits_justified", "sci"]
 
 
@@ -109,16 +109,6 @@ def ceil_dec(q: fmpq, places: int) -> str:
     '0.67'
     """
     return _format(-((-q.p * fmpz(10) ** places) // q.q), places)
-
-
-def decimal_places(width: fmpq) -> int:
-    """Number of decimal places needed to show an interval of this width without losing it (>= 3)."""
-    if width <= 0:
-        return 3
-    k = 0
-    while fmpq(1, 10**k) > width and k < 10**6:
-        k += 1
-    return k + 3
 
 
 def digits_justified(width: fmpq, limit: int = 10**6) -> int:

@@ -131,9 +131,6 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
     upper_exact = lower_exact = False
     for name, kind, source in s.required(witness):
         data = s.registry_data.get(name, {}) if source == "registry" else witness.get(source.split(".")[1])
-        if kind == "closed_form_in_bracket":
-            ctx["upper"] = min(uppers) if uppers else None
-            ctx["lower"] = max(lowers) if lowers else None
         try:
             passed, evidence, products = KINDS[kind](data, ctx)
         except Exception as exc:  # fail closed: any error is a failed check
@@ -147,6 +144,8 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
                 lowers.append(products["lower"])
             upper_exact = upper_exact or bool(products.get("upper_exact"))
             lower_exact = lower_exact or bool(products.get("lower_exact"))
+        ctx["upper"] = min(uppers) if uppers else None  # the best bounds proven so far (for later checks)
+        ctx["lower"] = max(lowers) if lowers else None
         bound = None
         if passed and "upper" in products:
             bound = "<= " + ceil_dec(products["upper"], BOUND_PLACES)
