@@ -14,8 +14,10 @@ Modules (import them directly; this package imports nothing, so that
 - :mod:`.rate_check` -- exact BCJR invariance and the rigorous lower bound (Thm 4.4.4);
 - :mod:`.witness` -- rationalise solver output into exact witnesses (T, V, policy);
 - :mod:`.qgraph_certify` -- solver floats in, rigorous Q-graph bounds out, for any unifilar channel;
-- :mod:`.certificate` -- the ``Certificate`` and ``Check`` records, JSON and LaTeX export;
-- :mod:`.checks` -- data-driven check kinds, run at build time and again by ``--check``;
+- :mod:`.checker` -- the independent checker: issues and re-checks every certificate (schema v2),
+  imports no solver, reads only exact inputs, fails closed (see its docstring for the API);
+- :mod:`.certificate` -- the ``Certificate`` view of a checker-issued certificate, JSON and LaTeX export;
+- :mod:`.checks` -- data-driven check kinds used while building witnesses (``--check`` uses :mod:`.checker`);
 - :mod:`.claims` -- the ``--claim`` decision (correct / refuted / undecided).
 
 Examples
