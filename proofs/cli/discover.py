@@ -20,7 +20,13 @@ with interval arithmetic, and the lower-bound input is checked for exact BCJR
 invariance (Thm 4.4.4); the checker-issued certificate is reported as
 ``certificate`` and, with ``--out F``, written for ``dicert certify --check F``.
 Solver floats are ``*_estimate``; ``upper`` is always a valid bound (the
-duality bound at the solver's output law, or the certified one).
+duality bound at the solver's output law, or the certified one).  The certified
+``lower`` comes from an exactly BCJR-invariant rational input built from the
+numerical one (rational beliefs, (4.43) solved exactly; issue 12); where the
+graph has none (isolated algebraic invariant points, e.g. ``bsc-noc``) it is the
+block-entropy bound ``H(Y_k|Y^{k-1},Z_0) - H(Y|X,S)`` of the rationalised solver
+input (:mod:`dicert.verify.certify.block_entropy`, outside the checker-issued
+certificate), and ``lower_method`` says which.
 
 Examples
 --------
