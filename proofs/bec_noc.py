@@ -109,6 +109,8 @@ def build(digits: int = 30, eps: object = "1/2", extended: bool = False, bracket
         if e > 0:
             alt = _qgraph_upper_witness(e, LOWER_PHI)
             witness["upper"] = _smaller_upper(e, witness["upper"], alt)
+            if lower is not None:  # the invariant input's output law is the dual optimum T (sec. 4.5)
+                witness["upper"] = _smaller_upper(e, witness["upper"], _upper_from_policy(e, lower["policy"]))
     return issue_certificate(NAME, {"eps": str(e)}, digits, witness or None)
 
 
@@ -135,6 +137,23 @@ def _invariant_lower_witness(e: Fraction) -> dict | None:
         warnings.simplefilter("ignore")
         res = certified_invariant_lower(_float_view(e), LOWER_PHI, exact=channel(e), random_starts=1, digits=40)
     return None if res.lower is None else {"phi": res.phi, "policy": res.policy}
+
+
+def _upper_from_policy(e: Fraction, policy: list) -> dict:
+    """Duality witness on :data:`LOWER_PHI` with ``T = P(y|q)`` of an input (rationalised) and its ``V``."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from dicert.verify.capacity.qgraph_bounds import evaluate_policy
+    from dicert.verify.certify.qgraph_certify import certify_qgraph_bounds
+
+    P = np.array([[[float(Fraction(v)) for v in row] for row in node] for node in policy])
+    view = _float_view(e)
+    out = evaluate_policy(view, LOWER_PHI, P).output_law
+    res = certify_qgraph_bounds(channel(e), LOWER_PHI, digits=30, test="solver",
+                                solution=SimpleNamespace(output_law=out, policy=P, upper=1.0, lower=None))
+    return {k: res.witness["upper"][k] for k in ("phi", "test", "value")}
 
 
 def _smaller_upper(e: Fraction, first: dict, second: dict) -> dict:

@@ -20,7 +20,13 @@ with interval arithmetic, and the lower-bound input is checked for exact BCJR
 invariance (Thm 4.4.4); the checker-issued certificate is reported as
 ``certificate`` and, with ``--out F``, written for ``dicert certify --check F``.
 Solver floats are ``*_estimate``; ``upper`` is always a valid bound (the
-duality bound at the solver's output law, or the certified one).
+duality bound at the solver's output law, or the certified one).  The certified
+``lower`` comes from an exactly BCJR-invariant rational input built from the
+numerical one (rational beliefs, (4.43) solved exactly; issue 12); where the
+graph has none (isolated algebraic invariant points, e.g. ``bsc-noc``) it is the
+block-entropy bound ``H(Y_k|Y^{k-1},Z_0) - H(Y|X,S)`` of the rationalised solver
+input (:mod:`dicert.verify.certify.block_entropy`, outside the checker-issued
+certificate), and ``lower_method`` says which.
 
 Examples
 --------
@@ -131,6 +137,45 @@ def _certify(channel: Any, result: Any, digits: int = 20) -> Any:
     return cert
 
 
+def _block_lower(channel: Any, result: Any, max_leaves: int = 20000) -> tuple[Any, Any]:
+    """Rigorous lower bound for a non-invariant input: ``H(Y_k|Y^{k-1},Z_0) - H(Y|X,S)`` (Cover-Thomas 4.5.1).
+
+    The rationalised policy of the Q-graph program (or of the discovery) on the
+    discovered graph, the largest block ``k`` with at most ``max_leaves`` leaves;
+    proven with exact rationals and Arb by
+    :mod:`dicert.verify.certify.block_entropy` (outside the checker-issued
+    certificate; achievability of the policy's rate is the cited theorem).
+    """
+    import math
+
+    from dicert.graphs.errors import DicertError
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+    from dicert.verify.certify.block_entropy import block_entropy_lower
+    from dicert.verify.certify.witness import exact_policy
+
+    S, _, Y = (int(v) for v in result.mdp.law.shape)
+    k = 1 + int(math.log(max(max_leaves / (S * result.graph.m), 1.0), max(Y, 2)))
+    best = None
+    policies = [result.lower_policy] if result.lower_policy is not None else []
+    try:
+        policies.append(qgraph_upper_bound(channel, result.graph).policy)
+    except DicertError:
+        pass
+    for policy in policies:
+        try:
+            bound = block_entropy_lower(channel, result.graph.phi.tolist(), exact_policy(policy, 10**12), k)
+        except DicertError:
+            continue
+        text = bound.lower_decimal(12)
+        if best is None or float(text) > float(best):
+            best = text
+    if best is None:
+        return None, None
+    return best, (f"block entropy H(Y_{k}|Y^{k-1},Z_0) - H(Y|X,S) of the rationalised solver input (Cover-Thomas "
+                  "Thm 4.5.1), exact + Arb in dicert.verify.certify.block_entropy; not part of the checker-issued "
+                  "certificate; achievability of the input's rate is cited (Permuter-Weissman-Goldsmith 2009)")
+
+
 def _estimates(payload: dict[str, Any]) -> dict[str, Any]:
     """Solver floats are estimates: ``upper``/``lower``/``gap`` become ``*_estimate`` (also per candidate)."""
     for key in ("upper", "lower", "gap"):
@@ -221,16 +266,21 @@ def discover(
             write_output(out, certificate.dumps() + "\n", "--out")
         upper_valid, upper_method = certificate.upper, "certified (independent checker)"
         lower_valid = certificate.lower if certificate.data["witness"].get("lower") else None
+        lower_method = "exactly BCJR-invariant rational input (Thm 4.4.4), checker-issued certificate"
+        if lower_valid is None:  # no exactly invariant input: finite-block output entropies (issue 12, method (c))
+            lower_valid, lower_method = _block_lower(ch, result)
     else:
         from dicert.verify.certify.qgraph_certify import valid_upper_bound
 
         upper_valid = valid_upper_bound(ch, result.graph.phi.tolist(), result.output_law)
         upper_method, lower_valid = "duality bound (Thm 4.5.2) at the solver's output law, Arb, rounded up", None
+        lower_method = None
     seconds = time.perf_counter() - start
     if json_output:
         payload = _estimates(result.to_dict())
         payload["upper"], payload["lower"] = upper_valid, lower_valid
         payload["upper_method"] = upper_method if upper_valid is not None else None
+        payload["lower_method"] = lower_method if lower_valid is not None else None
         payload["channel"] = channel
         payload["seconds"] = seconds
         payload["timings"] = result.timings
@@ -261,6 +311,8 @@ def discover(
                        f"({'verified' if certificate.verified else 'NOT verified'})")
             if lower_valid is None:
                 typer.echo("certified lower none (the rationalised input is not exactly BCJR-invariant)")
+            elif not certificate.data["witness"].get("lower"):
+                typer.echo(f"lower {lower_valid} ({lower_method})")
             if out is not None:
                 typer.echo(f"wrote {out}")
     stderr_console.print(

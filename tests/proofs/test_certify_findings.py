@@ -115,7 +115,7 @@ def test_3_python_floats_are_converted_exactly_and_the_certificate_says_so() -> 
 def test_4_bec_noc_full_text_mode_and_recheck(tmp_path: Path, capsys) -> None:
     path = tmp_path / "bec.json"
     assert run(["certify", "bec_noc", "--eps", "1/2", "--full", "--out", str(path)]) == 0
-    assert "proven: C_fb in [0.0" in capsys.readouterr().err
+    assert "proven: C_fb in [0.405685231" in capsys.readouterr().err  # lower bound from the channel (issue 12)
     assert run(["certify", "--check", str(path)]) == 0
 
 
@@ -145,9 +145,10 @@ def test_6_bec_bounds_upper_is_valid_and_never_inverted(capsys) -> None:
 
 # 7. proven vs cited
 def test_7_cited_closed_forms_do_not_decide_claims_without_trust_cited(capsys) -> None:
-    assert run(["certify", "ising_q", "--q", "3", "--claim", "0.9612"]) == 1
+    # ising_q now has a bracket proven from the channel (issue 12); bec_noc at eps = 0 is cited only
+    assert run(["certify", "bec_noc", "--eps", "0", "--claim", "0.6942"]) == 1
     assert "--trust-cited" in capsys.readouterr().err
-    assert run(["certify", "ising_q", "--q", "3", "--claim", "0.9612", "--trust-cited"]) == 0
+    assert run(["certify", "bec_noc", "--eps", "0", "--claim", "0.6942", "--trust-cited"]) == 0
     assert "cited closed form" in capsys.readouterr().err
 
 

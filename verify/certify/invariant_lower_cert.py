@@ -282,6 +282,28 @@ def certified_bracket(
     lb = certified_invariant_lower(channel, lg, starts=starts, digits=digits + 10, random_starts=random_starts,
                                    solution=solution if lower_graph is None else None,
                                    target=float(res.upper))
+    if lb.lower is not None and lower_graph is None:
+        # At an invariant optimum its output law P(y|q) is the dual optimum T (sec. 4.5): try it as T too.
+        from types import SimpleNamespace
+
+        import numpy as np
+
+        from dicert.verify.capacity.qgraph_bounds import evaluate_policy
+        from dicert.verify.certify.intervals import to_fmpq
+
+        policy = np.array([[[float(to_fmpq(v)) for v in row] for row in node] for node in lb.policy])
+        try:
+            out = evaluate_policy(arrays, g, policy).output_law
+            alt = certify_qgraph_bounds(exact, g, solution=SimpleNamespace(output_law=out, policy=policy,
+                                        upper=solution.upper, lower=None), digits=digits, test="solver")
+        except Exception:  # noqa: BLE001 - an alternative test distribution is optional
+            alt = None
+        if alt is not None and float(alt.upper) < float(res.upper):
+            res = alt
+            witness["upper"] = {k: res.witness["upper"][k] for k in ("phi", "test", "value")}
+            witness["upper"]["value"] = lift_unreachable_values(exact, witness["upper"]["phi"],
+                                                                witness["upper"]["test"], witness["upper"]["value"],
+                                                                float(solution.upper))
     if lb.lower is not None and (res.lower is None or float(lb.lower) >= float(res.lower)):
         witness["lower"] = {"phi": lb.phi, "policy": lb.policy}
     elif res.lower is not None:
