@@ -640,6 +640,22 @@ def _tasks(
     return tasks, per_block
 
 
+#: Size of the first tasks of a screened run (they are solved before any threshold is known).
+FIRST_TASK_GRAPHS = 128
+
+
+def _split_first(
+    tasks: list[Task], per_block: dict[int, int], workers: int, piece: int
+) -> tuple[list[Task], dict[int, int]]:
+    """Split the first ``workers`` tasks into pieces of at most ``piece`` graphs (same graphs, same order)."""
+    head: list[Task] = []
+    for block, lo, hi, offset in tasks[:workers]:
+        parts = [(block, a, min(a + piece, hi), offset) for a in range(lo, hi, piece)]
+        per_block[block] += len(parts) - 1
+        head += parts
+    return head + tasks[workers:], per_block
+
+
 #: Libraries whose native thread pools make ``os.fork`` unsafe once they are imported.
 _FORK_UNSAFE_MODULES = ("jax", "torch", "tensorflow")
 
@@ -892,6 +908,8 @@ def rank_qgraphs(
             blocks_done = {b for b, (_, done) in known.items() if done}
             stored = store.stored_indices(run_id) if resumed else np.zeros(0, dtype=np.int64)
             tasks, per_block = _tasks(counts, blocks_done, stored, size)
+            if screen and not resumed:  # small first tasks: a screening threshold exists sooner
+                tasks, per_block = _split_first(tasks, per_block, workers, FIRST_TASK_GRAPHS)
             del stored
             store.set_blocks_done(run_id, [b for b, left in per_block.items() if left == 0])
             _solver_for(run, bound, unifilar, m)  # built before the workers fork, so they inherit it
