@@ -981,7 +981,8 @@ def rank_qgraphs(
                 client.close()
         store.set_total(run_id, total)
         best = _best_with_lower(store, run_id, run, bound, unifilar, m, r, top, lower, certify, tie_tol)
-        tied = store.tied_with(run_id, best[0].upper, tie_tol) if best and best[0].estimate is not None else 0
+        # the stored float of the best graph (its reported upper may be the slightly smaller Arb value)
+        tied = store.tied_with(run_id, store.kth_upper(run_id, 1), tie_tol) if best and best[0].estimate is not None else 0
         solved, failed, screened = store.counts(run_id)
         failures = tuple(
             RankingFailure(idx, _graph_of(blob, m, r), status, message or "")
