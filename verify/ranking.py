@@ -598,18 +598,47 @@ Task = tuple[int, int, int, int]
 
 
 def _solve_task(
-    run: str, bound: Any, channel: UnifilarFSC, m: int, r: int, task: Task, threshold: float | None = None
+    run: str,
+    bound: Any,
+    channel: UnifilarFSC,
+    m: int,
+    r: int,
+    task: Task,
+    threshold: float | None = None,
+    keep: int = 1,
 ) -> tuple[Task, list[Row]]:
     """Generate the task's graphs from its block and bound them (the worker's side of a partitioned run).
 
-    The screening threshold is the smaller of ``threshold`` (sent with the task) and the
-    driver's current value in shared memory (forked local workers).
+    The screening threshold is the smallest of ``threshold`` (sent with the task), the
+    driver's current value in shared memory (forked local workers) and the ``keep``-th
+    best exact bound this worker has found itself in this run (the ``keep``-th best of a
+    subset is never below the ``keep``-th best of all graphs, so each is safe).
     """
     block, lo, hi, offset = task
     phis = _block_phis(m, r, block)[lo:hi]
-    if threshold is not None and _SHARED_THRESHOLD is not None:
-        threshold = min(threshold, _SHARED_THRESHOLD.value)
-    return task, _solve_chunk(run, bound, channel, m, np.arange(offset + lo, offset + hi), phis, threshold)
+    best = _WORKER_BEST.setdefault(run, [])
+    if threshold is not None:
+        if _SHARED_THRESHOLD is not None:
+            threshold = min(threshold, _SHARED_THRESHOLD.value)
+        if len(best) >= keep:
+            threshold = min(threshold, -best[0])
+    rows = _solve_chunk(run, bound, channel, m, np.arange(offset + lo, offset + hi), phis, threshold)
+    if threshold is not None:
+        _push_best(best, [row[2] for row in rows if row[3] == "optimal"], keep)
+    return task, rows
+
+
+def _push_best(heap: list[float], uppers: Iterable[float], keep: int) -> None:
+    """Keep in ``heap`` (negated, a max-heap) the ``keep`` smallest values seen."""
+    for upper in uppers:
+        if len(heap) < keep:
+            heapq.heappush(heap, -upper)
+        elif upper < -heap[0]:
+            heapq.heapreplace(heap, -upper)
+
+
+#: Per process: the best exact bounds this worker found, per run token (for its screening threshold).
+_WORKER_BEST: dict[str, list[float]] = {}
 
 
 #: The driver's screening threshold, shared with forked local workers (``multiprocessing.Value``).
@@ -638,6 +667,22 @@ def _tasks(
             per_block.setdefault(block, 0)
         offset += count
     return tasks, per_block
+
+
+#: Size of the first tasks of a screened run (they are solved before any threshold is known).
+FIRST_TASK_GRAPHS = 128
+
+
+def _split_first(
+    tasks: list[Task], per_block: dict[int, int], workers: int, piece: int
+) -> tuple[list[Task], dict[int, int]]:
+    """Split the first ``workers`` tasks into pieces of at most ``piece`` graphs (same graphs, same order)."""
+    head: list[Task] = []
+    for block, lo, hi, offset in tasks[:workers]:
+        parts = [(block, a, min(a + piece, hi), offset) for a in range(lo, hi, piece)]
+        per_block[block] += len(parts) - 1
+        head += parts
+    return head + tasks[workers:], per_block
 
 
 #: Libraries whose native thread pools make ``os.fork`` unsafe once they are imported.
@@ -892,6 +937,8 @@ def rank_qgraphs(
             blocks_done = {b for b, (_, done) in known.items() if done}
             stored = store.stored_indices(run_id) if resumed else np.zeros(0, dtype=np.int64)
             tasks, per_block = _tasks(counts, blocks_done, stored, size)
+            if screen and not resumed:  # small first tasks: a screening threshold exists sooner
+                tasks, per_block = _split_first(tasks, per_block, workers, FIRST_TASK_GRAPHS)
             del stored
             store.set_blocks_done(run_id, [b for b, left in per_block.items() if left == 0])
             _solver_for(run, bound, unifilar, m)  # built before the workers fork, so they inherit it
@@ -913,23 +960,20 @@ def rank_qgraphs(
                 import multiprocessing
 
                 _SHARED_THRESHOLD = multiprocessing.get_context("fork").Value("d", math.inf, lock=False)
-            items = ((run, bound, unifilar, m, r, task, threshold()) for task in tasks)
+            items = ((run, bound, unifilar, m, r, task, threshold(), keep) for task in tasks)
             try:
                 for task, rows in parallel_map(_solve_task, items):
                     per_block[task[0]] -= 1
                     finished += store.insert(run_id, rows, done_block=task[0] if per_block[task[0]] == 0 else None)
                     if screen:
-                        for row in rows:
-                            if row[3] == "optimal" and (len(best_k) < keep or row[2] < -best_k[0]):
-                                heapq.heappush(best_k, -row[2])
-                                if len(best_k) > keep:
-                                    heapq.heappop(best_k)
+                        _push_best(best_k, [row[2] for row in rows if row[3] == "optimal"], keep)
                         if _SHARED_THRESHOLD is not None and len(best_k) == keep:
                             _SHARED_THRESHOLD.value = -best_k[0]
                     if progress is not None:
                         progress(finished, total)
             finally:
                 _SHARED_THRESHOLD = None
+                _WORKER_BEST.pop(run, None)
             if screen:
                 _solve_screened_candidates(store, run_id, run, bound, unifilar, m, r, keep)
         finally:
@@ -937,7 +981,8 @@ def rank_qgraphs(
                 client.close()
         store.set_total(run_id, total)
         best = _best_with_lower(store, run_id, run, bound, unifilar, m, r, top, lower, certify, tie_tol)
-        tied = store.tied_with(run_id, best[0].upper, tie_tol) if best and best[0].estimate is not None else 0
+        # the stored float of the best graph (its reported upper may be the slightly smaller Arb value)
+        tied = store.tied_with(run_id, store.kth_upper(run_id, 1), tie_tol) if best and best[0].estimate is not None else 0
         solved, failed, screened = store.counts(run_id)
         failures = tuple(
             RankingFailure(idx, _graph_of(blob, m, r), status, message or "")
