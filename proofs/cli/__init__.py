@@ -98,12 +98,21 @@ def _option_of(argv: list[str], filename: str | None) -> str:
 
 def _interrupted(argv: list[str]) -> int:
     """One line for SIGINT / SIGTERM; stop worker processes; the database is committed per chunk."""
+    import os
+    import signal
+
+    timer = _STATE.get("timer")
     _stop_workers()
-    db = next((argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--db"), None)
-    db = db or next((a.split("=", 1)[1] for a in argv if a.startswith("--db=")), None)
-    hint = f"; resume with the same --db {db}" if db else ""
-    sys.stderr.write(f"dicert: interrupted{hint}\n")
-    sys.stderr.flush()
+    if timer is not None:
+        timer.cancel()  # type: ignore[attr-defined]
+        for child in _children(os.getpid()):  # pool workers left by the interrupted run
+            if _is_tracker(child):
+                continue  # multiprocessing's resource tracker ends with us and cleans up shared semaphores
+            try:
+                os.kill(child, signal.SIGKILL)
+            except OSError:
+                pass
+    _report_interrupt(argv)
     return 130
 
 
@@ -122,40 +131,114 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, delivered like Ctrl-C so that the same cleanup runs."""
 
 
+#: Grace period after SIGINT/SIGTERM for the normal cleanup (joblib aborts, SQLite commits or rolls
+#: back); past it the process kills its own children and exits 130 (a ranking blocked in a pool).
+INTERRUPT_GRACE_SECONDS = 5.0
+
 _OWNER_PID: list[int] = []
+_ARGS: list[list[str]] = []
+_STATE: dict[str, object] = {}
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
+def _children(pid: int) -> list[int]:
+    """Descendants of ``pid`` (from /proc; empty where /proc is missing)."""
+    import os
+
+    parents: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+                parents.setdefault(int(fields[1]), []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _is_tracker(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"resource_tracker" in handle.read()
+    except OSError:
+        return False
+
+
+def _force_exit() -> None:
+    """The cleanup did not finish within the grace period: kill our workers and leave (SQLite rolls back)."""
     import os
     import signal
 
-    if _OWNER_PID and os.getpid() != _OWNER_PID[-1]:  # a forked worker inherited the handler: die as asked
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
+    for child in _children(os.getpid()):
+        try:
+            os.kill(child, signal.SIGKILL)
+        except OSError:
+            pass
+    if not _STATE.get("reported"):
+        _report_interrupt(_ARGS[-1] if _ARGS else [])
+    os._exit(130)
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    import os
+    import signal
+    import threading
+
+    if _OWNER_PID and os.getpid() != _OWNER_PID[-1]:  # a forked worker inherited the handler: behave as default
+        if signum == signal.SIGINT:
+            signal.default_int_handler(signum, frame)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
         return
-    raise _Terminated()
+    if _STATE.get("timer") is not None:  # a second signal: leave now
+        _force_exit()
+    timer = threading.Timer(INTERRUPT_GRACE_SECONDS, _force_exit)
+    timer.daemon = True
+    timer.start()
+    _STATE["timer"] = timer
+    raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
-def _install_sigterm() -> object:
+def _install_signals(args: list[str]) -> object:
+    import os
     import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         return None
-    import os
-
     _OWNER_PID.append(os.getpid())
+    _ARGS.append(args)
+    _STATE.clear()
     try:
-        return signal.signal(signal.SIGTERM, _on_sigterm)
+        return {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     except (ValueError, OSError):  # pragma: no cover - exotic embedding
         return None
 
 
-def _restore_sigterm(previous: object) -> None:
+def _restore_signals(previous: object) -> None:
     import signal
 
-    if previous is not None:
-        signal.signal(signal.SIGTERM, previous)  # type: ignore[arg-type]
+    if isinstance(previous, dict):
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _report_interrupt(argv: list[str]) -> None:
+    db = next((argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--db"), None)
+    db = db or next((a.split("=", 1)[1] for a in argv if a.startswith("--db=")), None)
+    hint = f"; resume with the same --db {db}" if db else ""
+    _STATE["reported"] = True
+    sys.stderr.write(f"dicert: interrupted{hint}\n")
+    sys.stderr.flush()
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -172,12 +255,12 @@ def run(argv: list[str] | None = None) -> int:
 
     command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
-    previous = _install_sigterm()
+    previous = _install_signals(args)
     try:
         try:
             result = command.main(args=args, prog_name="dicert", standalone_mode=False)
         finally:
-            _restore_sigterm(previous)
+            _restore_signals(previous)
     except _click_exceptions.NoArgsIsHelpError:
         return 0  # the help text was already printed
     except typer.Exit as exc:

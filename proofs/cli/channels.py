@@ -82,3 +82,6 @@ def channels(
         sizes = f"{row['states']},{row['inputs']},{row['outputs']}"
         table.add_row(row["name"], row["kind"], sizes, params, row["description"], row["reference"])
     stderr_console.print(table)
+    for row in rows:  # the result on stdout: one spec per line (NAME or NAME:key=default,...)
+        params = ",".join(f"{p['name']}={p['default']}" for p in row["params"])
+        typer.echo(f"{row['name']}{':' + params if params else ''}")

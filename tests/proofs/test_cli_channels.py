@@ -22,10 +22,11 @@ def test_channels_json_lists_every_builtin_with_parameters_defaults_and_sources(
         assert row["source"] == channel.source and row["kind"] == entry.kind and row["reference"]
 
 
-def test_channels_table_goes_to_stderr_and_names_every_channel(capsys) -> None:
+def test_channels_table_goes_to_stderr_and_the_specs_to_stdout(capsys) -> None:
     assert run(["channels"]) == 0
     captured = capsys.readouterr()
-    assert captured.out == ""
+    specs = captured.out.splitlines()
+    assert [spec.partition(":")[0] for spec in specs] == list(BUILTIN_CHANNELS)
     for name in BUILTIN_CHANNELS:
         assert name in captured.err
     assert "q=2" in captured.err and "eps=0.5" in captured.err

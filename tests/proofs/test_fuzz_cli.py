@@ -28,7 +28,7 @@ from dicert.verify.channels import parse_channel
 from dicert.verify.memory import memory_limit
 
 CI = os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI", "").lower() in {"1", "true", "yes"} else "dev") == "ci"
-FUZZ_EXAMPLES = 40 if CI else 15
+FUZZ_EXAMPLES = 25 if CI else 10
 """Examples per fuzz property (bounded: each case runs the CLI)."""
 
 PEAK_LIMIT = 2**30
