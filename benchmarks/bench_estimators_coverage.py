@@ -57,6 +57,7 @@ CONTINUOUS: dict[str, Callable[[int, int], ProcessSample]] = {
 }
 ESTIMATORS: dict[str, tuple[Callable[[], Any], dict[str, Callable[[int, int], ProcessSample]]]] = {
     "PlugIn(order=1)": (lambda: PlugIn(order=1), DISCRETE),
+    "PlugIn(order=2)": (lambda: PlugIn(order=2), DISCRETE),
     "CTW(depth=3,I4)": (lambda: CTW(depth=3, variant="I4"), DISCRETE),
     "CTW(depth=3,I1)": (lambda: CTW(depth=3, variant="I1"), DISCRETE),
     "CTW(depth=3,I1,richardson)": (lambda: CTW(depth=3, variant="I1", bias_correction="richardson"), DISCRETE),
