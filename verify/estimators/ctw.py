@@ -335,6 +335,8 @@ class CTW(BaseDIEstimator):
         y_codes, ry = encode_symbols(ya, "y", None if sizes is None else sizes[1])
         za = None
         D = self.depth
+        # size everything first: the joint tables (and the I2/I4 functionals) dominate
+        check_allocation((3, rx * ry, max(xa.size - D, 0)), 8, f"CTW predictive tables for alphabet {rx * ry}, {xa.size - D} steps")
         joint_codes = x_codes * ry + y_codes
 
         def with_side(codes: NDArray[np.int64], r: int) -> tuple[NDArray[np.int64], int] | None:
