@@ -57,6 +57,7 @@ CONTINUOUS: dict[str, Callable[[int, int], ProcessSample]] = {
 }
 ESTIMATORS: dict[str, tuple[Callable[[], Any], dict[str, Callable[[int, int], ProcessSample]]]] = {
     "PlugIn(order=1)": (lambda: PlugIn(order=1), DISCRETE),
+    "PlugIn(order=2)": (lambda: PlugIn(order=2), DISCRETE),
     "CTW(depth=3,I4)": (lambda: CTW(depth=3, variant="I4"), DISCRETE),
     "CTW(depth=3,I1)": (lambda: CTW(depth=3, variant="I1"), DISCRETE),
     "CTW(depth=3,I1,richardson)": (lambda: CTW(depth=3, variant="I1", bias_correction="richardson"), DISCRETE),
@@ -88,6 +89,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--only", nargs="*", default=None, help="estimator names (prefixes) to run")
     parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
+    parser.add_argument("--processes", nargs="*", default=None, help="process names (prefixes) to run")
     args = parser.parse_args()
     console = Console(width=220)
     table = Table(title=f"95% interval coverage over {args.seeds} seeds (bits)")
@@ -99,6 +101,8 @@ def main() -> None:
         if args.only and not any(estimator.startswith(prefix) for prefix in args.only):
             continue
         for process in processes:
+            if args.processes and not any(process.startswith(prefix) for prefix in args.processes):
+                continue
             for n in args.sizes:
                 started = time.perf_counter()
                 values = np.array(

@@ -676,10 +676,13 @@ def _single_check(check: Callable[[Any, _Context], str], ctx: _Context, estimato
         raise CheckFailed(result.name, result.details)
 
 
-def parametrize_with_checks(estimators: Sequence[Any], *, rng: int = 0, quick: bool = True) -> Any:
+def parametrize_with_checks(
+    estimators: Sequence[Any], *, rng: int = 0, quick: bool = True, checks: Sequence[str] | None = None
+) -> Any:
     """A ``pytest.mark.parametrize`` decorator with one case per (estimator, check).
 
-    The decorated test receives ``estimator`` and ``check`` and calls
+    ``checks`` restricts the cases to the named checks. The decorated test
+    receives ``estimator`` and ``check`` and calls
     ``check(estimator)``, which raises :class:`CheckFailed` with the evidence on
     failure and skips the test (with the reason) when the check cannot run.
 
@@ -693,9 +696,14 @@ def parametrize_with_checks(estimators: Sequence[Any], *, rng: int = 0, quick: b
     import pytest
 
     ctx = _Context(int(rng), bool(quick))
+    known = {check.__name__: check for check in CHECKS}
+    unknown = [name for name in checks or () if name not in known]
+    if unknown:
+        raise InvalidInput(f"checks: unknown check name(s) {unknown}, expected some of {sorted(known)}")
+    selected = list(CHECKS) if checks is None else [known[name] for name in checks]
     cases, ids = [], []
     for estimator in estimators:
-        for check in CHECKS:
+        for check in selected:
             cases.append((estimator, functools.partial(_single_check, check, ctx)))
             ids.append(f"{estimator!r}-{check.__name__}")
     return pytest.mark.parametrize("estimator, check", cases, ids=ids)

@@ -339,6 +339,8 @@ class CTW(BaseDIEstimator):
         D = self.depth
         guard_bytes(ctw_fit_bytes(rx, ry, xa.size, D), "x, y",
                     f"CTW (depth {D}) on alphabets of {rx} and {ry} symbols (n = {xa.size})")
+        # size everything first: the joint tables (and the I2/I4 functionals) dominate
+        check_allocation((3, rx * ry, max(xa.size - D, 0)), 8, f"CTW predictive tables for alphabet {rx * ry}, {xa.size - D} steps")
         joint_codes = x_codes * ry + y_codes
 
         def with_side(codes: NDArray[np.int64], r: int) -> tuple[NDArray[np.int64], int] | None:

@@ -98,7 +98,9 @@ def likelihood_ratio_interval(
         Its standard error (e.g. :func:`batch_means_se` of the per-step increments).
     df : int
         Number of extra free parameters of the larger model (chi-square degrees
-        of freedom at rate 0, Thm 3.1.1 and the discussion after it).
+        of freedom at rate 0, Thm 3.1.1 and the discussion after it). It also
+        sets the Miller-Madow centre ``estimate - df / (2n)``; a negative value
+        (observed-cell count of a deterministic larger model) only moves the centre.
     n : int
         Number of time steps.
 

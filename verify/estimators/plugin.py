@@ -140,7 +140,9 @@ class PlugIn(BaseDIEstimator):
     ``mi_rate_`` is ``di_rate_ + reverse_di_rate_``, which equals the plug-in
     estimate :math:`\\hat H(X_t|X^{t-1}_{t-k}) + \\hat H(Y_t|Y^{t-1}_{t-k}) - \\hat H(X_t, Y_t|X^{t-1}_{t-k}, Y^{t-1}_{t-k})`
     (conservation (2.13) holds exactly for the empirical law). ``di_df_`` and
-    ``reverse_di_df_`` are the chi-square degrees of freedom used by the intervals.
+    ``reverse_di_df_`` are the observed-cell differences used by the Miller-Madow
+    term ``df / (2n)`` (negative when the larger model is deterministic) and, when
+    positive, as the chi-square degrees of freedom of the intervals.
 
     Examples
     --------
@@ -242,8 +244,10 @@ class PlugIn(BaseDIEstimator):
         log_y, cells_y, ctx_y = _log_conditional(c_y_now, y_ctx, ry, counts)
         log_both, cells_both, ctx_both = _log_conditional(c_x_now, both_ctx, rx, counts)
         log_x, cells_x, ctx_x = _log_conditional(c_x_now, x_ctx, rx, counts)
-        self.di_df_ = max((cells_causal - ctx_causal) - (cells_y - ctx_y), 0)
-        self.reverse_di_df_ = max((cells_both - ctx_both) - (cells_x - ctx_x), 0)
+        # Miller-Madow: bias of H(A|C) is -(#(a, c) cells - #c cells) / (2n); the DI bias is the
+        # difference, which is negative when the larger model is deterministic (e.g. a noiseless copy)
+        self.di_df_ = (cells_causal - ctx_causal) - (cells_y - ctx_y)
+        self.reverse_di_df_ = (cells_both - ctx_both) - (cells_x - ctx_x)
         # per-cell increments in the output unit, gathered once per sample
         unit = 1.0 / log_base(self.base)
         di_cell, reverse_cell = (log_causal - log_y) * unit, (log_both - log_x) * unit

@@ -10,7 +10,7 @@ import pytest
 from dicert.verify.errors import InvalidInput
 from dicert.verify.estimators import KSG, GaussianGranger
 from dicert.verify.estimators.ksg import ksg_conditional_mutual_information
-from dicert.verify.processes import gaussian_var1, independent_gaussian
+from dicert.verify.processes import bsc_delay, gaussian_var1, independent_gaussian
 
 #: VAR(1) processes whose joint process and both marginals are first-order Markov.
 ONE_WAY = ([[0.0, 0.0], [0.8, 0.5]], np.eye(2))  # X i.i.d. drives Y
