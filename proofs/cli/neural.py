@@ -152,6 +152,27 @@ def rl_command(
                          "an estimate, not a bound: `dicert discover CH --method rl --certify` proves a bracket")
 
 
+def _certified_pair(certificate: Any) -> tuple[Any, Any, Any]:
+    """``(certified lower or None, certified upper, JSON-ready certificate)`` from ``discover``'s certify function.
+
+    Accepts the report dict of ``upper_interval``/``lower_interval`` (proven
+    enclosures: the bound is the outer end) or a checker-issued certificate
+    object with ``upper``, ``lower`` and ``data`` (the lower counts only when its
+    witness is present).
+
+    Examples
+    --------
+    >>> _certified_pair({"upper_interval": ["0.5", "0.6"], "lower_interval": None})
+    (None, '0.6', {'upper_interval': ['0.5', '0.6'], 'lower_interval': None})
+    """
+    if isinstance(certificate, dict):
+        lower = certificate.get("lower_interval")
+        return (None if lower is None else lower[0]), certificate["upper_interval"][1], certificate
+    data = getattr(certificate, "data", {})
+    lower = certificate.lower if data.get("witness", {}).get("lower") else None
+    return lower, certificate.upper, data
+
+
 def discover_rl(
     channel: str, *, json_output: bool, plot: Optional[Path], steps: int, seed: int, certify: bool,  # noqa: UP007
     certify_graph: Any, node_table: Any,
@@ -185,7 +206,7 @@ def discover_rl(
     certificate = None
     if certify:
         with stderr_console.status("certifying the discovered graph ..."):
-            certificate = certify_graph(ch, result)
+            certificate = _certified_pair(certify_graph(ch, result))
     seconds = time.perf_counter() - start
     if json_output:
         payload = result.to_dict()
@@ -194,27 +215,23 @@ def discover_rl(
         payload["timings"] = result.timings
         payload["plots"] = plots
         if certificate is not None:
-            payload["certificate"] = certificate
+            payload["certified_lower"], payload["certified_upper"], payload["certificate"] = certificate
         emit_json(payload)
     else:
         node_table(result)
         typer.echo(f"graph phi {result.graph.phi.tolist()}")
-        typer.echo(f"upper {result.upper:.10f}")
+        typer.echo(f"upper estimate {result.upper:.10f}")
         if result.lower is None:
             typer.echo("lower none (no BCJR-invariant input found on this graph)")
         else:
-            typer.echo(f"lower {result.lower:.10f}")
-            typer.echo(f"gap   {result.gap:.3e}")
+            typer.echo(f"lower estimate {result.lower:.10f}")
+            typer.echo(f"gap estimate   {result.gap:.3e}")
         for path in plots:
             typer.echo(f"wrote {path}")
         if certificate is not None:
-            lo_hi = certificate["upper_interval"]
-            typer.echo(f"certified upper in [{lo_hi[0]}, {lo_hi[1]}] ({certificate['upper_method']})")
-            if certificate.get("lower_interval") is not None:
-                lo_hi = certificate["lower_interval"]
-                typer.echo(f"certified lower in [{lo_hi[0]}, {lo_hi[1]}] (exact BCJR invariance, Thm 4.4.4)")
-            else:
-                typer.echo(f"lower not certified: {certificate.get('lower_evidence')}")
+            lower, upper, _ = certificate
+            typer.echo(f"certified upper {upper}")
+            typer.echo(f"certified lower {lower}" if lower is not None else "lower not certified")
     stderr_console.print(
         f"RL (POU) rho_MC estimate {result.rl.rho_mc:.6f} +- {result.rl.rho_mc_stderr:.1e} (a cross-check), "
         f"{seconds:.2f} s; bounds are solver estimates unless certified"

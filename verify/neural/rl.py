@@ -530,12 +530,13 @@ class RLDiscovery:
             "nodes": int(self.graph.m),
             "node_beliefs": self.node_beliefs.tolist(),
             "node_masses": self.node_masses.tolist(),
-            "lower": self.lower,
-            "upper": self.upper,
-            "gap": self.gap,
+            "lower_estimate": self.lower,
+            "upper_estimate": self.upper,
+            "gap_estimate": self.gap,
             "lower_source": self.lower_source,
             "rl": self.rl.to_dict(),
-            "candidates": [{"radius": r, "nodes": m, "upper": u, "lower": lo} for r, m, u, lo in self.candidates],
+            "candidates": [{"radius": r, "nodes": m, "upper_estimate": u, "lower_estimate": lo}
+                           for r, m, u, lo in self.candidates],
             "seconds": self.timings,
         }
 

@@ -92,8 +92,7 @@ def test_discover_ising_method_rl_certify_matches_value_iteration_bracket(capsys
     """RL policy -> Q-graph -> certified bracket; the RL value is within 1e-3 of the capacity."""
     assert run(["discover", "ising", "--method", "rl", "--certify", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    cert = out["certificate"]
-    lower, upper = float(cert["lower_interval"][0]), float(cert["upper_interval"][1])
+    lower, upper = float(out["certified_lower"]), float(out["certified_upper"])
     assert lower <= ISING <= upper and upper - lower < 1e-9, (lower, upper)
     assert out["graph"]["phi"] == [[1, 2], [0, 2], [0, 3], [0, 2]]  # the graph value iteration finds (Fig. 4.4)
     assert abs(out["rl"]["rho_mc_estimate"] - ISING) < 1e-3
