@@ -19,6 +19,16 @@ from dicert.proofs.cli.common import emit_json, json_number, stderr_console
 __all__ = ["channels", "builtin_channel_rows"]
 
 
+def _default_value(value: Any) -> Any:
+    """A parameter default as JSON: numbers as numbers, an infinite default as ``"inf"`` (as typed in ``k=inf``).
+
+    >>> _default_value(float("inf")), _default_value(2)
+    ('inf', 2)
+    """
+    value = json_number(value)
+    return "inf" if isinstance(value, float) and value == float("inf") else value
+
+
 def builtin_channel_rows() -> list[dict[str, Any]]:
     """One JSON-ready row per built-in channel: name, kind, sizes, parameters, description, citations.
 
@@ -43,7 +53,7 @@ def builtin_channel_rows() -> list[dict[str, Any]]:
                 "inputs": channel.n_inputs,
                 "outputs": channel.n_outputs,
                 "params": [
-                    {"name": p.name, "default": json_number(p.default), "description": p.description}  # inf -> "inf"
+                    {"name": p.name, "default": _default_value(p.default), "description": p.description}  # inf -> "inf"
                     for p in entry.params
                 ],
                 "description": entry.description,

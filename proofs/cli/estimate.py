@@ -220,12 +220,15 @@ def estimate(
     y_values = _to_array("--y", y, columns["--y"], discrete or name == "dine")
     z_values = None if z is None else _to_array("--z", z, columns["--z"], discrete)
     discrete_data = x_values.dtype.kind == "i" or y_values.dtype.kind == "i"
-    model = _build(name, depth, variant, discrete_data)
-    with stderr_console.status(f"fitting {model!r} on {x_values.size} samples", spinner="dots"):
-        if z_values is None:
-            model.fit(x_values, y_values)
-        else:
-            model.fit(x_values, y_values, z=z_values)
+    fields = {"depth": "--depth", "order": "--depth", "history": "--depth", "variant": "--variant"}
+    with renamed_fields(fields):
+        model = _build(name, depth, variant, discrete_data)
+    with renamed_fields({**fields, "x": "--x", "y": "--y", "z": "--z", "x, y": f"--x {x} / --y {y}"}):
+        with stderr_console.status(f"fitting {model!r} on {x_values.size} samples", spinner="dots"):
+            if z_values is None:
+                model.fit(x_values, y_values)
+            else:
+                model.fit(x_values, y_values, z=z_values)
     significance = None
     if surrogates is not None:
         from dicert.verify.estimators.surrogates import surrogate_test

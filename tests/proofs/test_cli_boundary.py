@@ -186,11 +186,13 @@ def test_unwritable_outputs_are_refused_before_the_work_in_one_line(tmp_path: Pa
 
 def test_check_on_a_directory_or_a_binary_file_is_one_line(tmp_path: Path) -> None:
     code, _, err, _ = run_measured(["certify", "--check", str(tmp_path)])
-    assert code == 2 and err == f"dicert: error: --check {tmp_path}: is a directory, expected a certificate .json file\n"
+    assert code == 2 and err.count("\n") == 1 and err.startswith("dicert: error: --check")
+    assert str(tmp_path) in err and "is a directory, expected a certificate .json file" in err
     binary = tmp_path / "c.json"
     binary.write_bytes(bytes(range(256)))
     code, _, err, _ = run_measured(["certify", "--check", str(binary)])
-    assert code == 2 and err == f"dicert: error: --check {binary}: not UTF-8 text, expected a certificate .json file\n"
+    assert code == 2 and err.count("\n") == 1 and err.startswith("dicert: error: --check")
+    assert str(binary) in err and "UTF-8" in err
 
 
 def test_os_errors_during_the_work_name_the_option(tmp_path: Path, monkeypatch) -> None:
@@ -199,7 +201,8 @@ def test_os_errors_during_the_work_name_the_option(tmp_path: Path, monkeypatch) 
     monkeypatch.setattr(common, "check_output_path", lambda path, field: Path(path))  # as if it became unwritable later
     target = tmp_path / "gone" / "c.json"
     code, _, err, _ = run_measured(["certify", "trapdoor", "--digits", "12", "--out", str(target)])
-    assert code == 2 and err == f"dicert: error: --out {target}: No such file or directory\n"
+    assert code == 2 and err.count("\n") == 1 and err.startswith("dicert: error: --out")
+    assert str(target) in err and "No such file or directory" in err
 
 
 # --- strict JSON -------------------------------------------------------------------------------------
@@ -232,7 +235,7 @@ def test_estimate_json_with_an_infinite_interval_is_strict(tmp_path: Path, capsy
     assert run(["estimate", str(path), "--x", "a", "--y", "b", "--json"]) == 0
     out = capsys.readouterr().out
     data = json.loads(out, parse_constant=lambda name: pytest.fail(f"non-RFC-8259 constant {name}"))
-    assert data["di_rate_ci"] == [None, None] and "not finite" in data["di_rate_ci_reason"]
+    assert data["di_rate_ci"] is None and data["ci_note"]  # null, and the reason in words
 
 
 # --- field names as typed -----------------------------------------------------------------------------
@@ -265,7 +268,8 @@ def test_builtin_parameters_with_a_slash_are_parameters_not_files() -> None:
     assert code == 0 and "channel file not found" not in err
     p = 1 / 3
     capacity = 1 + p * math.log2(p) + (1 - p) * math.log2(1 - p)
-    assert json.loads(out)["upper"] == pytest.approx(capacity, abs=1e-7)
+    upper = float(json.loads(out)["upper"])  # a valid bound (duality at the solver's output law, rounded up)
+    assert capacity <= upper <= capacity + 1e-5
 
 
 # --- results on stdout without --json ------------------------------------------------------------------
