@@ -122,10 +122,12 @@ def awgn_capacity_nats(power: float, noise_var: float = 1.0) -> float:
 
 
 def ma1_feedback_capacity_nats(power: float, alpha: float) -> float:
-    """Kim (2006): :math:`C_{FB} = -\\log x_0`, :math:`x_0` the positive root of :math:`Px^2(1+|\\alpha|x)^2 = 1 - x^2`.
+    """Kim (2006): :math:`C_{FB} = -\\log x_0`, :math:`x_0` the positive root of :math:`Px^2 = (1 - x^2)(1 - |\\alpha|x)^2`.
 
     (Y.-H. Kim, "Feedback capacity of the first-order moving average Gaussian
-    channel", IEEE Trans. IT 52(7), 2006.)  For ``alpha = 0`` it is the AWGN capacity.
+    channel", IEEE Trans. IT 52(7), 2006, arXiv:cs/0411036; ``P`` is the input
+    power over the innovation variance, noise ``Z_i = W_i + alpha W_{i-1}``.)
+    For ``alpha = 0`` it is the AWGN capacity.
 
     Examples
     --------
@@ -137,7 +139,7 @@ def ma1_feedback_capacity_nats(power: float, alpha: float) -> float:
     if not power > 0:
         raise InvalidInput(f"power: expected a number > 0, got {power!r}")
     a = abs(float(alpha))
-    x0 = brentq(lambda x: power * x * x * (1 + a * x) ** 2 - (1 - x * x), 1e-15, 1.0, xtol=1e-15)
+    x0 = brentq(lambda x: power * x * x - (1 - x * x) * (1 - a * x) ** 2, 1e-15, 1.0, xtol=1e-15)
     return float(-math.log(x0))
 
 

@@ -38,6 +38,10 @@ def test_kim_ma1_feedback_capacity_reduces_to_awgn_and_exceeds_the_nonfeedback_w
     level = brentq(lambda nu: np.mean(np.maximum(nu - spectrum, 0)) - 1.0, 0, 100)
     nonfeedback = 0.5 * np.mean(np.log(np.maximum(level / spectrum, 1)))
     assert nonfeedback < ma1_feedback_capacity_nats(1.0, 0.5) < nonfeedback + 0.2
+    # feedback never lowers capacity: at low power too (a wrong sign in the quartic fails here)
+    for power in (0.01, 0.1):
+        level = brentq(lambda nu, p=power: np.mean(np.maximum(nu - spectrum, 0)) - p, 0, 100)
+        assert ma1_feedback_capacity_nats(power, 0.5) >= 0.5 * np.mean(np.log(np.maximum(level / spectrum, 1)))
 
 
 def test_bad_ndt_inputs_raise_invalid_input_naming_the_field(capsys: pytest.CaptureFixture[str]) -> None:
