@@ -55,5 +55,7 @@ def test_developing_lists_every_module_of_each_layer() -> None:
 def test_developing_lists_no_module_that_does_not_exist() -> None:
     entries = _layout_entries()
     for layer in LAYERS:
-        stale = entries[layer] - _tree(layer)
+        nested = {e for e in entries[layer] if "/" in e.rstrip("/")}  # e.g. capacity/qgraph_rank.py
+        stale = (entries[layer] - nested) - _tree(layer)
+        stale |= {e for e in nested if not (ROOT / layer / e).exists()}
         assert not stale, f"DEVELOPING.md: {layer}/ lists modules that do not exist: {sorted(stale)}"

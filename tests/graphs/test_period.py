@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 
 import networkx as nx
 import numpy as np
@@ -12,7 +11,6 @@ import pytest
 from dicert.graphs.enumerate import count_qgraphs, enumerate_qgraphs
 from dicert.graphs.errors import InvalidGraph
 from dicert.graphs.period import aperiodic_mask, count_aperiodic_qgraphs, qgraph_periods
-from dicert.proofs.cli import run
 
 
 def brute_force_classes(m: int, r: int) -> np.ndarray:
@@ -93,15 +91,3 @@ def test_periods_of_known_graphs():
     assert qgraph_periods(cycle).tolist() == [4] and qgraph_periods(bipartite).tolist() == [2]
     with pytest.raises(InvalidGraph, match="not strongly connected"):
         qgraph_periods(np.array([[[0, 0], [0, 0]]]))
-
-
-@pytest.mark.parametrize("m, expected", [(1, 1), (2, 5), (3, 50), (4, 866), (5, 21126)])
-def test_cli_enumerate_aperiodic_counts_m_1_to_5(m, expected, capsys):
-    assert run(["enumerate", "--nodes", str(m), "--outputs", "2", "--aperiodic", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["count"] == expected and data["aperiodic"] is True and data["outputs"] == 2
-
-
-def test_cli_refuses_aperiodic_ranking_in_one_line(capsys):
-    assert run(["enumerate", "--nodes", "2", "--aperiodic", "--channel", "trapdoor"]) == 2
-    assert "--aperiodic" in capsys.readouterr().err
