@@ -27,10 +27,10 @@ Checks and tolerances (bits; ``n`` small/large = 500/8000 for discrete and
 ``check_consistency``          mean abs. error over 3 seeds on two processes with known rates
                                shrinks from small to large ``n`` (or is already <= 0.01) and is
                                <= 0.05 at large ``n``
-``check_zero_independent``     |DI|, |reverse DI| <= 0.03 on independent processes (large ``n``)
+``check_zero_independent``     ``|DI|``, ``|reverse DI|`` <= 0.03 on independent processes (large ``n``)
 ``check_refit_no_leak``        fitting on A then on B gives the rates of a fresh fit on B
 ``check_conservation``         Massey's law (2.13) against the *true* MI rate of the process (an
-                               independent value): |DI + reverse DI - MI| <= 0.05, and the
+                               independent value): ``|DI + reverse DI - MI|`` <= 0.05, and the
                                estimator's own ``mi_rate_`` within 0.02 of DI + reverse DI
 ``check_di_le_mi``             DI <= MI + 0.03 and reverse DI <= MI + 0.03 ((2.7))
 ``check_mi_symmetry``          MI(x, y) and MI(y, x) agree within 0.03
@@ -42,7 +42,7 @@ Checks and tolerances (bits; ``n`` small/large = 500/8000 for discrete and
 ``check_bad_alphabet``         discrete, with an ``alphabet_size`` parameter: a symbol outside the
                                declared alphabet raises ``ValueError``
 ``check_hypothesis_cases``     Hypothesis-drawn processes (:mod:`dicert.verify.strategies.processes`):
-                               finite rates, conservation and |DI - truth| <= 0.08 (discrete:
+                               finite rates, conservation and ``|DI - truth|`` <= 0.08 (discrete:
                                n in [3000, 4000], alphabets <= 3; continuous: n in [1500, 2000]);
                                skipped with the reason when Hypothesis is not installed
 ``check_interval_coverage``    ``di_rate_ci_`` / ``reverse_di_rate_ci_`` contain the true rates in

@@ -9,7 +9,7 @@ the channel, the cited closed form and the set of required checks from its own
 registry (:mod:`.results`), never from a certificate file.
 
 API (schema ``dicert-certificate`` version 2, documented in README "Certificates")
--------------------------------------------------------------------------------
+----------------------------------------------------------------------------------
 ``issue(result, params, digits, witness=None, channel=None, exact_from="registry") -> dict``
     (:mod:`.core`) compute a certificate.  ``result`` is a registered name
     (``ising``, ``trapdoor``, ``ising_q``, ``bec_noc``) or the generic

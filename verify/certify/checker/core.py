@@ -1,7 +1,7 @@
 """Issue and check certificates (schema ``dicert-certificate`` version 2).
 
 :func:`issue` computes a certificate from exact inputs only: the result name
-and parameters (the registry, :mod:`.results`, supplies the claim texts, the
+and parameters (the registry, :mod:`dicert.verify.certify.checker.results`, supplies the claim texts, the
 channel, the closed form and the required checks), the digits, the witness
 and, for ``qgraph_bracket``, the exact channel.  Every stated number -- the
 proven interval, the value, its digits, the cited closed form's enclosure --
