@@ -11,6 +11,12 @@
   vector-Jacobian product.
 * :mod:`~dicert.verify.neural.score_matching` -- score networks learned by
   denoising score matching.
+* :mod:`~dicert.verify.neural.gradient_experiments` -- the information-gradient
+  paper's experiments (multipath DAG, water-filling, tanh channel, digital twin).
+* :mod:`~dicert.verify.neural.rl` -- feedback capacity by RL on the belief MDP
+  (sec. 4.6: environment, POU, Q-graph from the trained policy).
+* :mod:`~dicert.verify.neural.ndt` -- capacity from samples (sec. 3.4: DI
+  critics joined with a neural distribution transformer).
 
 This package needs JAX, Optax and Flax (``pip install "dicert[neural]"``); the
 core of dicert never imports it. Without them, importing it raises

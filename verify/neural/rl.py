@@ -86,7 +86,7 @@ class BeliefEnvironment:
     >>> from dicert.verify.channels import parse_channel
     >>> env = BeliefEnvironment.from_channel(parse_channel("ising"))
     >>> p_y, nb, r = env.step(np.array([1.0, 0.0]), np.full((2, 2), 0.5))
-    >>> np.round(np.asarray(p_y), 4).tolist(), np.round(np.asarray(nb), 4).tolist(), round(float(r), 4)
+    >>> np.round(np.asarray(p_y, float), 4).tolist(), np.round(np.asarray(nb, float), 4).tolist(), round(float(r), 4)
     ([0.75, 0.25], [[0.6667, 0.3333], [0.0, 1.0]], 0.3113)
     """
 
@@ -349,8 +349,8 @@ def evaluate_policy_mc(
     >>> from dicert.verify.channels import parse_channel
     >>> env = BeliefEnvironment.from_channel(parse_channel("ising"))
     >>> mean, se = evaluate_policy_mc(env, PolicyNetwork.initial(env, rng=0), chains=64, steps=300, burn_in=50)
-    >>> round(mean, 2)  # the uniform input: I(X,S;Y) of one step is 0.5 bit
-    0.5
+    >>> 0.4 < mean < 0.5  # a near-uniform input: 0.5 bit at the uniform belief, less elsewhere
+    True
     """
     chains = check_int_param("chains", chains, 2)
     steps = check_int_param("steps", steps, 2)
