@@ -35,7 +35,7 @@ Examples
 ...     guard_seconds(7200.0, "--nodes 8", "counting", hint="pass --yes to run anyway")
 Traceback (most recent call last):
 ...
-dicert.graphs.errors.TooLarge: --nodes 8: counting needs an estimated 2.0 h > time limit 1.0 h (DICERT_TIME_LIMIT); pass --yes to run anyway
+dicert.graphs.errors.TooLarge: --nodes 8: counting needs an estimated 2.0 h > time limit 60.0 min (DICERT_TIME_LIMIT); pass --yes to run anyway
 """
 
 from __future__ import annotations

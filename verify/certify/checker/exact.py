@@ -152,7 +152,7 @@ def stochastic(value: Any, depth: int, field: str) -> tuple:
     >>> stochastic([["1/3", "0.6666666666666666"]], 2, "test")
     Traceback (most recent call last):
     ...
-    dicert.graphs.errors.InvalidInput: test[0]: sums to 1 - 1/30000000000000000, expected exactly 1
+    dicert.graphs.errors.InvalidInput: test[0]: sums to 1 - 1/15000000000000000, expected exactly 1
     """
     arr = nested(value, depth, field)
 
