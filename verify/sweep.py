@@ -202,15 +202,9 @@ def sweep_point(channel: str, name: str, value: str, certify: bool, digits: int 
                            "lower_estimate": found.lower, "lower": None, "upper": None, "gap": None,
                            "certified": False, "fingerprint": None}
     if certify:
-        from dicert.verify.capacity.invariant_lower import beliefs_of_policy
-        from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
-        from dicert.verify.certify.invariant_lower_cert import certified_bracket
+        from dicert.verify.certify.invariant_lower_cert import certified_discovery_bracket
 
-        starts = []
-        if found.lower_policy is not None:
-            starts.append(("discovery", beliefs_of_policy(ch, found.graph, found.lower_policy), found.lower_policy))
-        cert, _ = certified_bracket(ch, found.graph, solution=qgraph_upper_bound(ch, found.graph), starts=starts,
-                                    digits=digits)
+        cert, _ = certified_discovery_bracket(ch, found.graph, found.lower_policy, digits=digits)
         has_lower = bool(cert.data["witness"].get("lower"))
         out.update(upper=cert.upper, lower=cert.lower if has_lower else None, gap=cert.gap if has_lower else None,
                    certified=bool(cert.verified and has_lower), fingerprint=cert.data["channel"]["fingerprint"])

@@ -98,20 +98,13 @@ def _option_of(argv: list[str], filename: str | None) -> str:
 
 def _interrupted(argv: list[str]) -> int:
     """One line for SIGINT / SIGTERM; stop worker processes; the database is committed per chunk."""
-    import os
-    import signal
-
     timer = _STATE.get("timer")
     _stop_workers()
     if timer is not None:
         timer.cancel()  # type: ignore[attr-defined]
-        for child in _children(os.getpid()):  # pool workers left by the interrupted run
-            if _is_tracker(child):
-                continue  # multiprocessing's resource tracker ends with us and cleans up shared semaphores
-            try:
-                os.kill(child, signal.SIGKILL)
-            except OSError:
-                pass
+        # pool workers left by the interrupted run; multiprocessing's resource tracker ends with us
+        # and cleans up shared semaphores
+        _kill_children(spare_tracker=True)
     _report_interrupt(argv)
     return 130
 
@@ -173,16 +166,25 @@ def _is_tracker(pid: int) -> bool:
         return False
 
 
-def _force_exit() -> None:
-    """The cleanup did not finish within the grace period: kill our workers and leave (SQLite rolls back)."""
+def _kill_children(*, spare_tracker: bool) -> None:
+    """SIGKILL this process's children (best effort: one that already exited is skipped)."""
     import os
     import signal
 
     for child in _children(os.getpid()):
+        if spare_tracker and _is_tracker(child):
+            continue
         try:
             os.kill(child, signal.SIGKILL)
-        except OSError:
+        except OSError:  # the child exited meanwhile
             pass
+
+
+def _force_exit() -> None:
+    """The cleanup did not finish within the grace period: kill our workers and leave (SQLite rolls back)."""
+    import os
+
+    _kill_children(spare_tracker=False)
     if not _STATE.get("reported"):
         _report_interrupt(_ARGS[-1] if _ARGS else [])
     os._exit(130)

@@ -120,20 +120,10 @@ def _certify(channel: Any, result: Any, digits: int = 20) -> Any:
     beliefs, the then-linear (4.43) solved exactly; Thm 4.4.4), see
     :func:`dicert.verify.certify.invariant_lower_cert.certified_bracket`.
     """
-    from dicert.verify.capacity.invariant_lower import beliefs_of_policy
-    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
-    from dicert.verify.certify.invariant_lower_cert import certified_bracket
+    from dicert.verify.certify.invariant_lower_cert import certified_discovery_bracket
 
-    starts = []
-    if result.lower_policy is not None:
-        try:
-            starts.append(("discovery", beliefs_of_policy(channel, result.graph, result.lower_policy),
-                           result.lower_policy))
-        except Exception:  # noqa: BLE001 - a start that cannot be evaluated is only skipped
-            pass
     # lower certified by method (a): rational beliefs, exact linear solve of (4.43), Arb rate (issue 12)
-    solution = qgraph_upper_bound(channel, result.graph)
-    cert, _ = certified_bracket(channel, result.graph, solution=solution, starts=starts, digits=digits)
+    cert, _ = certified_discovery_bracket(channel, result.graph, result.lower_policy, digits=digits)
     return cert
 
 

@@ -36,7 +36,8 @@ from dicert.verify.certify.intervals import arb_lower_fmpq, decimal_floor, worki
 from dicert.verify.certify.invariant_witness import exact_invariant_policy
 from dicert.verify.certify.rate_check import bcjr_lower_bound
 
-__all__ = ["CertifiedLower", "certified_invariant_lower", "certify_policy_lower", "certified_bracket"]
+__all__ = ["CertifiedLower", "certified_invariant_lower", "certify_policy_lower", "certified_bracket",
+           "certified_discovery_bracket"]
 
 
 
@@ -310,3 +311,32 @@ def certified_bracket(
         witness["lower"] = {k: res.witness["lower"][k] for k in ("phi", "policy")}
     cert = Certificate(issue("qgraph_bracket", {}, digits, witness, channel=exact.to_json(), exact_from=exact.origin))
     return cert, lb
+
+
+def certified_discovery_bracket(channel: Any, graph: Any, lower_policy: Any = None, *, digits: int = 20):
+    """The certified bracket of a discovered Q-graph: :func:`certified_bracket` seeded with the discovery's input.
+
+    The one pipeline behind ``dicert discover --certify`` and ``dicert sweep
+    --certify``: the discovery's numerical input (when it has one) is the first
+    start of the invariant-input search (a start that cannot be evaluated is
+    skipped), the Q-graph program (Thm 4.4.3) on ``graph`` supplies the upper
+    witness, and :func:`certified_bracket` issues the certificate.
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import parse_channel
+    >>> cert, _ = certified_discovery_bracket(parse_channel("post:a=0.1"), [[0, 1], [0, 1]], digits=12)
+    >>> cert.verified, cert.lower, cert.upper
+    (True, '0.7628482519849', '0.7628482520240')
+    """
+    from dicert.verify.capacity.invariant_lower import beliefs_of_policy
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+
+    starts = []
+    if lower_policy is not None:
+        try:
+            starts.append(("discovery", beliefs_of_policy(channel, graph, lower_policy), lower_policy))
+        except Exception:  # noqa: BLE001 - a start that cannot be evaluated is only skipped
+            pass
+    solution = qgraph_upper_bound(channel, graph)
+    return certified_bracket(channel, graph, solution=solution, starts=starts, digits=digits)
