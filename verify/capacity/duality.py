@@ -45,7 +45,7 @@ from dicert.verify.capacity.qgraph_bounds import UnifilarArrays, as_qgraph, unif
 from dicert.verify.capacity.results import DualityBound
 from dicert.verify.errors import InvalidInput
 
-__all__ = ["DualityMDP", "duality_upper_bound"]
+__all__ = ["DualityMDP", "duality_upper_bound", "qgraph_duality_upper"]
 
 
 class DualityMDP:
@@ -221,3 +221,45 @@ def duality_upper_bound(
         iterations=iterations,
         seconds=time.perf_counter() - start,
     )
+
+
+def qgraph_duality_upper(program: Any, graph: QGraph, output_law: np.ndarray) -> tuple[float | None, dict[str, Any] | None]:
+    """A valid upper bound (Thm 4.5.2) for the point a :class:`QGraphBoundProgram` just returned.
+
+    With the direct Clarabel backend, ``(T, V)`` are read from the solver's dual
+    variables exactly as :class:`~dicert.verify.capacity.qgraph_rank.QGraphRankSolver`
+    does (tight: within about the duality gap, 1e-10, of the program's value); otherwise,
+    or when that reading is not finite, relative value iteration on the dual MDP at
+    ``T = output_law`` (:func:`duality_upper_bound`, valid but looser by about the square
+    root of the solver tolerance).  Returns ``(upper, {"test_distribution": T, "value": V})``,
+    or ``(None, None)`` when no finite test distribution is at hand (``T(y|q) = 0`` on an
+    output the channel can produce).
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import trapdoor_channel
+    >>> from dicert.verify.capacity.qgraph_bounds import QGraphBoundProgram
+    >>> program = QGraphBoundProgram(trapdoor_channel(), 3)
+    >>> b = program.solve([[0, 1], [0, 2], [1, 2]], lower=False)
+    >>> 0.6942419136 < b.upper < 0.6942419140 and b.upper >= b.upper_estimate - 1e-12   # log2 of the golden ratio
+    True
+    """
+    upper: float | None = None
+    witness: dict[str, Any] | None = None
+    cone = getattr(program, "_cone", None)
+    if getattr(program, "backend", None) == "clarabel" and getattr(cone, "last_dual", None) is not None:
+        from dicert.verify.capacity.qgraph_rank import QGraphRankSolver
+
+        view = object.__new__(QGraphRankSolver)  # the rank solver's dual reading, on this program's cone
+        view.program, view.arrays, view.m, view.r = program, program.arrays, program.m, program.r
+        batch = view._dual_bounds(graph.phi[None], np.asarray(cone.last_dual, dtype=float)[None])
+        if np.isfinite(batch.upper[0]):
+            upper = float(batch.upper[0])
+            witness = {"test_distribution": batch.test[0], "value": batch.value[0]}
+    if upper is None:
+        try:
+            bound = duality_upper_bound(program.arrays, graph, output_law)
+        except InvalidInput:
+            return None, None
+        upper, witness = bound.upper, bound.upper_witness
+    return upper, witness

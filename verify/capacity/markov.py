@@ -145,6 +145,7 @@ def markov_feedback_capacity(channel: Any, **solver_options: Any) -> MarkovCapac
     uniform_x = allowed / allowed.sum(axis=1, keepdims=True)
     policy = np.where(pi[:, None] > 0, joint / np.where(pi > 0, pi, 1.0)[:, None], uniform_x)
     next_output = np.einsum("px,pxy->py", policy, law)
+    lower, upper, witness = _valid_bounds(law, allowed, name, policy, next_output)
     return MarkovCapacity(
         channel=name,
         value=float(problem.value),
@@ -153,4 +154,39 @@ def markov_feedback_capacity(channel: Any, **solver_options: Any) -> MarkovCapac
         output_law=next_output,
         status=problem.status,
         seconds=time.perf_counter() - start,
+        lower=lower,
+        upper=upper,
+        upper_witness=witness,
     )
+
+
+def _valid_bounds(
+    law: np.ndarray, allowed: np.ndarray, name: str, policy: np.ndarray, output_law: np.ndarray
+) -> tuple[float | None, float | None, Any]:
+    """``(lower, upper, duality record)`` at the solver's point, valid whatever its accuracy.
+
+    The channel is the unifilar FSC with state ``y-`` on the order-1 de Bruijn Q-graph
+    (node ``q = y-``).  ``lower``: the rate of ``P(x|y-)`` at its exact stationary law
+    (:func:`~dicert.verify.capacity.qgraph_bounds.evaluate_policy`, achievable by
+    Thm 4.2.2); ``upper``: the duality bound of Thm 4.5.2 with ``T(y|q) = P(y|y-)``.
+    Either is ``None`` when it does not exist (several recurrent classes; a zero of
+    ``T`` where the channel can emit).
+    """
+    from dicert.graphs.debruijn import debruijn_qgraph
+    from dicert.verify.capacity.duality import duality_upper_bound
+    from dicert.verify.capacity.qgraph_bounds import evaluate_policy
+    from dicert.verify.errors import InvalidInput
+
+    n_outputs = law.shape[0]
+    channel = SimpleNamespace(law=law, next_state=np.broadcast_to(np.arange(n_outputs), law.shape), allowed=allowed, name=name)
+    graph = debruijn_qgraph(1, n_outputs)
+    joint_policy = np.broadcast_to(policy[:, None, :], (n_outputs, n_outputs, policy.shape[1]))
+    try:
+        lower: float | None = evaluate_policy(channel, graph, joint_policy).rate
+    except InvalidInput:
+        lower = None
+    try:
+        duality = duality_upper_bound(channel, graph, output_law)
+    except InvalidInput:
+        return lower, None, None
+    return lower, duality.upper, duality

@@ -68,6 +68,7 @@ from typing import Any
 import numpy as np
 
 from dicert.verify._numeric import check_conditional_rows, check_int
+from dicert.verify.capacity.results import RecordMixin
 from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed
 from dicert.verify.memory import check_allocation
 
@@ -282,7 +283,7 @@ def _live_inputs(
 
 
 @dataclass(frozen=True)
-class NLetterValue:
+class NLetterValue(RecordMixin):
     """``(1/n) max I(X^n -> Y^n)`` in bits and its witness.
 
     Attributes
@@ -309,7 +310,7 @@ class NLetterValue:
     upper:
         The duality bound of :func:`dual_nletter_upper` with the solver's output
         pmf as test distribution: an upper bound on the n-letter value up to
-        floating-point rounding (``nan`` for the max-min program).
+        floating-point rounding (``None`` for the max-min program).
     """
 
     value: float
@@ -318,8 +319,28 @@ class NLetterValue:
     input_policy: list[np.ndarray] = field(repr=False)
     status: str
     seconds: float
-    lower: float = math.nan
-    upper: float = math.nan
+    lower: float | None = None
+    upper: float | None = None
+
+    @property
+    def lower_estimate(self) -> float:
+        """``value``, the solver's optimum."""
+        return self.value
+
+    @property
+    def upper_estimate(self) -> float:
+        """``value``, the solver's optimum."""
+        return self.value
+
+    @property
+    def lower_witness(self) -> list[np.ndarray] | None:
+        """The feasible input ``input_policy`` that ``lower`` is evaluated at."""
+        return None if self.lower is None else self.input_policy
+
+    @property
+    def upper_witness(self) -> str | None:
+        """The duality bound's test distribution: the output pmf of the solver's point (not stored)."""
+        return None if self.upper is None else "output pmf of input_policy (dual_nletter_upper)"
 
 
 def _history_y_index(i: int, nx: int, ny: int) -> np.ndarray:
@@ -648,8 +669,36 @@ def nletter_maxmin_value(channel: Any, n: int) -> NLetterValue:
     )
 
 
+class _SequenceRecord(RecordMixin):
+    """The :class:`~dicert.verify.capacity.results.BoundRecord` contract for bound *sequences*.
+
+    ``lower`` / ``upper`` are arrays with one valid bound per block length (``nan`` where
+    there is none; ``None`` in ``to_dict``); ``lower_monotone`` / ``upper_monotone`` their
+    running best.  Shared by :class:`NLetterBounds` and the no-feedback record.
+    """
+
+    lower: np.ndarray
+    upper: np.ndarray
+
+    @property
+    def status(self) -> str:
+        """``"optimal"`` when every n has both bounds, ``"partial"`` when some n has none."""
+        both = np.isfinite(np.asarray(self.lower)) & np.isfinite(np.asarray(self.upper))
+        return "optimal" if bool(both.all()) else "partial"
+
+    @property
+    def lower_witness(self) -> str:
+        """The inputs are re-evaluated per n, not stored: the evaluation that proves ``lower``."""
+        return "min over s0 of I(X^n -> Y^n | s0) at the max-min program's input, minus log2|S|/n"
+
+    @property
+    def upper_witness(self) -> str:
+        """The test distributions are the solver's output pmfs, not stored: what proves ``upper``."""
+        return "max over s0 of the n-letter duality bound at the solver's output pmf, plus log2|S|/n"
+
+
 @dataclass(frozen=True)
-class NLetterBounds:
+class NLetterBounds(_SequenceRecord):
     """The classic n-letter bound sequences on the feedback capacity, in bits.
 
     Attributes
@@ -683,14 +732,15 @@ class NLetterBounds:
     upper_monotone: np.ndarray
     seconds: np.ndarray
 
-    def to_dict(self) -> dict[str, list[Any]]:
-        """JSON-ready dictionary of all sequences (``nan`` becomes ``None``)."""
-        def clean(value: Any) -> Any:
-            if isinstance(value, list):
-                return [clean(v) for v in value]
-            return None if isinstance(value, float) and math.isnan(value) else value
+    @property
+    def lower_estimate(self) -> np.ndarray:
+        """``maxmin``: the solver's max-min values per n (before the ``log2|S|/n`` slack)."""
+        return self.maxmin
 
-        return {k: clean(np.asarray(getattr(self, k)).tolist()) for k in self.__dataclass_fields__}
+    @property
+    def upper_estimate(self) -> np.ndarray:
+        """``maxmax``: the solver's max-max values per n (before the slack)."""
+        return self.maxmax
 
 
 def _running(values: np.ndarray, better: Callable[[Any, Any], Any]) -> np.ndarray:

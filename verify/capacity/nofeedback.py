@@ -58,7 +58,7 @@ import numpy as np
 
 from dicert.verify._numeric import check_int
 from dicert.verify.capacity.blahut_arimoto import blahut_arimoto, mutual_information_bits
-from dicert.verify.capacity.nletter import _solve, check_nletter_size, fsc_allowed, fsc_law
+from dicert.verify.capacity.nletter import _running, _SequenceRecord, _solve, check_nletter_size, fsc_allowed, fsc_law
 from dicert.verify.errors import InvalidInput, SolverFailed
 
 __all__ = ["block_channel", "admissible_blocks", "NoFeedbackBounds", "nofeedback_bounds"]
@@ -127,7 +127,7 @@ def admissible_blocks(channel: Any, n: int, initial_states: list[int]) -> np.nda
 
 
 @dataclass(frozen=True)
-class NoFeedbackBounds:
+class NoFeedbackBounds(_SequenceRecord):
     """n-letter bounds on the capacity without feedback, in bits (Gallager Thm 4.6.1, eq. (4.12)).
 
     Attributes
@@ -161,14 +161,10 @@ class NoFeedbackBounds:
     upper_monotone: np.ndarray
     seconds: np.ndarray
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary of all sequences (``nan`` becomes ``None``)."""
-        def clean(value: Any) -> Any:
-            if isinstance(value, list):
-                return [clean(v) for v in value]
-            return None if isinstance(value, float) and math.isnan(value) else value
-
-        return {k: clean(np.asarray(getattr(self, k)).tolist()) for k in self.__dataclass_fields__}
+    @property
+    def lower_estimate(self) -> np.ndarray:
+        """``maxmin_estimate``: the solver's max-min values per n (before the slack)."""
+        return self.maxmin_estimate
 
 
 def _maxmin(blocks: list[np.ndarray]) -> tuple[float, np.ndarray]:
@@ -273,8 +269,6 @@ def nofeedback_bounds(
     slack = math.log2(ns_states) / ns
     lower = maxmin_low - slack
     upper = best_upper + slack
-    from dicert.verify.capacity.nletter import _running
-
     return NoFeedbackBounds(
         ns=ns,
         per_state_lower=lo_s,

@@ -694,11 +694,17 @@ class QGraphBoundProgram:
                         break
             if invariant and evaluation is not None:
                 lower_value, residual = evaluation.rate, evaluation.bcjr_residual
+        from dicert.verify.capacity.duality import qgraph_duality_upper  # a valid bound beside the estimate
+
+        valid_upper, upper_witness = qgraph_duality_upper(self, g, output_law)
         return QGraphBound(
             channel=self.arrays.name,
             graph=g,
-            upper=upper,
+            upper_estimate=upper,
+            upper=valid_upper,
+            upper_witness=upper_witness,
             lower=lower_value,
+            lower_witness=evaluation if lower_value is not None else None,
             policy=policy,
             stationary=joint.sum(axis=2),
             output_law=output_law,
