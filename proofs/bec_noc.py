@@ -45,6 +45,11 @@ __all__ = ["NAME", "PHI", "polynomial", "channel", "build"]
 
 NAME = "bec_noc"
 SOURCE = "Sabag, Permuter & Kashyap 2016 (Thm 1), IEEE Trans. IT 62(1); cited in monograph Sec. 4.3.4 and 4.4"
+TITLE = "BEC, no consecutive ones"
+DESCRIPTION = "BEC with a no-consecutive-ones input constraint: max_p H2(p)/(p + 1/(1-eps))"
+DEFAULTS: dict = {"eps": "1/2"}
+INSTANCES: tuple = ({"eps": "0"}, {"eps": "1/2"}, {"eps": "9/10"})
+CHECK_KINDS: dict = {}
 
 MAX_DENOMINATOR = 64
 

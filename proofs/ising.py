@@ -84,6 +84,9 @@ __all__ = [
 NAME = "ising"
 _SPEC = spec(NAME, {})
 TITLE, SOURCE, CLAIM, LATEX_CLAIM = _SPEC.title, _SPEC.source, _SPEC.claim, _SPEC.latex_claim
+DESCRIPTION = "binary Ising channel: -1/2 log2 a, a^3 = (1-a)^4, with 4-node Q-graph bounds"
+DEFAULTS: dict = {}
+INSTANCES: tuple = ({},)
 
 #: Example 4.2.4: Y = X or S w.p. 1/2 each; the new state is the input (the checker's registered channel).
 CHANNEL = ising_channel()

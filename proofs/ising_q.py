@@ -60,6 +60,10 @@ __all__ = ["NAME", "quartic", "build", "qgraph", "input_family", "bracket_witnes
 
 NAME = "ising_q"
 SOURCE = "monograph Thm 4.6.1 (4.78)-(4.79), Sec. 4.6.4; Aharoni, Sabag & Permuter (q-ary Ising, |X| <= 8)"
+TITLE = "q-ary Ising channel"
+DESCRIPTION = "q-ary Ising channel, q = 2..8: 1/2 log2(1/p), quartic root (Thm 4.6.1)"
+DEFAULTS: dict = {"q": 3}
+INSTANCES: tuple = tuple({"q": q} for q in range(2, 9))
 
 
 def quartic(q: int) -> list[str]:

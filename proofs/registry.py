@@ -1,5 +1,10 @@
 """Registry of certified results: name -> builder, description, source, parameters.
 
+The registry is derived, not written: every module of :mod:`dicert.proofs` that
+follows the :class:`ProofModule` protocol (``NAME``, ``TITLE``, ``DESCRIPTION``,
+``SOURCE``, ``DEFAULTS``, ``INSTANCES``, ``CHECK_KINDS`` and ``build``) is one
+entry (:func:`proof_modules`); a new result is a new module, nothing else.
+
 Each entry builds a :class:`~dicert.verify.certify.certificate.Certificate`
 with ``builder(digits, extended=False, **params)``; the certificate itself is
 issued by the independent checker (:mod:`dicert.verify.certify.checker`),
@@ -18,14 +23,44 @@ True
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from types import ModuleType
+from typing import Any, Callable, Protocol, runtime_checkable
 
+import dicert.proofs
 from dicert.graphs.errors import InvalidInput
-from dicert.proofs import bec_noc, ising, ising_q, trapdoor
 from dicert.verify.certify.certificate import Certificate
 
-__all__ = ["ProofEntry", "REGISTRY", "names", "get", "build", "recheck", "parse_name"]
+__all__ = ["ProofModule", "ProofEntry", "REGISTRY", "proof_modules", "entry_of", "names", "get", "build", "recheck", "parse_name"]
+
+#: Modules of the package that are not results (the CLI, helpers, this registry).
+NOT_RESULTS = frozenset({"cli", "registry", "closed_form", "ising_hstar"})
+
+
+@runtime_checkable
+class ProofModule(Protocol):
+    """What a proof module exposes to be registered (module-level names).
+
+    ``build(digits=..., extended=..., **DEFAULTS)`` returns the checker-issued
+    :class:`Certificate`; ``INSTANCES`` are the parameter sets of ``certify --all``;
+    ``CHECK_KINDS`` maps a check kind to the module's own checker function.
+    """
+
+    NAME: str
+    TITLE: str
+    DESCRIPTION: str
+    SOURCE: str
+    DEFAULTS: dict
+    INSTANCES: tuple
+    CHECK_KINDS: dict
+
+    def build(self, *args: Any, **kwargs: Any) -> Certificate: ...
+
+
+#: The names :class:`ProofModule` requires (for the error message).
+PROTOCOL_NAMES = ("NAME", "TITLE", "DESCRIPTION", "SOURCE", "DEFAULTS", "INSTANCES", "CHECK_KINDS", "build")
 
 
 @dataclass(frozen=True)
@@ -42,20 +77,45 @@ class ProofEntry:
     check_kinds: dict = field(default_factory=dict)
 
 
-REGISTRY: dict[str, ProofEntry] = {
-    entry.name: entry
-    for entry in [
-        ProofEntry("ising", ising.TITLE, "binary Ising channel: -1/2 log2 a, a^3 = (1-a)^4, with 4-node Q-graph bounds",
-                   ising.SOURCE, ising.build, {}, ({},), ising.CHECK_KINDS),
-        ProofEntry("ising_q", "q-ary Ising channel", "q-ary Ising channel, q = 2..8: 1/2 log2(1/p), quartic root (Thm 4.6.1)",
-                   ising_q.SOURCE, ising_q.build, {"q": 3}, tuple({"q": q} for q in range(2, 9)), ising_q.CHECK_KINDS),
-        ProofEntry("trapdoor", trapdoor.TITLE, "trapdoor channel: log2 of the golden ratio, with Q-graph bounds",
-                   trapdoor.SOURCE, trapdoor.build, {}, ({},), {}),
-        ProofEntry("bec_noc", "BEC, no consecutive ones", "BEC with a no-consecutive-ones input constraint: "
-                   "max_p H2(p)/(p + 1/(1-eps))", bec_noc.SOURCE, bec_noc.build, {"eps": "1/2"},
-                   ({"eps": "0"}, {"eps": "1/2"}, {"eps": "9/10"}), {}),
-    ]
-}
+def proof_modules() -> list[ModuleType]:
+    """The result modules of :mod:`dicert.proofs` (every module but ``NOT_RESULTS``), by name.
+
+    Raises
+    ------
+    TypeError
+        If a result module does not follow :class:`ProofModule` (names the missing attributes).
+
+    Examples
+    --------
+    >>> [m.NAME for m in proof_modules()]
+    ['bec_noc', 'ising', 'ising_q', 'trapdoor']
+    """
+    modules = []
+    for info in sorted(pkgutil.iter_modules(dicert.proofs.__path__), key=lambda i: i.name):
+        if info.name in NOT_RESULTS or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"dicert.proofs.{info.name}")
+        if not isinstance(module, ProofModule):
+            missing = [n for n in PROTOCOL_NAMES if not hasattr(module, n)]
+            raise TypeError(f"dicert.proofs.{info.name}: a proof module must define {', '.join(sorted(missing))}")
+        modules.append(module)
+    return modules
+
+
+def entry_of(module: ModuleType) -> ProofEntry:
+    """The registry entry of a :class:`ProofModule`.
+
+    Examples
+    --------
+    >>> from dicert.proofs import trapdoor
+    >>> entry_of(trapdoor).name, entry_of(trapdoor).instances
+    ('trapdoor', ({},))
+    """
+    return ProofEntry(module.NAME, module.TITLE, module.DESCRIPTION, module.SOURCE, module.build,
+                      dict(module.DEFAULTS), tuple(module.INSTANCES), dict(module.CHECK_KINDS))
+
+
+REGISTRY: dict[str, ProofEntry] = {module.NAME: entry_of(module) for module in proof_modules()}
 
 _ALIASES = {"bec-noc": "bec_noc", "ising-q": "ising_q", "ising_q2": "ising_q"}
 

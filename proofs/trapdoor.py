@@ -52,6 +52,10 @@ __all__ = ["NAME", "CHANNEL", "PHI_UPPER", "PHI_LOWER", "build", "trapdoor_witne
 NAME = "trapdoor"
 _SPEC = spec(NAME, {})
 TITLE, SOURCE, CLAIM, LATEX_CLAIM = _SPEC.title, _SPEC.source, _SPEC.claim, _SPEC.latex_claim
+DESCRIPTION = "trapdoor channel: log2 of the golden ratio, with Q-graph bounds"
+DEFAULTS: dict = {}
+INSTANCES: tuple = ({},)
+CHECK_KINDS: dict = {}
 
 #: The registered channel (the checker's registry is the single source).
 CHANNEL = trapdoor_channel()

@@ -47,6 +47,9 @@ from dicert.verify.errors import InvalidInput
 
 __all__ = ["DualityMDP", "duality_upper_bound", "qgraph_duality_upper"]
 
+#: Relative-value-iteration cap of the fallback in :func:`qgraph_duality_upper` (the bound holds for any ``V``).
+FALLBACK_ITERATIONS = 2_000
+
 
 class DualityMDP:
     """The finite MDP of Table 4.2 for a channel, a Q-graph and a test distribution ``T(y|q)``.
@@ -230,8 +233,8 @@ def qgraph_duality_upper(program: Any, graph: QGraph, output_law: np.ndarray) ->
     variables exactly as :class:`~dicert.verify.capacity.qgraph_rank.QGraphRankSolver`
     does (tight: within about the duality gap, 1e-10, of the program's value); otherwise,
     or when that reading is not finite, relative value iteration on the dual MDP at
-    ``T = output_law`` (:func:`duality_upper_bound`, valid but looser by about the square
-    root of the solver tolerance).  Returns ``(upper, {"test_distribution": T, "value": V})``,
+    ``T = output_law`` (:func:`duality_upper_bound` capped at ``FALLBACK_ITERATIONS``; valid
+    for any ``V``, but looser by about the square root of the solver tolerance).  Returns ``(upper, {"test_distribution": T, "value": V})``,
     or ``(None, None)`` when no finite test distribution is at hand (``T(y|q) = 0`` on an
     output the channel can produce).
 
@@ -258,7 +261,7 @@ def qgraph_duality_upper(program: Any, graph: QGraph, output_law: np.ndarray) ->
             witness = {"test_distribution": batch.test[0], "value": batch.value[0]}
     if upper is None:
         try:
-            bound = duality_upper_bound(program.arrays, graph, output_law)
+            bound = duality_upper_bound(program.arrays, graph, output_law, tol=1e-10, max_iter=FALLBACK_ITERATIONS)
         except InvalidInput:
             return None, None
         upper, witness = bound.upper, bound.upper_witness

@@ -73,4 +73,4 @@ def cvxpy_program(spec: str, m: int) -> QGraphBoundProgram:
 def test_direct_clarabel_backend_equals_the_cvxpy_dpp_problem(spec, graph):
     direct = program(spec, graph.m).solve(graph, lower=False)
     via_cvxpy = cvxpy_program(spec, graph.m).solve(graph, lower=False)
-    assert abs(direct.upper - via_cvxpy.upper) < 1e-7
+    assert abs(direct.upper_estimate - via_cvxpy.upper_estimate) < 1e-7
