@@ -32,7 +32,7 @@ Weissman and Goldsmith [permuter2009finite], the source of Thm 4.2.1) are, in bi
 
 valid for every n.  ``n lower_n`` is super-additive and ``n upper_n`` sub-additive
 (Gallager's argument), so both converge (to C_fb for indecomposable channels), but
-the raw sequences need not be monotone; :func:`nletter_bounds` therefore also
+the raw sequences need not be monotone; :func:`~dicert.verify.capacity.nletter_sequences.nletter_bounds` therefore also
 reports the running maximum of the lower and the running minimum of the upper
 sequence, which are monotone and remain valid bounds for every n.
 
@@ -61,16 +61,24 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from dicert.verify._numeric import check_conditional_rows, check_int
+from dicert.verify._numeric import check_int
+from dicert.verify.capacity.fsc_blocks import (  # re-exported: the channel side of this module
+    SOLVER_COPIES,
+    _forward,
+    _live_inputs,
+    causal_channel_levels,
+    check_nletter_size,
+    fsc_allowed,
+    fsc_law,
+)
 from dicert.verify.capacity.results import RecordMixin
 from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed
-from dicert.verify.memory import check_allocation
 
 
 class InfeasibleConstraint(InvalidChannel):
@@ -90,192 +98,6 @@ __all__ = [
     "nletter_maxmin_value",
     "nletter_bounds",
 ]
-
-# ---------------------------------------------------------------------------
-# Channel normalisation and the causally conditioned channel P(y^n || x^n, s0)
-# ---------------------------------------------------------------------------
-
-
-def fsc_law(channel: Any) -> np.ndarray:
-    """The FSC law ``law[s, x, y, s2] = P(y, s2 | x, s)`` of any supported channel.
-
-    Accepts a DMC matrix ``[x, y]`` (2-d array, one state), an FSC law (4-d array),
-    or an object with the dicert channel attributes: ``matrix`` (DMC),
-    ``law`` + ``next_state`` (unifilar FSC, (4.18)) or a 4-d ``law`` (FSC).
-    An input constraint ``allowed[s, x]`` is not part of the law; read it with
-    :func:`fsc_allowed`.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> fsc_law(np.eye(2)).shape
-    (1, 2, 2, 1)
-    """
-    if isinstance(channel, np.ndarray) or isinstance(channel, (list, tuple)):
-        arr = np.asarray(channel, dtype=float)
-        if arr.ndim == 2:
-            law = arr[None, :, :, None]
-        elif arr.ndim == 4:
-            law = arr
-        else:
-            raise InvalidChannel(
-                f"channel: expected matrix[x, y] (2-d) or law[s, x, y, s2] (4-d), got shape {arr.shape}"
-            )
-    elif hasattr(channel, "next_state"):
-        py = np.asarray(channel.law, dtype=float)
-        nxt = np.asarray(channel.next_state, dtype=np.int64)
-        ns = py.shape[0]
-        law = np.zeros(py.shape + (ns,))
-        s_idx, x_idx, y_idx = np.indices(py.shape)
-        law[s_idx, x_idx, y_idx, nxt] = py
-    elif hasattr(channel, "matrix"):
-        law = np.asarray(channel.matrix, dtype=float)[None, :, :, None]
-    elif hasattr(channel, "law"):
-        law = np.asarray(channel.law, dtype=float)
-        if law.ndim != 4:
-            raise InvalidChannel(f"channel.law: expected law[s, x, y, s2] (4-d), got shape {law.shape}")
-    else:
-        raise InvalidChannel(f"channel: expected an array or a dicert channel, got {type(channel).__name__}")
-    check_conditional_rows(law, "channel.law", ("s", "x"), InvalidChannel)
-    return law
-
-
-def fsc_allowed(channel: Any, shape: tuple[int, int] | None = None) -> np.ndarray | None:
-    """The input constraint ``allowed[s, x]`` of a channel (``None`` when unconstrained).
-
-    Arrays carry no constraint; a dicert channel's ``allowed`` attribute is
-    returned as a boolean array, checked against ``shape = (S, X)`` if given.
-
-    Examples
-    --------
-    >>> from dicert.verify.channels import bec_noc_channel
-    >>> fsc_allowed(bec_noc_channel()).tolist()
-    [[True, True], [True, False]]
-    """
-    allowed = getattr(channel, "allowed", None)
-    if allowed is None:
-        return None
-    arr = np.asarray(allowed, dtype=bool)
-    if shape is not None and arr.shape != tuple(shape):
-        raise InvalidChannel(f"channel.allowed: expected shape (S, X) = {tuple(shape)}, got {arr.shape}")
-    if not arr.any(axis=1).all():
-        raise InvalidChannel("channel.allowed: every state needs at least one allowed input")
-    return None if arr.all() else arr
-
-
-def _initial_pmf(initial_state: int | Sequence[float] | np.ndarray, ns: int) -> np.ndarray:
-    if isinstance(initial_state, (int, np.integer)):
-        if not 0 <= int(initial_state) < ns:
-            raise InvalidInput(f"initial_state: expected an integer in [0, {ns}), got {initial_state}")
-        p0 = np.zeros(ns)
-        p0[int(initial_state)] = 1.0
-        return p0
-    p0 = np.asarray(initial_state, dtype=float)
-    if p0.shape != (ns,) or np.any(p0 < 0) or abs(p0.sum() - 1) > 1e-9:
-        raise InvalidInput(f"initial_state: expected a state index or a pmf of length {ns}")
-    return p0
-
-
-#: Bytes per history cell of the convex program, in units of float64 (cvxpy's canonical form and
-#: Clarabel's factorisation hold about 1.3 kB per variable: measured 320 MB peak for n = 8 on the
-#: Gilbert-Elliott channel, 131072 cells).
-SOLVER_COPIES = 200
-
-
-def check_nletter_size(shape: tuple[int, int, int], n: int, *, copies: int = 6) -> int:
-    """Estimated bytes of an n-letter computation; raise :class:`TooLarge` above the limit.
-
-    The dominant arrays hold ``(|X| |Y|)^n |S|`` float64 entries and ``copies`` of
-    them are assumed alive at once (:data:`SOLVER_COPIES` for the convex
-    programs, which build a solver model per cell); the limit is the one of
-    :func:`dicert.verify.memory.check_allocation` (``DICERT_MEMORY_LIMIT``).
-
-    Examples
-    --------
-    >>> check_nletter_size((2, 2, 2), 3)
-    6144
-    """
-    ns, nx, ny = shape
-    if n < 1:
-        raise InvalidInput(f"n: expected an integer >= 1, got {n}")
-    cells = (nx * ny) ** n * max(ns, 1) * copies
-    what = f"n: n-letter arrays for n={n} (|S|={ns}, |X|={nx}, |Y|={ny})"
-    return check_allocation(cells, 8, what)
-
-
-def causal_channel_levels(law: np.ndarray, n: int, initial_state: int | np.ndarray = 0) -> list[np.ndarray]:
-    """Causally conditioned channel ``P(y^i || x^i, s0)`` for ``i = 1..n`` (eq. (2.2)).
-
-    Level ``i`` is an array of shape ``(M_{i-1}, X, Y)`` where the row index encodes
-    the interleaved history ``h_{i-1} = (x_1, y_1, ..., x_{i-1}, y_{i-1})`` in
-    lexicographic order (``h_i = (h_{i-1} X + x_i) Y + y_i``).  It is computed by the
-    forward recursion over the hidden state, so non-unifilar channels are exact.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> levels = causal_channel_levels(fsc_law(np.eye(2)), 2)
-    >>> [lv.shape for lv in levels]
-    [(1, 2, 2), (4, 2, 2)]
-    """
-    return _forward(law, n, initial_state)[0]
-
-
-def _forward(law: np.ndarray, n: int, initial_state: int | np.ndarray = 0) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Levels of :func:`causal_channel_levels` and the joint state weights ``P(y^i, s_i || x^i, s0)``.
-
-    The second list holds, for ``i = 0..n-1``, an array of shape ``(M_i, S)``
-    indexed by the interleaved history ``h_i``: its support is the set of states
-    the channel can be in after ``h_i`` (what an input constraint is checked on).
-    """
-    law = np.asarray(law, dtype=float)
-    ns, nx, ny, _ = law.shape
-    check_nletter_size((ns, nx, ny), n)
-    alpha = _initial_pmf(initial_state, ns)[None, :]  # (M_0 = 1, S)
-    levels: list[np.ndarray] = []
-    alphas: list[np.ndarray] = []
-    for _ in range(n):
-        alphas.append(alpha)
-        nxt = np.einsum("ms,sxyt->mxyt", alpha, law)  # (M, X, Y, S)
-        levels.append(nxt.sum(axis=3))
-        alpha = nxt.reshape(-1, ns)
-    return levels, alphas
-
-
-def _live_inputs(
-    level_sets: list[list[np.ndarray]],
-    alpha_sets: list[list[np.ndarray]],
-    allowed: np.ndarray,
-    reach: list[np.ndarray],
-) -> list[np.ndarray]:
-    """Which (reachable history, next input) pairs an admissible input may use.
-
-    Input ``x`` is admissible after history ``h_i`` when it is allowed in every
-    state the channel can be in after ``h_i`` for some initial state considered
-    (the encoder knows ``h_i`` but not the hidden state).  A pair is *live* when it
-    is admissible and every output it can produce leads to a history that still
-    has a live input (backward pass); only live pairs may carry probability.
-    """
-    n = len(reach)
-    nx, ny = allowed.shape[1], level_sets[0][0].shape[2]
-    admissible = []
-    for i in range(n):
-        possible = np.zeros((len(reach[i]), allowed.shape[0]), dtype=bool)
-        for alphas in alpha_sets:
-            possible |= alphas[i][reach[i]] > 0
-        # forbidden if some possible state forbids x
-        admissible.append(~(possible.astype(np.int64) @ (~allowed).astype(np.int64) > 0))
-    live = [a.copy() for a in admissible]
-    for i in range(n - 2, -1, -1):
-        position = np.full((nx * ny) ** (i + 1), -1, dtype=np.int64)
-        position[reach[i + 1]] = np.arange(len(reach[i + 1]))
-        child_ok = live[i + 1].any(axis=1)
-        children = (reach[i][:, None, None] * nx + np.arange(nx)[None, :, None]) * ny + np.arange(ny)[None, None, :]
-        pos = position[children]  # -1 where the child is unreachable
-        ok = np.where(pos >= 0, child_ok[np.maximum(pos, 0)], True).all(axis=2)
-        live[i] &= ok
-    return live
-
 
 # ---------------------------------------------------------------------------
 # The convex program
@@ -669,180 +491,13 @@ def nletter_maxmin_value(channel: Any, n: int) -> NLetterValue:
     )
 
 
-class _SequenceRecord(RecordMixin):
-    """The :class:`~dicert.verify.capacity.results.BoundRecord` contract for bound *sequences*.
-
-    ``lower`` / ``upper`` are arrays with one valid bound per block length (``nan`` where
-    there is none; ``None`` in ``to_dict``); ``lower_monotone`` / ``upper_monotone`` their
-    running best.  Shared by :class:`NLetterBounds` and the no-feedback record.
-    """
-
-    lower: np.ndarray
-    upper: np.ndarray
-
-    @property
-    def status(self) -> str:
-        """``"optimal"`` when every n has both bounds, ``"partial"`` when some n has none."""
-        both = np.isfinite(np.asarray(self.lower)) & np.isfinite(np.asarray(self.upper))
-        return "optimal" if bool(both.all()) else "partial"
-
-    @property
-    def lower_witness(self) -> str:
-        """The inputs are re-evaluated per n, not stored: the evaluation that proves ``lower``."""
-        return "min over s0 of I(X^n -> Y^n | s0) at the max-min program's input, minus log2|S|/n"
-
-    @property
-    def upper_witness(self) -> str:
-        """The test distributions are the solver's output pmfs, not stored: what proves ``upper``."""
-        return "max over s0 of the n-letter duality bound at the solver's output pmf, plus log2|S|/n"
+#: Names in :mod:`dicert.verify.capacity.nletter_sequences` (the bound sequences), still importable from here.
+_SEQUENCE_NAMES = ("NLetterBounds", "nletter_bounds")
 
 
-@dataclass(frozen=True)
-class NLetterBounds(_SequenceRecord):
-    """The classic n-letter bound sequences on the feedback capacity, in bits.
+def __getattr__(name: str) -> Any:
+    if name in _SEQUENCE_NAMES:
+        from dicert.verify.capacity import nletter_sequences
 
-    Attributes
-    ----------
-    ns:
-        Block lengths ``1..n_max``.
-    maxmin, maxmax:
-        Solver estimates of ``(1/n) max_r min_{s0} I`` and ``(1/n) max_{s0} max_r I``
-        per n (``nan`` where no input satisfies the constraint for every initial state).
-    per_state:
-        ``per_state[k, s0] = C_n(s0)`` (solver estimate) for ``n = ns[k]``.
-    lower, upper:
-        ``min_{s0} (1/n) I(policy) - log2|S|/n`` at the max-min program's policy and
-        ``max_{s0}`` (duality bound of :func:`dual_nletter_upper`) ``+ log2|S|/n``:
-        valid bounds for every n (Thm 4.2.1 with Gallager's ``log2|S|/n`` slack),
-        up to floating-point rounding; ``nan`` where there is none.
-    lower_monotone, upper_monotone:
-        Running maximum of ``lower`` and running minimum of ``upper``: monotone and
-        still valid bounds (the best bound known after each n).
-    seconds:
-        Wall time per n.
-    """
-
-    ns: np.ndarray
-    maxmin: np.ndarray
-    maxmax: np.ndarray
-    per_state: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    lower_monotone: np.ndarray
-    upper_monotone: np.ndarray
-    seconds: np.ndarray
-
-    @property
-    def lower_estimate(self) -> np.ndarray:
-        """``maxmin``: the solver's max-min values per n (before the ``log2|S|/n`` slack)."""
-        return self.maxmin
-
-    @property
-    def upper_estimate(self) -> np.ndarray:
-        """``maxmax``: the solver's max-max values per n (before the slack)."""
-        return self.maxmax
-
-
-def _running(values: np.ndarray, better: Callable[[Any, Any], Any]) -> np.ndarray:
-    """Running best of ``values`` ignoring ``nan`` (``nan`` until the first number)."""
-    out = np.full(values.shape, math.nan)
-    best = math.nan
-    for k, v in enumerate(values):
-        if not math.isnan(v):
-            best = v if math.isnan(best) else better(best, v)
-        out[k] = best
-    return out
-
-
-def nletter_bounds(
-    channel: Any,
-    n_max: int,
-    *,
-    progress: Callable[[int, int], None] | None = None,
-) -> NLetterBounds:
-    """Lower and upper n-letter bounds on the feedback capacity for ``n = 1..n_max`` (Thm 4.2.1).
-
-    ``lower_n = min_{s0} (1/n) I(X^n->Y^n|s0) - log2|S|/n`` at the input of the max-min
-    program and ``upper_n = max_{s0}`` of the duality bound on ``(1/n) max_r
-    I(X^n->Y^n|s0)``, ``+ log2|S|/n`` (module docstring).  Input constraints
-    ``allowed[s, x]`` are honoured: an input may be used after a history only if it
-    is allowed in every state the channel can be in.  ``progress(n, n_max)`` is
-    called after each block length.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> b = nletter_bounds(np.array([[0.9, 0.1], [0.1, 0.9]]), 2)
-    >>> bool(np.allclose(b.lower, b.upper, atol=1e-6))   # one state: no log|S| slack
-    True
-    """
-    law = fsc_law(channel)
-    ns_states, nx = law.shape[0], law.shape[1]
-    allowed = fsc_allowed(channel, (ns_states, nx))
-    check_int(n_max, "n")
-    check_nletter_size(law.shape[:3], n_max, copies=SOLVER_COPIES)
-    import time
-    from types import SimpleNamespace
-
-    target = law if allowed is None else SimpleNamespace(law=law, allowed=allowed)
-    ns = np.arange(1, n_max + 1)
-    maxmin = np.full(n_max, math.nan)
-    maxmin_lower = np.full(n_max, math.nan)
-    per_state = np.full((n_max, ns_states), math.nan)
-    per_state_upper = np.full((n_max, ns_states), math.nan)
-    seconds = np.zeros(n_max)
-    for k, n in enumerate(ns):
-        t0 = time.perf_counter()
-        policies = []
-        incomplete = False
-        for s0 in range(ns_states):
-            try:
-                value = nletter_value(target, int(n), s0)
-            except InfeasibleConstraint:
-                continue  # no admissible input from s0: no code exists from this state
-            except SolverFailed:
-                incomplete = True  # no witness for this s0: no upper bound at this n (the max needs every s0)
-                continue
-            per_state[k, s0], per_state_upper[k, s0] = value.value, value.upper
-            policies.append(value.input_policy)
-        if incomplete:
-            per_state_upper[k, :] = math.nan
-        if ns_states == 1:
-            if policies:
-                maxmin[k], maxmin_lower[k] = per_state[k, 0], value.lower
-        else:
-            try:
-                value = nletter_maxmin_value(target, int(n))
-                maxmin[k], maxmin_lower[k] = value.value, value.lower
-            except InfeasibleConstraint:
-                pass  # no input is admissible for every initial state: no lower bound at this n
-            except SolverFailed:
-                if allowed is None and policies:  # keep a valid, weaker lower bound: the best per-state input
-                    level_sets = [causal_channel_levels(law, int(n), s0) for s0 in range(ns_states)]
-                    maxmin_lower[k] = max(
-                        min(policy_directed_information(lv, pol) for lv in level_sets) for pol in policies
-                    )
-        seconds[k] = time.perf_counter() - t0
-        if progress is not None:
-            progress(int(n), n_max)
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            maxmax = np.nanmax(per_state, axis=1)
-            best_upper = np.nanmax(per_state_upper, axis=1)
-    slack = math.log2(ns_states) / ns
-    lower = maxmin_lower - slack
-    upper = best_upper + slack
-    return NLetterBounds(
-        ns=ns,
-        maxmin=maxmin,
-        maxmax=maxmax,
-        per_state=per_state,
-        lower=lower,
-        upper=upper,
-        lower_monotone=_running(lower, max),
-        upper_monotone=_running(upper, min),
-        seconds=seconds,
-    )
+        return getattr(nletter_sequences, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -58,7 +58,9 @@ import numpy as np
 
 from dicert.verify._numeric import check_int
 from dicert.verify.capacity.blahut_arimoto import blahut_arimoto, mutual_information_bits
-from dicert.verify.capacity.nletter import _running, _SequenceRecord, _solve, check_nletter_size, fsc_allowed, fsc_law
+from dicert.verify.capacity.fsc_blocks import check_nletter_size, fsc_allowed, fsc_law
+from dicert.verify.capacity.nletter import _solve
+from dicert.verify.capacity.results import SequenceRecord, running_best
 from dicert.verify.errors import InvalidInput, SolverFailed
 
 __all__ = ["block_channel", "admissible_blocks", "NoFeedbackBounds", "nofeedback_bounds"]
@@ -127,7 +129,7 @@ def admissible_blocks(channel: Any, n: int, initial_states: list[int]) -> np.nda
 
 
 @dataclass(frozen=True)
-class NoFeedbackBounds(_SequenceRecord):
+class NoFeedbackBounds(SequenceRecord):
     """n-letter bounds on the capacity without feedback, in bits (Gallager Thm 4.6.1, eq. (4.12)).
 
     Attributes
@@ -277,7 +279,7 @@ def nofeedback_bounds(
         maxmin_lower=maxmin_low,
         lower=lower,
         upper=upper,
-        lower_monotone=_running(lower, max),
-        upper_monotone=_running(upper, min),
+        lower_monotone=running_best(lower, max),
+        upper_monotone=running_best(upper, min),
         seconds=seconds,
     )

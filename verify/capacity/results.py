@@ -22,6 +22,7 @@ False
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 import math
 from dataclasses import dataclass, fields
 from typing import Any, Protocol, runtime_checkable
@@ -34,6 +35,8 @@ __all__ = [
     "BoundRecord",
     "RecordMixin",
     "strict_json",
+    "SequenceRecord",
+    "running_best",
     "QGraphBound",
     "PolicyRate",
     "DualityBound",
@@ -160,6 +163,46 @@ class RecordMixin:
                 witness = type(witness).__name__
             out.setdefault(name, witness)
         return strict_json(out)
+
+
+class SequenceRecord(RecordMixin):
+    """The :class:`~dicert.verify.capacity.results.BoundRecord` contract for bound *sequences*.
+
+    ``lower`` / ``upper`` are arrays with one valid bound per block length (``nan`` where
+    there is none; ``None`` in ``to_dict``); ``lower_monotone`` / ``upper_monotone`` their
+    running best.  Shared by ``NLetterBounds`` and ``NoFeedbackBounds``.
+    """
+
+    lower: np.ndarray
+    upper: np.ndarray
+
+    @property
+    def status(self) -> str:
+        """``"optimal"`` when every n has both bounds, ``"partial"`` when some n has none."""
+        both = np.isfinite(np.asarray(self.lower)) & np.isfinite(np.asarray(self.upper))
+        return "optimal" if bool(both.all()) else "partial"
+
+    @property
+    def lower_witness(self) -> str:
+        """The inputs are re-evaluated per n, not stored: the evaluation that proves ``lower``."""
+        return "min over s0 of I(X^n -> Y^n | s0) at the max-min program's input, minus log2|S|/n"
+
+    @property
+    def upper_witness(self) -> str:
+        """The test distributions are the solver's output pmfs, not stored: what proves ``upper``."""
+        return "max over s0 of the n-letter duality bound at the solver's output pmf, plus log2|S|/n"
+
+
+def running_best(values: np.ndarray, better: Callable[[Any, Any], Any]) -> np.ndarray:
+    """Running best of ``values`` ignoring ``nan`` (``nan`` until the first number)."""
+    out = np.full(values.shape, math.nan)
+    best = math.nan
+    for k, v in enumerate(values):
+        if not math.isnan(v):
+            best = v if math.isnan(best) else better(best, v)
+        out[k] = best
+    return out
+
 
 
 class _Bracket(RecordMixin):

@@ -27,8 +27,8 @@ evaluation) is kept.
 on long simulated paths: an *estimate* of a lower bound of the capacity (any
 stationary policy's average reward is achievable), never a bound itself.  The
 proven bracket comes from the Q-graph read off the visited beliefs
-(:func:`rl_discover`, reusing :func:`dicert.verify.capacity.discover.extract_qgraph`)
-and the certificate machinery.
+(:func:`~dicert.verify.neural.rl_discovery.rl_discover`, reusing
+:func:`dicert.verify.capacity.discover.extract_qgraph`) and the certificate machinery.
 
 Examples
 --------
@@ -53,6 +53,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from dicert.verify._numeric import entropy_bits
+from dicert.verify.channels.core import _StateLawSizes  # n_states, n_inputs, n_outputs of law[s, x, y, ...]
 from dicert.verify.errors import InvalidInput
 from dicert.verify.estimators.protocol import check_int_param
 
@@ -69,13 +71,13 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class BeliefEnvironment:
+class BeliefEnvironment(_StateLawSizes):
     """The belief MDP of a unifilar FSC (Table 4.1) as JAX arrays; methods work on batches.
 
     Attributes
     ----------
     law, onehot, allowed, cond_entropy:
-        ``P(y|x,s)`` (S, X, Y); ``1{f(s,x,y) = s'}`` (S, X, Y, S'); allowed inputs
+        ``P(y|x,s)`` (S, X, Y; its sizes are ``n_states``, ``n_inputs``, ``n_outputs``); ``1{f(s,x,y) = s'}`` (S, X, Y, S'); allowed inputs
         (S, X); ``H(Y|X=x,S=s)`` in bits (S, X).
     name:
         Channel name.
@@ -104,8 +106,7 @@ class BeliefEnvironment:
         arrays = unifilar_arrays(channel)
         law = np.asarray(arrays.law, dtype=np.float64)
         ns = law.shape[0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            h = -np.where(law > 0, law * np.log2(np.where(law > 0, law, 1.0)), 0.0).sum(axis=2)
+        h = entropy_bits(law, axis=2)
         return cls(
             law=jnp.asarray(law, jnp.float32),
             onehot=jnp.asarray(np.eye(ns)[arrays.next_state], jnp.float32),
@@ -113,21 +114,6 @@ class BeliefEnvironment:
             cond_entropy=jnp.asarray(h, jnp.float32),
             name=arrays.name,
         )
-
-    @property
-    def n_states(self) -> int:
-        """``|S|``."""
-        return int(self.law.shape[0])
-
-    @property
-    def n_inputs(self) -> int:
-        """``|X|``."""
-        return int(self.law.shape[1])
-
-    @property
-    def n_outputs(self) -> int:
-        """``|Y|``."""
-        return int(self.law.shape[2])
 
     def step(self, beta: Any, pi: Any) -> tuple[jax.Array, jax.Array, jax.Array]:
         """``(P(y|beta,Pi), F(beta,Pi,y) for every y, g(beta,Pi))``: (4.23), (4.24) and the reward (bits).
@@ -447,200 +433,13 @@ def train_pou(
     )
 
 
-class _PolicyMDP:
-    """What :func:`~dicert.verify.capacity.discover.extract_qgraph` reads of an MDP, with the actor as policy."""
-
-    def __init__(self, law: np.ndarray, next_state: np.ndarray, policy: PolicyNetwork) -> None:
-        self.law, self.next_state, self._policy = law, next_state, policy
-
-    def greedy_action(self, h: Any, belief: np.ndarray) -> np.ndarray:  # noqa: ARG002 - h unused: the actor decides
-        return self._policy(belief)
+#: Names moved to :mod:`dicert.verify.neural.rl_discovery` (the Q-graph read-off), still importable from here.
+_DISCOVERY_NAMES = ("RLDiscovery", "rl_discover", "simulate_policy")
 
 
-def simulate_policy(
-    channel: Any, policy: PolicyNetwork, steps: int, *, rng: np.random.Generator | int | None = None,
-    initial_belief: np.ndarray | None = None,
-) -> Any:
-    """One path of the belief MDP under the actor, in float64 (4.23)-(4.24): a ``BeliefTrajectory``.
+def __getattr__(name: str) -> Any:
+    if name in _DISCOVERY_NAMES:
+        from dicert.verify.neural import rl_discovery
 
-    Examples
-    --------
-    >>> from dicert.verify.channels import parse_channel
-    >>> ch = parse_channel("ising")
-    >>> policy = PolicyNetwork.initial(BeliefEnvironment.from_channel(ch), hidden=8, layers=1)
-    >>> simulate_policy(ch, policy, 20, rng=0).beliefs.shape
-    (21, 2)
-    """
-    from dicert.verify.capacity.belief_mdp import belief_update, reward_bits
-    from dicert.verify.capacity.discover import BeliefTrajectory
-    from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
-
-    steps = check_int_param("steps", steps, 1)
-    arrays = unifilar_arrays(channel)
-    ns = arrays.law.shape[0]
-    gen = np.random.default_rng(rng)
-    belief = np.full(ns, 1.0 / ns) if initial_belief is None else np.asarray(initial_belief, dtype=float)
-    beliefs, outputs, rewards = np.empty((steps + 1, ns)), np.empty(steps, dtype=np.int64), np.empty(steps)
-    beliefs[0] = belief
-    for t in range(steps):
-        action = policy(belief)
-        p_y, nb = belief_update(arrays.law, arrays.next_state, belief, action)
-        rewards[t] = float(reward_bits(arrays.law, belief, action))
-        y = int(gen.choice(len(p_y), p=p_y / p_y.sum()))
-        outputs[t] = y
-        belief = nb[y]
-        beliefs[t + 1] = belief
-    return BeliefTrajectory(beliefs=beliefs, outputs=outputs, rewards=rewards)
-
-
-@dataclass(frozen=True)
-class RLDiscovery:
-    """An RL run turned into a Q-graph and its bracket (the fields ``dicert discover`` prints).
-
-    ``lower``/``upper`` are the solver's Q-graph bounds (Thm 4.4.4 / Thm 4.4.2) on the
-    extracted graph; certify them (``dicert discover CH --method rl --certify``).
-    ``rl.rho_mc`` is the RL estimate, a cross-check only.
-    """
-
-    channel: str
-    graph: Any
-    lower: float | None
-    upper: float
-    lower_policy: np.ndarray | None = field(repr=False)
-    lower_source: str
-    output_law: np.ndarray = field(repr=False)
-    node_beliefs: np.ndarray
-    node_masses: np.ndarray
-    trajectory: Any = field(repr=False)
-    candidates: list[tuple[float, int, float, float | None]] = field(repr=False)
-    rl: RLResult = field(repr=False)
-    timings: dict[str, float] = field(repr=False)
-
-    @property
-    def gap(self) -> float | None:
-        """``upper - lower`` (``None`` without a lower bound)."""
-        return None if self.lower is None else self.upper - self.lower
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary."""
-        return {
-            "channel": self.channel,
-            "method": "rl",
-            "graph": self.graph.to_dict(),
-            "nodes": int(self.graph.m),
-            "node_beliefs": self.node_beliefs.tolist(),
-            "node_masses": self.node_masses.tolist(),
-            "lower_estimate": self.lower,
-            "upper_estimate": self.upper,
-            "gap_estimate": self.gap,
-            "lower_source": self.lower_source,
-            "rl": self.rl.to_dict(),
-            "candidates": [{"radius": r, "nodes": m, "upper_estimate": u, "lower_estimate": lo}
-                           for r, m, u, lo in self.candidates],
-            "seconds": self.timings,
-        }
-
-
-def _refined_from_bound(channel: Any, bound: Any, extracted: Any) -> Any:
-    """Invariant input refined from the Q-graph upper bound's maximiser (a second start for SLSQP).
-
-    The actor's actions at the node beliefs are only approximately optimal; the
-    bound's maximiser is often a better start for
-    :func:`~dicert.verify.capacity.discover.refine_invariant_input`.
-    """
-    from dicert.verify.capacity.discover import refine_invariant_input
-    from dicert.verify.capacity.results import DEFAULT_BCJR_TOL
-    from dicert.verify.errors import DicertError
-
-    if bound.policy is None:
-        return None
-    try:
-        refined = refine_invariant_input(channel, extracted.graph, extracted.beliefs,
-                                         np.transpose(np.asarray(bound.policy), (1, 0, 2)))
-    except (DicertError, np.linalg.LinAlgError, ValueError):
-        return None
-    return refined if refined.bcjr_residual <= DEFAULT_BCJR_TOL else None
-
-
-def rl_discover(
-    channel: Any,
-    *,
-    result: RLResult | None = None,
-    steps: int = 3000,
-    burn_in: int = 300,
-    radii: tuple[float, ...] | None = None,
-    max_nodes: int = 12,
-    gap_tol: float = 1e-8,
-    rng: int = 0,
-    **training: Any,
-) -> RLDiscovery:
-    """Train (or take) a POU policy, simulate it, read off a Q-graph and bound it (sec. 4.6.4, end of 4.5).
-
-    The visited beliefs after ``burn_in`` are clustered at each radius
-    (:func:`~dicert.verify.capacity.discover.extract_qgraph`, with the actor in
-    place of the greedy policy); each distinct graph gets the Q-graph upper bound
-    and a BCJR-invariant lower bound (the best of: the upper bound's maximiser when
-    invariant, :func:`~dicert.verify.capacity.discover.refine_invariant_input` from
-    the actor's actions at the node beliefs, and from the maximiser), smallest
-    graphs first, as in
-    :func:`~dicert.verify.capacity.discover.discover_qgraph`.
-
-    Examples
-    --------
-    >>> from dicert.verify.channels import parse_channel
-    >>> d = rl_discover(parse_channel("bsc:p=0.1"), steps=60, burn_in=10, updates=20, seeds=1,
-    ...                 evaluation_steps=100)
-    >>> d.graph.m, round(d.upper, 6)
-    (1, 0.531004)
-    """
-    from dicert.verify.capacity.discover import DEFAULT_RADII, _refined_lower, extract_qgraph
-    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound, unifilar_arrays
-
-    start = time.perf_counter()
-    if result is None:
-        result = train_pou(channel, rng=rng, **training)
-    t_train = time.perf_counter()
-    arrays = unifilar_arrays(channel)
-    path = simulate_policy(channel, result.policy, steps, rng=rng)
-    t_sim = time.perf_counter()
-    mdp = _PolicyMDP(arrays.law, arrays.next_state, result.policy)
-    seen: dict[Any, Any] = {}
-    for radius in radii or DEFAULT_RADII:
-        extracted = extract_qgraph(mdp, None, path, radius=radius, burn_in=min(burn_in, steps - 2))
-        seen.setdefault(extracted.graph, extracted)
-    candidates: list[tuple[float, int, float, float | None]] = []
-    best = None
-    for graph, extracted in sorted(seen.items(), key=lambda item: item[0].m):
-        if graph.m > max_nodes and best is not None:
-            continue
-        bound = qgraph_upper_bound(channel, graph)
-        lower, witness, source = bound.lower, bound.policy if bound.lower is not None else None, "qgraph_bound"
-        for refined in (_refined_lower(channel, mdp, None, extracted), _refined_from_bound(channel, bound, extracted)):
-            if refined is not None and (lower is None or refined.rate > lower):
-                lower, witness, source = refined.rate, refined.policy, "refined_policy"
-        upper = float(bound.upper)
-        candidates.append((extracted.radius, graph.m, upper, lower))
-        key = (round(upper, 9), lower is None, -(lower or 0.0), graph.m)
-        if best is None or key < best[0]:
-            best = (key, upper, lower, witness, source, extracted, bound.output_law)
-        if lower is not None and upper - lower <= gap_tol:
-            break
-    assert best is not None
-    _, upper, lower, witness, source, extracted, output_law = best
-    done = time.perf_counter()
-    return RLDiscovery(
-        channel=arrays.name,
-        graph=extracted.graph,
-        lower=None if lower is None else float(lower),
-        upper=upper,
-        lower_policy=witness,
-        lower_source=source,
-        output_law=output_law,
-        node_beliefs=extracted.beliefs,
-        node_masses=extracted.masses,
-        trajectory=path,
-        candidates=candidates,
-        rl=result,
-        timings={"training": t_train - start, "simulation": t_sim - t_train, "bounds": done - t_sim,
-                 "total": done - start},
-    )
+        return getattr(rl_discovery, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
