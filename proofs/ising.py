@@ -49,6 +49,7 @@ Examples
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 from flint import arb
 
@@ -162,59 +163,83 @@ def _poly_from(coeffs: list) -> "fmpq_poly":  # noqa: F821 - flint type
     return fmpq_poly([to_fmpq(c) for c in coeffs])
 
 
+def _test_rows_sum_to_one(data: dict, atoms: dict, root: Any, n_outputs: int) -> str | None:
+    """``sum_y T(y|q) = 1`` for every ``q`` as rational functions of ``a`` modulo its minimal polynomial; else the problem."""
+    from flint import fmpq_poly
+
+    for q in range(len(data["phi"])):
+        nums, dens = [], []
+        for y in range(n_outputs):
+            exponents = data["test_log"][q][y]
+            num, den = fmpq_poly([1]), fmpq_poly([1])
+            for atom, e in exponents.items():
+                if int(e) > 0:
+                    num *= atoms[atom] ** int(e)
+                elif int(e) < 0:
+                    den *= atoms[atom] ** (-int(e))
+            nums.append(num)
+            dens.append(den)
+        total_den, total_num = fmpq_poly([1]), fmpq_poly([0])
+        for d in dens:
+            total_den *= d
+        for y, num in enumerate(nums):
+            term = num
+            for z, d in enumerate(dens):
+                if z != y:
+                    term *= d
+            total_num += term
+        if (total_num - total_den) % root.poly != 0:
+            return f"test: row q={q} does not sum to 1"
+    return None
+
+
+def _residual_form(data: dict, law: list, s: int, q: int, x: int) -> dict[str, Fraction]:
+    """The residual of (4.55) at ``(s, q, x)`` as a log-linear form ``{atom: coefficient}``."""
+    form: dict[str, Fraction] = {}
+
+    def add(d: dict, w: Fraction) -> None:
+        for k, c in d.items():
+            form[k] = form.get(k, Fraction(0)) + w * Fraction(str(c))
+
+    nxt, phi = data["channel"]["next_state"], data["phi"]
+    for y, p in enumerate(law[s][x]):
+        if p == 0:
+            continue
+        w = Fraction(int(p.p), int(p.q))
+        if p != 1:  # log2 p for p = 1/2^k is -k log2 2; general p handled by atom "2" only
+            add({"2": -_log2_of_power_of_half(p)}, w)
+        add({a: -e for a, e in data["test_log"][q][y].items()}, w)
+        add(data["value"][nxt[s][x][y]][phi[q][y]], w)
+    add(data["value"][s][q], Fraction(-1))
+    add(data["rho"], Fraction(-1))
+    return form
+
+
 def check_log_bellman(data: dict) -> tuple[bool, str]:
     """Prove the Bellman equation (4.55) for log-linear closed-form T, V, rho at an algebraic root.
 
     For each ``(s, q)`` and allowed ``x`` the residual
     ``sum_y P(y|x,s)[log2 P(y|x,s) - log2 T(y|q) + V(f(s,x,y), phi(q,y))] - V(s,q) - rho``
-    is a log-linear form; it must be *exactly* 0 (log-linear prover) for at
-    least one ``x`` and exactly 0 or proven negative (Arb) for the others.
-    The rows of ``T`` are also proven to sum to 1 as rational functions.
+    (:func:`_residual_form`) is a log-linear form; it must be *exactly* 0 (log-linear
+    prover) for at least one ``x`` and exactly 0 or proven negative (Arb) for the others.
+    The rows of ``T`` are also proven to sum to 1 as rational functions (:func:`_test_rows_sum_to_one`).
 
     Examples
     --------
     >>> check_log_bellman(duality_closed_form_data())[0]
     True
     """
-    from flint import fmpq_poly
-
     root = isolate_root(data["poly"], data["bracket"][0], data["bracket"][1])
     atoms = {k: _poly_from(v) for k, v in data["atoms"].items()}
     law = [[[to_fmpq(p) for p in row] for row in block] for block in data["channel"]["law"]]
-    nxt = data["channel"]["next_state"]
     allowed = data["channel"].get("allowed")
-    phi = data["phi"]
-    S, X, Y = len(law), len(law[0]), len(law[0][0])
-    Q = len(phi)
-    # T rows sum to one (as rational functions of a, modulo the minimal polynomial).
-    for q in range(Q):
-        nums, dens = [], []
-        for y in range(Y):
-            num, den = fmpq_poly([1]), fmpq_poly([1])
-            for atom, e in data["test_log"][q][y].items():
-                e = int(e)
-                if e > 0:
-                    num *= atoms[atom] ** e
-                elif e < 0:
-                    den *= atoms[atom] ** (-e)
-            nums.append(num)
-            dens.append(den)
-        total_den = fmpq_poly([1])
-        for d in dens:
-            total_den *= d
-        total_num = fmpq_poly([0])
-        for y in range(Y):
-            term = nums[y]
-            for z in range(Y):
-                if z != y:
-                    term *= dens[z]
-            total_num += term
-        if (total_num - total_den) % root.poly != 0:
-            return False, f"test: row q={q} does not sum to 1"
-    fine = root.refine(60)
+    S, X, Q = len(law), len(law[0]), len(data["phi"])
+    problem = _test_rows_sum_to_one(data, atoms, root, len(law[0][0]))
+    if problem is not None:
+        return False, problem
     zeros = negatives = 0
     with working_precision(digits=60):
-        ball = fine.ball()
+        ball = root.refine(60).ball()
         logs = {k: log2(_eval(p, ball)) for k, p in atoms.items()}
         for s in range(S):
             for q in range(Q):
@@ -222,24 +247,7 @@ def check_log_bellman(data: dict) -> tuple[bool, str]:
                 for x in range(X):
                     if allowed is not None and not allowed[s][x]:
                         continue
-                    form: dict[str, Fraction] = {}
-
-                    def add(d: dict, w: Fraction) -> None:
-                        for k, c in d.items():
-                            form[k] = form.get(k, Fraction(0)) + w * Fraction(str(c))
-
-                    for y in range(Y):
-                        p = law[s][x][y]
-                        if p == 0:
-                            continue
-                        w = Fraction(int(p.p), int(p.q))
-                        if p != 1:  # log2 p for p = 1/2^k is -k log2 2; general p handled by atom "2" only
-                            k = _log2_of_power_of_half(p)
-                            add({"2": -k}, w)
-                        add({a: -e for a, e in data["test_log"][q][y].items()}, w)
-                        add(data["value"][nxt[s][x][y]][phi[q][y]], w)
-                    add(data["value"][s][q], Fraction(-1))
-                    add(data["rho"], Fraction(-1))
+                    form = _residual_form(data, law, s, q, x)
                     proof = prove_log_linear_zero(
                         {k: [str(c)] for k, c in form.items()}, data["atoms"], data["relation"], root, data["eliminate"]
                     )

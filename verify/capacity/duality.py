@@ -132,6 +132,45 @@ class DualityMDP:
         return rho, value
 
 
+def _relative_value_iteration(mdp: DualityMDP, tol: float, max_iter: int, tau: float) -> tuple[np.ndarray, int]:
+    """``h <- (1-tau) h + tau T h`` (normalised ``h[0] = 0``) until ``span(T h - h) < tol``; ``(h, iterations)``."""
+    h = np.zeros(mdp.n)
+    iterations = 0
+    for iterations in range(1, max_iter + 1):
+        th = mdp.bellman(h)
+        diff = th - h
+        if diff.max() - diff.min() < tol:
+            break
+        h = (1.0 - tau) * h + tau * th
+        h -= h[0]
+    return h, iterations
+
+
+def _policy_iteration(mdp: DualityMDP, h: np.ndarray, max_steps: int) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """Exact policy iteration (4.54) from the greedy policy of ``h``; ``(policy, V, rho, steps)``.
+
+    Stops when no state can be improved, or when the policy's chain is multichain ((4.54)
+    has no solution: ``V = h`` and ``rho`` the median of ``T h - h`` are kept).
+    """
+    policy = mdp.q_values(h).argmax(axis=2)
+    value, rho = h, float(np.median(mdp.bellman(h) - h))
+    steps = 0
+    for _ in range(max_steps):
+        steps += 1
+        evaluation = mdp.evaluate(policy)
+        if evaluation is None:
+            break
+        rho, value = evaluation
+        q = mdp.q_values(value)
+        best = q.max(axis=2)
+        current = np.take_along_axis(q, policy[:, :, None], axis=2)[:, :, 0]
+        improvable = current < best - 1e-12 * (1.0 + np.abs(best))
+        if not improvable.any():
+            break
+        policy = np.where(improvable, q.argmax(axis=2), policy)
+    return policy, value, rho, steps
+
+
 def duality_upper_bound(
     channel: Any,
     graph: Any,
@@ -185,30 +224,9 @@ def duality_upper_bound(
     if not 0 < tau <= 1:
         raise InvalidInput(f"tau: expected a number in (0, 1], got {tau!r}")
     mdp = DualityMDP(channel, graph, test_distribution)
-    h = np.zeros(mdp.n)
-    iterations = 0
-    for iterations in range(1, max_iter + 1):
-        th = mdp.bellman(h)
-        diff = th - h
-        if diff.max() - diff.min() < tol:
-            break
-        h = (1.0 - tau) * h + tau * th
-        h -= h[0]
-    policy = mdp.q_values(h).argmax(axis=2)
-    value, rho = h, float(np.median(mdp.bellman(h) - h))
-    for _ in range(max_policy_steps):
-        iterations += 1
-        evaluation = mdp.evaluate(policy)
-        if evaluation is None:
-            break
-        rho, value = evaluation
-        q = mdp.q_values(value)
-        best = q.max(axis=2)
-        current = np.take_along_axis(q, policy[:, :, None], axis=2)[:, :, 0]
-        improvable = current < best - 1e-12 * (1.0 + np.abs(best))
-        if not improvable.any():
-            break
-        policy = np.where(improvable, q.argmax(axis=2), policy)
+    h, iterations = _relative_value_iteration(mdp, tol, max_iter, tau)
+    policy, value, rho, steps = _policy_iteration(mdp, h, max_policy_steps)
+    iterations += steps
     diff = mdp.bellman(value) - value
     n_states, m = mdp.arrays.law.shape[0], mdp.graph.m
     return DualityBound(

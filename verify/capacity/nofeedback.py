@@ -189,6 +189,40 @@ def _maxmin(blocks: list[np.ndarray]) -> tuple[float, np.ndarray]:
     return float(problem.value), p / p.sum()
 
 
+def _per_state_intervals(target: Any, blocks: list[np.ndarray], n: int, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Blahut-Arimoto interval on ``(1/n) max_P I(X^n;Y^n|s0)`` per ``s0`` over its admissible blocks (``nan``: none)."""
+    lower, upper = np.full(len(blocks), math.nan), np.full(len(blocks), math.nan)
+    for s0, block in enumerate(blocks):
+        rows = admissible_blocks(target, n, [s0])
+        if rows.any():
+            ba = blahut_arimoto(block[rows], tol=tol * n)
+            lower[s0], upper[s0] = ba.lower / n, ba.upper / n
+    return lower, upper
+
+
+def _maxmin_lower(sub: list[np.ndarray], n: int, tol: float) -> tuple[float, float]:
+    """``(estimate, lower bound)`` of ``(1/n) max_P min_{s0} I`` on the blocks admissible from every state.
+
+    The lower bound is ``min_{s0} I(p, W_{s0}) / n`` at the returned input ``p``; when the
+    solver fails, the best per-state BA input evaluated on all states (valid, weaker).
+    """
+    estimate = math.nan
+    if sub[0].shape[0] == 1:  # one admissible block: nothing to optimise
+        p = np.ones(1)
+        estimate = min(mutual_information_bits(p, w) for w in sub) / n
+    elif len(sub) == 1:
+        ba = blahut_arimoto(sub[0], tol=tol * n)
+        estimate, p = ba.lower / n, ba.input_pmf
+    else:
+        try:
+            value, p = _maxmin(sub)
+            estimate = value / (n * math.log(2))
+        except SolverFailed:
+            candidates = [blahut_arimoto(w, tol=tol * n).input_pmf for w in sub]
+            p = max(candidates, key=lambda c: min(mutual_information_bits(c, w) for w in sub))
+    return estimate, min(mutual_information_bits(p, w) for w in sub) / n
+
+
 def nofeedback_bounds(
     channel: Any,
     n_max: int,
@@ -227,39 +261,16 @@ def nofeedback_bounds(
 
     target = SimpleNamespace(law=law, allowed=allowed)
     ns = np.arange(1, n_max + 1)
-    lo_s = np.full((n_max, ns_states), math.nan)
-    hi_s = np.full((n_max, ns_states), math.nan)
-    maxmin_est = np.full(n_max, math.nan)
-    maxmin_low = np.full(n_max, math.nan)
+    lo_s, hi_s = np.full((n_max, ns_states), math.nan), np.full((n_max, ns_states), math.nan)
+    maxmin_est, maxmin_low = np.full(n_max, math.nan), np.full(n_max, math.nan)
     seconds = np.zeros(n_max)
-    for k, n in enumerate(ns):
+    for k, n in enumerate(ns.tolist()):
         t0 = time.perf_counter()
-        n = int(n)
         blocks = [_forward_blocks(law, n, s0).sum(axis=2) for s0 in range(ns_states)]
-        for s0 in range(ns_states):
-            rows = admissible_blocks(target, n, [s0])
-            if not rows.any():
-                continue
-            ba = blahut_arimoto(blocks[s0][rows], tol=tol * n)
-            lo_s[k, s0], hi_s[k, s0] = ba.lower / n, ba.upper / n
+        lo_s[k], hi_s[k] = _per_state_intervals(target, blocks, n, tol)
         common = admissible_blocks(target, n, list(range(ns_states)))
         if common.any():
-            sub = [w[common] for w in blocks]
-            if sub[0].shape[0] == 1:  # one admissible block: nothing to optimise
-                p = np.ones(1)
-                maxmin_est[k] = min(mutual_information_bits(p, w) for w in sub) / n
-            elif ns_states == 1:
-                ba = blahut_arimoto(sub[0], tol=tol * n)
-                maxmin_est[k], p = ba.lower / n, ba.input_pmf
-            else:
-                try:
-                    value, p = _maxmin(sub)
-                    maxmin_est[k] = value / (n * math.log(2))
-                except SolverFailed:
-                    # keep a valid (weaker) lower bound: the best per-state BA input, evaluated on all states
-                    candidates = [blahut_arimoto(w, tol=tol * n).input_pmf for w in sub]
-                    p = max(candidates, key=lambda c: min(mutual_information_bits(c, w) for w in sub))
-            maxmin_low[k] = min(mutual_information_bits(p, w) for w in sub) / n
+            maxmin_est[k], maxmin_low[k] = _maxmin_lower([w[common] for w in blocks], n, tol)
         seconds[k] = time.perf_counter() - t0
         if progress is not None:
             progress(n, n_max)

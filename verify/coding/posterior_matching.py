@@ -209,6 +209,63 @@ def _decode(
     return error, float(values[k_true] / total)
 
 
+def _run_offsets(state: np.ndarray, mass: np.ndarray, group_mass: np.ndarray, n_states: int) -> np.ndarray:
+    """Lambda (4.45) of the first message of each run, within its state group (runs in message order)."""
+    before = np.zeros(state.size)
+    for s in range(n_states):
+        members = np.flatnonzero(state == s)
+        if members.size:
+            cum = np.cumsum(mass[members])
+            before[members] = (cum - mass[members]) / group_mass[s]
+    return before
+
+
+def _piece_edges(cuts: np.ndarray, before: np.ndarray, per_message: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Message offsets (exact ints) where each run is cut into its ``X + 1`` pieces, shape ``(runs, X + 2)``.
+
+    The count below cut ``k`` is the number of messages of the run with Lambda < cut; a run
+    without (float) mass has Lambda = ``before`` throughout.
+    """
+    positive = per_message[:, None] > 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.ceil((cuts - before[:, None]) / np.where(positive, per_message[:, None], 1.0))
+    counts = np.where(positive, ratio, np.where(cuts > before[:, None], np.inf, 0.0))
+    counts = np.maximum.accumulate(np.maximum(counts, 0.0), axis=1)
+    n_inputs = cuts.shape[1]
+    edges = np.empty((length.size, n_inputs + 2), dtype=object)
+    edges[:, 0] = 0
+    edges[:, -1] = length
+    for j in range(length.size):
+        size = length[j]
+        for k in range(n_inputs):
+            c = counts[j, k]
+            edges[j, k + 1] = size if c >= float(size) else min(int(c), size)
+    return edges
+
+
+def _merge_runs(
+    lineage: np.ndarray, start: np.ndarray, length: np.ndarray, logw: np.ndarray, state: np.ndarray, true_run: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Merge neighbouring runs: same lineage and state, equal posterior, consecutive messages."""
+    if length.size <= 1:
+        return lineage, start, length, logw, state, true_run
+    same = (
+        (lineage[1:] == lineage[:-1])
+        & (state[1:] == state[:-1])
+        & (logw[1:] == logw[:-1])
+        & (start[:-1] + length[:-1] == start[1:]).astype(bool)
+    )
+    if not same.any():
+        return lineage, start, length, logw, state, true_run
+    first = np.concatenate([[True], ~same])
+    group = np.cumsum(first) - 1
+    heads = np.flatnonzero(first)
+    summed = np.array([0] * heads.size, dtype=object)
+    for j in range(length.size):
+        summed[group[j]] += length[j]
+    return lineage[heads], start[heads], summed, logw[heads], state[heads], int(group[true_run])
+
+
 class PosteriorMatchingScheme:
     """Posterior-matching encoder/decoder for a unifilar FSC on a Q-graph (sec. 4.4.3).
 
@@ -317,6 +374,19 @@ class PosteriorMatchingScheme:
         return self._policy.copy()
 
     # ------------------------------------------------------------------ one block
+    def _labelling(self, state: np.ndarray, q: int, u: float) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted cut points ``(runs, X)`` and the input of each of the ``X + 1`` pieces they make.
+
+        Labelling of Fig. 4.5: input x on Lambda in [F(x-1|s,q), F(x|s,q)); with the dither u the
+        labelling is rotated, x on (Lambda + u) mod 1, i.e. cut points (F - u) mod 1 (sorted per row).
+        """
+        rotated = np.mod(self._starts[state, q, :] - u, 1.0)  # (runs, X): where the interval of x begins
+        # ties are zero-width intervals sharing a start with their successor: sort those first
+        order = np.lexsort((self._width_positive[state, q, :], rotated), axis=-1)
+        cuts = np.take_along_axis(rotated, order, axis=1)
+        labels = np.concatenate([order[:, -1:], order], axis=1)  # piece k lies after the k-th sorted cut
+        return cuts, labels
+
     def transmit(self, n: int, rate: float, rng: np.random.Generator | int | None = None) -> Transmission:
         """Send one uniformly drawn message of ``n * rate`` bits over ``n`` channel uses with feedback.
 
@@ -367,37 +437,11 @@ class PosteriorMatchingScheme:
             total = float(group_mass.sum())
             if weight.max() / total <= DIFFUSE_POSTERIOR:  # BCJR invariance holds for the diffuse posterior
                 gap = max(gap, float(np.max(np.abs(group_mass / total - self._state_given_node[:, q]))))
-            # Lambda of the first message of each run, within its state group (4.45), and per-message mass
-            before = np.zeros(length.size)
-            for s in range(n_states):
-                members = np.flatnonzero(state == s)
-                if members.size:
-                    cum = np.cumsum(mass[members])
-                    before[members] = (cum - mass[members]) / group_mass[s]
+            before = _run_offsets(state, mass, group_mass, n_states)
             per_message = weight / group_mass[state]
-            # labelling of Fig. 4.5: input x on Lambda in [F(x-1|s,q), F(x|s,q)); with the dither u the
-            # labelling is rotated, x on (Lambda + u) mod 1, i.e. cut points (F - u) mod 1 (sorted per row)
-            u = float(gen.random()) if self._dither else 0.0
-            rotated = np.mod(self._starts[state, q, :] - u, 1.0)  # (runs, X): where the interval of x begins
-            # ties are zero-width intervals sharing a start with their successor: sort those first
-            order = np.lexsort((self._width_positive[state, q, :], rotated), axis=-1)
-            cuts = np.take_along_axis(rotated, order, axis=1)
-            labels = np.concatenate([order[:, -1:], order], axis=1)  # piece k lies after the k-th sorted cut
-            positive = per_message[:, None] > 0
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                ratio = np.ceil((cuts - before[:, None]) / np.where(positive, per_message[:, None], 1.0))
-            # messages of a run with Lambda < cut; a run without (float) mass has Lambda = before throughout
-            counts = np.where(positive, ratio, np.where(cuts > before[:, None], np.inf, 0.0))
-            counts = np.maximum.accumulate(np.maximum(counts, 0.0), axis=1)
+            cuts, labels = self._labelling(state, q, float(gen.random()) if self._dither else 0.0)
             n_pieces = n_inputs + 1
-            edges = np.empty((length.size, n_pieces + 1), dtype=object)
-            edges[:, 0] = 0
-            edges[:, -1] = length
-            for j in range(length.size):
-                size = length[j]
-                for k in range(n_inputs):
-                    c = counts[j, k]
-                    edges[j, k + 1] = size if c >= float(size) else min(int(c), size)
+            edges = _piece_edges(cuts, before, per_message, length)
             # encoder: the input of the true message, then the channel
             offset = true_m - start[true_run]
             k_true = next(k for k in range(n_pieces) if edges[true_run, k] <= offset < edges[true_run, k + 1])
@@ -418,23 +462,7 @@ class PosteriorMatchingScheme:
             length = piece_len[keep]
             logw = (np.repeat(logw, n_pieces) + gain)[keep]
             state = next_state[piece_state[keep], x_arr[keep], y]
-            # merge neighbouring runs: same lineage and state, equal posterior, consecutive messages
-            if length.size > 1:
-                same = (
-                    (lineage[1:] == lineage[:-1])
-                    & (state[1:] == state[:-1])
-                    & (logw[1:] == logw[:-1])
-                    & (start[:-1] + length[:-1] == start[1:]).astype(bool)
-                )
-                if same.any():
-                    first = np.concatenate([[True], ~same])
-                    group = np.cumsum(first) - 1
-                    heads = np.flatnonzero(first)
-                    true_run = int(group[true_run])
-                    summed = np.array([0] * heads.size, dtype=object)
-                    for j in range(length.size):
-                        summed[group[j]] += length[j]
-                    lineage, start, length, logw, state = lineage[heads], start[heads], summed, logw[heads], state[heads]
+            lineage, start, length, logw, state, true_run = _merge_runs(lineage, start, length, logw, state, true_run)
             q = int(phi[q, y])
             max_runs = max(max_runs, int(length.size))
         error, true_posterior = _decode(lineage, start, length, logw, true_m)
