@@ -98,6 +98,39 @@ def _topological_names(graph: nx.DiGraph, order: Sequence[str] | None) -> tuple[
     return order
 
 
+def _mechanism_arrays(
+    graph: nx.DiGraph, names: tuple[str, ...], mechanisms: Mapping[str, Any]
+) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """The mechanisms as float arrays, checked for their axes (parents then the node), and the alphabet sizes.
+
+    Raises :class:`InvalidPmf` naming the mechanism (see :meth:`CausalModel.from_mechanisms`).
+    """
+    raw = {}
+    for name in names:
+        try:
+            raw[name] = np.asarray(mechanisms[name], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidPmf(f"mechanisms[{name!r}]: expected an array of probabilities") from None
+    sizes: dict[str, int] = {}
+    for name in names:
+        parents = [p for p in names if graph.has_edge(p, name)]
+        array = raw[name]
+        if array.ndim != len(parents) + 1:
+            raise InvalidPmf(
+                f"mechanisms[{name!r}]: has {array.ndim} axes, expected {len(parents) + 1} "
+                f"(parents {parents} then {name!r})"
+            )
+        for parent, size in zip(parents, array.shape[:-1], strict=True):
+            if size != sizes[parent]:
+                raise InvalidPmf(
+                    f"mechanisms[{name!r}]: axis of parent {parent!r} has length {size}, expected {sizes[parent]}"
+                )
+        if array.shape[-1] < 1:
+            raise InvalidPmf(f"mechanisms[{name!r}]: empty alphabet")
+        sizes[name] = array.shape[-1]
+    return raw, sizes
+
+
 class CausalModel:
     """A causal DAG over named discrete variables with its mechanisms ``P(a_i | pa(a_i))`` (2.33).
 
@@ -175,29 +208,7 @@ class CausalModel:
         extra = [name for name in mechanisms if name not in graph.nodes]
         if missing or extra:
             raise InvalidPmf(f"mechanisms: expected one per node {list(names)}, missing {missing}, unknown {extra}")
-        raw = {}
-        for name in names:
-            try:
-                raw[name] = np.asarray(mechanisms[name], dtype=np.float64)
-            except (TypeError, ValueError):
-                raise InvalidPmf(f"mechanisms[{name!r}]: expected an array of probabilities") from None
-        sizes: dict[str, int] = {}
-        for name in names:
-            parents = [p for p in names if graph.has_edge(p, name)]
-            array = raw[name]
-            if array.ndim != len(parents) + 1:
-                raise InvalidPmf(
-                    f"mechanisms[{name!r}]: has {array.ndim} axes, expected {len(parents) + 1} "
-                    f"(parents {parents} then {name!r})"
-                )
-            for parent, size in zip(parents, array.shape[:-1], strict=True):
-                if size != sizes[parent]:
-                    raise InvalidPmf(
-                        f"mechanisms[{name!r}]: axis of parent {parent!r} has length {size}, expected {sizes[parent]}"
-                    )
-            if array.shape[-1] < 1:
-                raise InvalidPmf(f"mechanisms[{name!r}]: empty alphabet")
-            sizes[name] = array.shape[-1]
+        raw, sizes = _mechanism_arrays(graph, names, mechanisms)
         shape = tuple(sizes[name] for name in names)
         check_allocation(shape, 8, "causal model joint pmf")
         full: dict[str, np.ndarray] = {}

@@ -221,6 +221,13 @@ def _window_push(window: jax.Array, value: jax.Array) -> jax.Array:
 @functools.lru_cache(maxsize=16)
 def _ndt_trainer(channel: Any, feedback: bool, power: float, batch: int, length: int, memory: int, hidden: int,
                  steps: int, eval_steps: int, lr_critic: float, lr_ndt: float) -> Any:
+    """jit(vmap over seeds) of the whole NDT + DINE training and evaluation (module docstring).
+
+    Longer than ~80 lines on purpose: it is one closure that ``jax.jit`` compiles as a
+    whole, and its inner steps (``rollout``, ``dv_terms``, ``update``, ``evaluate``) are
+    already named functions; lifting them to module level would thread the eight static
+    settings and three modules through every call for no gain in readability.
+    """
     ndt, critic_xy, critic_y = _MLP(hidden), _RecurrentCritic(hidden), _RecurrentCritic(hidden)
     n_ndt = 1 + (2 * memory if feedback else memory)
     opt_ndt, opt_critic = optax.adam(lr_ndt), optax.adam(lr_critic)

@@ -348,6 +348,25 @@ def evaluate_policy_mc(
     return float(per_chain.mean()), float(per_chain.std(ddof=1) / math.sqrt(chains))
 
 
+def _best_seed(
+    env: BeliefEnvironment, module: _Actor, params: Any, seeds: int, chains: int, steps: int, rng: int
+) -> tuple[PolicyNetwork, list[float], int, float, float]:
+    """The trained seed with the best Monte Carlo value, and its value on *fresh* paths (not those that chose it).
+
+    Returns ``(policy, value per seed, best seed, rho_MC, its standard error)``; burn-in a tenth of ``steps``.
+    """
+    burn = max(1, steps // 10)
+    values = []
+    for i in range(seeds):
+        p = jax.tree_util.tree_map(lambda leaf, i=i: leaf[i], params)
+        values.append(evaluate_policy_mc(env, PolicyNetwork(module, p, env.allowed), chains=chains,
+                                         steps=steps, burn_in=burn, rng=2 * rng + 1)[0])
+    best = int(np.argmax(values))
+    policy = PolicyNetwork(module, jax.tree_util.tree_map(lambda leaf: leaf[best], params), env.allowed)
+    rho, stderr = evaluate_policy_mc(env, policy, chains=chains, steps=steps, burn_in=burn, rng=2 * rng + 2)
+    return policy, values, best, rho, stderr
+
+
 def train_pou(
     channel: Any,
     *,
@@ -409,17 +428,7 @@ def train_pou(
     params, curves = trainer(keys[:seeds])
     curves = np.asarray(jax.block_until_ready(curves))
     trained = time.perf_counter()
-    burn = max(1, evaluation_steps // 10)
-    values = []
-    for i in range(seeds):
-        p = jax.tree_util.tree_map(lambda leaf, i=i: leaf[i], params)
-        values.append(evaluate_policy_mc(env, PolicyNetwork(module, p, env.allowed), chains=evaluation_chains,
-                                         steps=evaluation_steps, burn_in=burn, rng=2 * rng + 1)[0])
-    best = int(np.argmax(values))
-    policy = PolicyNetwork(module, jax.tree_util.tree_map(lambda leaf: leaf[best], params), env.allowed)
-    # the reported value comes from fresh paths, not the ones that chose the seed
-    rho, stderr = evaluate_policy_mc(env, policy, chains=evaluation_chains, steps=evaluation_steps, burn_in=burn,
-                                     rng=2 * rng + 2)
+    policy, values, best, rho, stderr = _best_seed(env, module, params, seeds, evaluation_chains, evaluation_steps, rng)
     done = time.perf_counter()
     return RLResult(
         policy=policy,
