@@ -77,7 +77,7 @@ from dicert.verify.capacity.fsc_blocks import (  # re-exported: the channel side
     fsc_allowed,
     fsc_law,
 )
-from dicert.verify.capacity.results import RecordMixin
+from dicert.verify.capacity.results import RecordMixin, ValueEstimates
 from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed
 
 
@@ -105,7 +105,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class NLetterValue(RecordMixin):
+class NLetterValue(ValueEstimates, RecordMixin):
     """``(1/n) max I(X^n -> Y^n)`` in bits and its witness.
 
     Attributes
@@ -143,16 +143,6 @@ class NLetterValue(RecordMixin):
     seconds: float
     lower: float | None = None
     upper: float | None = None
-
-    @property
-    def lower_estimate(self) -> float:
-        """``value``, the solver's optimum."""
-        return self.value
-
-    @property
-    def upper_estimate(self) -> float:
-        """``value``, the solver's optimum."""
-        return self.value
 
     @property
     def lower_witness(self) -> list[np.ndarray] | None:

@@ -63,15 +63,9 @@ class NLetterBounds(SequenceRecord):
         Wall time per n.
     """
 
-    ns: np.ndarray
     maxmin: np.ndarray
     maxmax: np.ndarray
     per_state: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    lower_monotone: np.ndarray
-    upper_monotone: np.ndarray
-    seconds: np.ndarray
 
     @property
     def lower_estimate(self) -> np.ndarray:

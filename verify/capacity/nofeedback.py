@@ -152,16 +152,10 @@ class NoFeedbackBounds(SequenceRecord):
         Wall time per n.
     """
 
-    ns: np.ndarray
     per_state_lower: np.ndarray
     per_state_upper: np.ndarray
     maxmin_estimate: np.ndarray
     maxmin_lower: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    lower_monotone: np.ndarray
-    upper_monotone: np.ndarray
-    seconds: np.ndarray
 
     @property
     def lower_estimate(self) -> np.ndarray:

@@ -36,6 +36,7 @@ __all__ = [
     "RecordMixin",
     "strict_json",
     "SequenceRecord",
+    "ValueEstimates",
     "running_best",
     "QGraphBound",
     "PolicyRate",
@@ -165,16 +166,37 @@ class RecordMixin:
         return strict_json(out)
 
 
+class ValueEstimates:
+    """``lower_estimate`` and ``upper_estimate`` of a record whose solver returns one optimum, ``value``."""
+
+    value: float
+
+    @property
+    def lower_estimate(self) -> float:
+        """``value``: the solver's optimum."""
+        return self.value
+
+    @property
+    def upper_estimate(self) -> float:
+        """``value``: the solver's optimum."""
+        return self.value
+
+
+@dataclass(frozen=True)
 class SequenceRecord(RecordMixin):
     """The :class:`~dicert.verify.capacity.results.BoundRecord` contract for bound *sequences*.
 
     ``lower`` / ``upper`` are arrays with one valid bound per block length (``nan`` where
     there is none; ``None`` in ``to_dict``); ``lower_monotone`` / ``upper_monotone`` their
-    running best.  Shared by ``NLetterBounds`` and ``NoFeedbackBounds``.
+    running best (:func:`running_best`); ``ns`` the block lengths, ``seconds`` the wall time per n.  Shared by ``NLetterBounds`` and ``NoFeedbackBounds``.
     """
 
+    ns: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
+    lower_monotone: np.ndarray
+    upper_monotone: np.ndarray
+    seconds: np.ndarray
 
     @property
     def status(self) -> str:
@@ -452,7 +474,7 @@ class DualityBound(RecordMixin):
 
 
 @dataclass(frozen=True, eq=False)
-class MarkovCapacity(RecordMixin):
+class MarkovCapacity(ValueEstimates, RecordMixin):
     """Feedback capacity of a Markov (POST) channel by the convex program of Thm 4.2.2.
 
     Attributes
@@ -495,16 +517,6 @@ class MarkovCapacity(RecordMixin):
 
     def __post_init__(self) -> None:
         _freeze(self)
-
-    @property
-    def lower_estimate(self) -> float:
-        """``value``: the solver's optimum of (4.14)."""
-        return self.value
-
-    @property
-    def upper_estimate(self) -> float:
-        """``value``: the solver's optimum of (4.14) (the capacity estimate)."""
-        return self.value
 
     @property
     def lower_witness(self) -> dict[str, Any] | None:
