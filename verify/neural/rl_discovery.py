@@ -16,6 +16,9 @@ Examples
 ...                 evaluation_steps=100)
 >>> d.graph.m, round(d.upper, 6)
 (1, 0.531004)
+>>> from dicert.verify.capacity.results import BoundRecord
+>>> isinstance(d, BoundRecord), d.certified
+(True, False)
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from dicert.verify.capacity.results import RecordMixin
 from dicert.verify.estimators.protocol import check_int_param
 from dicert.verify.neural.rl import PolicyNetwork, RLResult, train_pou
 
@@ -80,12 +84,14 @@ def simulate_policy(
 
 
 @dataclass(frozen=True)
-class RLDiscovery:
+class RLDiscovery(RecordMixin):
     """An RL run turned into a Q-graph and its bracket (the fields ``dicert discover`` prints).
 
-    ``lower``/``upper`` are the solver's Q-graph bounds (Thm 4.4.4 / Thm 4.4.2) on the
-    extracted graph; certify them (``dicert discover CH --method rl --certify``).
-    ``rl.rho_mc`` is the RL estimate, a cross-check only.
+    A :class:`~dicert.verify.capacity.results.BoundRecord`: ``upper`` is the valid Q-graph
+    bound (``QGraphBound.upper``, Thm 4.4.3 by the duality bound of Thm 4.5.2) and ``lower``
+    the rate of a BCJR-invariant input (Thm 4.4.4), both in float64 on the extracted graph;
+    certify them (``dicert discover CH --method rl --certify``).  ``rl.rho_mc`` is the RL
+    estimate, a cross-check only.  ``to_dict`` keeps the JSON of ``discover --method rl``.
     """
 
     channel: str
@@ -106,6 +112,21 @@ class RLDiscovery:
     def gap(self) -> float | None:
         """``upper - lower`` (``None`` without a lower bound)."""
         return None if self.lower is None else self.upper - self.lower
+
+    @property
+    def lower_witness(self) -> np.ndarray | None:
+        """The invariant input ``P(x|s,q)`` behind ``lower``."""
+        return self.lower_policy
+
+    @property
+    def upper_witness(self) -> Any:
+        """The extracted Q-graph whose duality bound is ``upper``."""
+        return self.graph
+
+    @property
+    def lower_estimate(self) -> float:
+        """``rl.rho_mc``: the Monte Carlo average reward of the trained policy (an estimate)."""
+        return self.rl.rho_mc
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
