@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
 import sqlite3
 import sys
 import threading
@@ -77,6 +78,7 @@ from dicert.verify._numeric import check_int
 from dicert.verify.channels import Channel, UnifilarFSC, as_unifilar, channel_spec
 from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed, TooLarge
 from dicert.verify.memory import current_memory_limit, format_bytes
+from dicert.verify.worker_death import die_with_parent, guard
 
 __all__ = [
     "BoundFactory",
@@ -711,15 +713,22 @@ def _local_map(func: Callable[..., Any], items: Iterable, jobs: int) -> Iterator
     if fork_unsafe or "fork" not in multiprocessing.get_all_start_methods():
         from joblib import Parallel, delayed
 
+        parent = os.getpid()
         with Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered", pre_dispatch=f"{4 * jobs}") as parallel:
-            yield from parallel(delayed(func)(*item) for item in items)
+            yield from parallel(delayed(_guarded)(parent, func, *item) for item in items)
         return
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         yield from pool.imap_unordered(_apply, [(func, *item) for item in items], chunksize=1)
 
 
 def _apply(call: tuple) -> Any:
     return call[0](*call[1:])
+
+
+def _guarded(parent: int, func: Callable[..., Any], *args: Any) -> Any:
+    """``func(*args)`` in a loky worker that first ties its life to the driver's (:mod:`dicert.verify.worker_death`)."""
+    guard(parent)
+    return func(*args)
 
 
 def _dask_client(address: Any) -> tuple[Any, bool]:
