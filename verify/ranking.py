@@ -583,7 +583,14 @@ def _solve_chunk(
     return rows
 
 
-@lru_cache(maxsize=4)
+#: Enumeration blocks each process keeps generated (``_block_phis`` cache).
+_BLOCKS_CACHED = 4
+
+#: Tasks per worker when ``chunk_size`` is not given.
+TASKS_PER_WORKER = 32
+
+
+@lru_cache(maxsize=_BLOCKS_CACHED)
 def _block_phis(m: int, r: int, block: int) -> np.ndarray:
     """The graphs of one enumeration block, generated where they are solved (cached per process)."""
     phis = block_qgraphs(m, r, block)
@@ -938,10 +945,14 @@ def rank_qgraphs(
                     return _local_map(func, items, jobs)
                 return _dask_map(client, func, items, workers)
 
-            counts = _block_counts(store, run_id, m, r, parallel_map)
+            # Few blocks (m <= 5 for r = 2): count them here, where the forked workers inherit the
+            # generated blocks from the cache, instead of in a pool whose workers are gone afterwards.
+            inherit = client is None and count_blocks(m, r) <= _BLOCKS_CACHED
+            counts = _block_counts(store, run_id, m, r, (lambda f, items: _local_map(f, items, 1)) if inherit else parallel_map)
             total = sum(counts)
             pending = total - resumed
-            size = chunk_size or max(1, min(2048, math.ceil(max(pending, 1) / (8 * workers))))
+            # ~32 tasks per worker: the last task (the tail that one worker finishes alone) stays short
+            size = chunk_size or max(1, min(2048, math.ceil(max(pending, 1) / (TASKS_PER_WORKER * workers))))
             known = store.block_counts(run_id)
             blocks_done = {b for b, (_, done) in known.items() if done}
             stored = store.stored_indices(run_id) if resumed else np.zeros(0, dtype=np.int64)
