@@ -145,20 +145,37 @@ def bound_name(bound: Any) -> str:
     return f"{getattr(bound, '__module__', '?')}.{getattr(bound, '__qualname__', type(bound).__qualname__)}"
 
 
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def _witness_dict(witness: Any) -> Any:
+    """A witness as strict JSON: its ``to_dict()`` where it has one, a dict as is, else ``None``."""
+    if hasattr(witness, "to_dict"):
+        return witness.to_dict()
+    return witness if isinstance(witness, dict) else None
+
+
 @dataclass(frozen=True)
 class RankedGraph:
     """One ranked graph: its index in the enumeration order, the graph and its bounds (bits).
+
+    Follows the bound-record contract (:class:`~dicert.verify.capacity.results.BoundRecord`):
+    ``upper`` / ``lower`` are valid bounds or ``None``, solver floats are ``*_estimate``.
 
     Attributes
     ----------
     upper : float
         The bound's upper value; for the default bound a valid upper bound on the
-        feedback capacity (Thm 4.5.2), re-evaluated in Arb when ``rigorous``.
+        feedback capacity (Thm 4.5.2: float64 with a proven rounding margin, or
+        re-evaluated in Arb when ``rigorous``).
     lower : float or None
-        The BCJR-invariant rate (Thm 4.4.4, a solver estimate of an achievable rate).
-    estimate : float or None
+        The achievable rate (Thm 4.4.4) of a BCJR-invariant maximiser, as
+        :attr:`~dicert.verify.capacity.results.QGraphBound.lower` defines it (a custom
+        bound's ``lower``); ``None`` when not computed.
+    upper_estimate : float or None
         The solver's objective (4.40) at its primal point: an estimate of this
-        graph's bound, never a bound.
+        graph's bound, never a bound (also readable as ``estimate``).
     tie : int
         Tie group (1 = tied with the best graph): graphs whose ``[estimate, upper]``
         intervals overlap the group leader's bound are not ordered (solver accuracy).
@@ -166,32 +183,70 @@ class RankedGraph:
         ``upper`` was evaluated with Arb balls (no floating-point assumption).
     certified_upper, certified_lower : str or None
         Decimal bounds from the independent checker (``certify=True``).
+    status : str
+        ``"certified"`` (checker-proven), ``"rigorous"`` (Arb-evaluated duality
+        bound) or ``"valid"`` (float bound with rounding margin, or a custom bound's value).
+    upper_witness : dict or None
+        The duality witness ``{"phi", "test", "value"}`` (Thm 4.5.2) behind a rigorous ``upper``.
+    lower_witness : object or None
+        What proves ``lower`` (the :class:`~dicert.verify.capacity.results.QGraphBound`'s
+        ``lower_witness`` where it has one, else ``{"phi", "theorem"}``).
+    lower_estimate : None
+        The ranking keeps no separate solver estimate of the lower side.
+    certified : bool
+        The independent checker proved ``certified_upper``.
     """
 
     index: int
     graph: QGraph
     upper: float
     lower: float | None
-    estimate: float | None = None
+    upper_estimate: float | None = None
     tie: int = 0
     rigorous: bool = False
     certified_upper: str | None = None
     certified_lower: str | None = None
+    upper_witness: dict[str, Any] | None = field(default=None, compare=False)
+    lower_witness: Any = field(default=None, compare=False)
+
+    @property
+    def estimate(self) -> float | None:
+        """Alias of :attr:`upper_estimate` (earlier name)."""
+        return self.upper_estimate
+
+    @property
+    def lower_estimate(self) -> float | None:
+        return None
+
+    @property
+    def certified(self) -> bool:
+        return self.certified_upper is not None
+
+    @property
+    def status(self) -> str:
+        return "certified" if self.certified else ("rigorous" if self.rigorous else "valid")
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"index", "graph": {nodes, outputs, phi}, "upper", "lower", "estimate", "tie", ...}``.
+        """Strict JSON: ``index``, ``graph``, the contract's fields and ``tie`` / ``rigorous`` / ``certified_*``.
 
         Examples
         --------
-        >>> RankedGraph(0, QGraph([[0, 0]]), 0.5, None).to_dict()["graph"]
-        {'nodes': 1, 'outputs': 2, 'phi': [[0, 0]]}
+        >>> d = RankedGraph(0, QGraph([[0, 0]]), 0.5, 0.49).to_dict()
+        >>> d["graph"], d["upper"], d["lower"], d["upper_estimate"], d["status"], d["certified"]
+        ({'nodes': 1, 'outputs': 2, 'phi': [[0, 0]]}, 0.5, 0.49, None, 'valid', False)
         """
         return {
             "index": self.index,
             "graph": self.graph.to_dict(),
-            "upper": self.upper,
-            "lower": self.lower,
-            "estimate": self.estimate,
+            "upper": _finite(self.upper),
+            "lower": _finite(self.lower),
+            "upper_estimate": _finite(self.upper_estimate),
+            "lower_estimate": None,
+            "estimate": _finite(self.upper_estimate),
+            "status": self.status,
+            "certified": self.certified,
+            "upper_witness": self.upper_witness,
+            "lower_witness": _witness_dict(self.lower_witness),
             "tie": self.tie,
             "rigorous": self.rigorous,
             "certified_upper": self.certified_upper,
@@ -1059,18 +1114,19 @@ def _best_with_lower(
     estimates = np.array([np.nan if row[5] is None else row[5] for row in rows], dtype=float)
     groups = tie_groups(uppers, estimates, tie_tol)
     solver = _solver_for(run, bound, channel, m)
-    rigorous: dict[int, float] = {}
+    rigorous: dict[int, tuple[float, dict[str, Any]]] = {}
     phis = np.stack([np.frombuffer(row[0], dtype=np.int8).reshape(m, r) for row in rows]).astype(np.int64)
     if solver is not None and hasattr(solver, "solve_batch"):
         rigorous = _rigorous_uppers(solver, channel, phis)
     best = []
     for i, (blob, idx, upper, low, checked, estimate) in enumerate(rows):
         graph = _graph_of(blob, m, r)
-        full = None
+        full = low_witness = None
         if (lower and not checked) or certify:
             try:
                 full = solver(graph, lower=True)
                 low = None if full.lower is None else float(full.lower)
+                low_witness = getattr(full, "lower_witness", None)
             except SolverFailed:
                 low = None
             if not checked:
@@ -1082,29 +1138,33 @@ def _best_with_lower(
             RankedGraph(
                 int(idx),
                 graph,
-                rigorous.get(i, float(upper)),
+                rigorous[i][0] if i in rigorous else float(upper),
                 low if lower else None,
-                estimate=None if estimate is None else float(estimate),
+                upper_estimate=None if estimate is None else float(estimate),
                 tie=int(groups[i]) if estimate is not None else 0,
                 rigorous=i in rigorous,
                 certified_upper=cert_upper,
                 certified_lower=cert_lower,
+                upper_witness=rigorous[i][1] if i in rigorous else None,
+                lower_witness=(low_witness or {"phi": graph.phi.tolist(), "theorem": "Thm 4.4.4"}) if lower and low is not None else None,
             )
         )
     return tuple(best)
 
 
-def _rigorous_uppers(solver: Any, channel: UnifilarFSC, phis: np.ndarray) -> dict[int, float]:
-    """Arb re-evaluation of the duality bound of each graph (index -> bound); graphs whose exact check fails are left out."""
+def _rigorous_uppers(solver: Any, channel: UnifilarFSC, phis: np.ndarray) -> dict[int, tuple[float, dict[str, Any]]]:
+    """Arb re-evaluation of the duality bound of each graph (index -> (bound, witness)); graphs whose exact check fails are left out."""
     from dicert.verify.capacity.qgraph_rank import rigorous_duality_upper
 
     batch = solver.solve_batch(phis, keep_duality=True)
-    out: dict[int, float] = {}
+    out: dict[int, tuple[float, dict[str, Any]]] = {}
     if batch.duality is None:
         return out
     for j, i in enumerate(batch.solved.tolist()):
+        test, value = batch.duality.test[j], batch.duality.value[j]
         try:
-            out[i] = rigorous_duality_upper(channel, phis[i], batch.duality.test[j], batch.duality.value[j])
+            witness = {"phi": phis[i].tolist(), "test": np.asarray(test).tolist(), "value": np.asarray(value).tolist()}
+            out[i] = (rigorous_duality_upper(channel, phis[i], test, value), witness)
         except (InvalidInput, InvalidChannel):  # e.g. a channel law that is not exact in decimal
             continue
     return out

@@ -42,6 +42,8 @@ def test_best_four_node_graph_for_the_ising_channel_reaches_its_capacity(capsys)
     (best,) = data["top"]
     assert abs(best["upper"] - ISING_CAPACITY) < 1e-7
     assert best["lower"] is not None and abs(best["lower"] - ISING_CAPACITY) < 1e-7  # BCJR-invariant (Fig. 4.4)
+    assert best["status"] == "rigorous" and best["upper_witness"]["phi"] == best["graph"]["phi"] and not best["certified"]
+    assert best["lower_witness"] is not None and best["upper_estimate"] <= best["upper"]
     assert best["graph"]["nodes"] == 4 and len(best["graph"]["phi"]) == 4
 
 
