@@ -75,7 +75,7 @@ def test_dask_option_ranks_on_a_cluster(capsys) -> None:
 
 def test_unreachable_dask_scheduler_exits_2(capsys, monkeypatch) -> None:
     pytest.importorskip("dask.distributed", reason="the optional 'cluster' extra (dask) is missing")
-    monkeypatch.setattr("dicert.verify.ranking.DASK_CONNECT_SECONDS", 1.0)
+    monkeypatch.setattr("dicert.verify.ranking.executors.DASK_CONNECT_SECONDS", 1.0)
     assert run(["enumerate", "--nodes", "2", "--channel", "ising", "--dask", "tcp://127.0.0.1:9"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "dask: cannot connect to the scheduler at tcp://127.0.0.1:9" in err
