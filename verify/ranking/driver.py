@@ -32,6 +32,76 @@ from dicert.verify.ranking.tasks import FIRST_TASK_GRAPHS, TASKS_PER_WORKER, _BL
 # ---------------------------------------------------------------------------
 
 
+def _plan(
+    store: _Store, run_id: int, counts: list[int], resumed: int, chunk_size: int | None, workers: int, screen: bool
+) -> tuple[list, dict[int, int]]:
+    """The tasks still to run (slices of unfinished blocks) and, per block, how many must finish; marks empty blocks done."""
+    pending = sum(counts) - resumed
+    # ~32 tasks per worker: the last task (the tail that one worker finishes alone) stays short
+    size = chunk_size or max(1, min(2048, math.ceil(max(pending, 1) / (TASKS_PER_WORKER * workers))))
+    blocks_done = {b for b, (_, done) in store.block_counts(run_id).items() if done}
+    stored = store.stored_indices(run_id) if resumed else np.zeros(0, dtype=np.int64)
+    tasks, per_block = _tasks(counts, blocks_done, stored, size)
+    if screen and not resumed:  # small first tasks: a screening threshold exists sooner
+        tasks, per_block = _split_first(tasks, per_block, workers, FIRST_TASK_GRAPHS)
+    store.set_blocks_done(run_id, [b for b, left in per_block.items() if left == 0])
+    return tasks, per_block
+
+
+def _dispatch(
+    store: _Store,
+    run_id: int,
+    solver_key: tuple,
+    tasks: list,
+    per_block: dict[int, int],
+    parallel_map: Callable[..., Iterator[Any]],
+    *,
+    screen: bool,
+    keep: int,
+    shared: bool,
+    resumed: int,
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Run the tasks, store each result chunk as it arrives, keep the screening threshold current.
+
+    ``solver_key`` is ``(run, bound, channel, m, r)``.  The threshold (the
+    ``keep``-th best exact bound so far) goes with every task and, for forked
+    local workers (``shared``), into shared memory that running workers read.
+    """
+    run = solver_key[0]
+    finished = resumed
+    if progress is not None:
+        progress(finished, total)
+    best_k: list[float] = []  # max-heap (negated) of the ``keep`` smallest exact upper bounds so far
+    if screen and resumed:
+        stored_best = store.kth_upper(run_id, keep)
+        if math.isfinite(stored_best):
+            best_k = [-stored_best] * keep
+
+    def threshold() -> float | None:
+        return (-best_k[0] if len(best_k) == keep else math.inf) if screen else None
+
+    if shared:
+        import multiprocessing
+
+        worker_side._SHARED_THRESHOLD = multiprocessing.get_context("fork").Value("d", math.inf, lock=False)
+    items = ((*solver_key, task, threshold(), keep) for task in tasks)
+    try:
+        for task, rows in parallel_map(_solve_task, items):
+            per_block[task[0]] -= 1
+            finished += store.insert(run_id, rows, done_block=task[0] if per_block[task[0]] == 0 else None)
+            if screen:
+                _push_best(best_k, [row[2] for row in rows if row[3] == "optimal"], keep)
+                if worker_side._SHARED_THRESHOLD is not None and len(best_k) == keep:
+                    worker_side._SHARED_THRESHOLD.value = -best_k[0]
+            if progress is not None:
+                progress(finished, total)
+    finally:
+        worker_side._SHARED_THRESHOLD = None
+        _WORKER_BEST.pop(run, None)
+
+
 def _solve_screened_candidates(
     store: _Store, run_id: int, run: str, bound: Any, channel: UnifilarFSC, m: int, r: int, keep: int
 ) -> None:
@@ -204,49 +274,12 @@ def rank_qgraphs(
             inherit = client is None and count_blocks(m, r) <= _BLOCKS_CACHED
             counts = _block_counts(store, run_id, m, r, (lambda f, items: _local_map(f, items, 1)) if inherit else parallel_map)
             total = sum(counts)
-            pending = total - resumed
-            # ~32 tasks per worker: the last task (the tail that one worker finishes alone) stays short
-            size = chunk_size or max(1, min(2048, math.ceil(max(pending, 1) / (TASKS_PER_WORKER * workers))))
-            known = store.block_counts(run_id)
-            blocks_done = {b for b, (_, done) in known.items() if done}
-            stored = store.stored_indices(run_id) if resumed else np.zeros(0, dtype=np.int64)
-            tasks, per_block = _tasks(counts, blocks_done, stored, size)
-            if screen and not resumed:  # small first tasks: a screening threshold exists sooner
-                tasks, per_block = _split_first(tasks, per_block, workers, FIRST_TASK_GRAPHS)
-            del stored
-            store.set_blocks_done(run_id, [b for b, left in per_block.items() if left == 0])
+            tasks, per_block = _plan(store, run_id, counts, resumed, chunk_size, workers, screen)
             _solver_for(run, bound, unifilar, m)  # built before the workers fork, so they inherit it
-            finished = resumed
-            if progress is not None:
-                progress(finished, total)
             keep = max(top, 1)
-            best_k: list[float] = []  # max-heap (negated) of the ``keep`` smallest exact upper bounds so far
-            if screen and resumed:
-                stored_best = store.kth_upper(run_id, keep)
-                if math.isfinite(stored_best):
-                    best_k = [-stored_best] * keep
-
-            def threshold() -> float | None:
-                return (-best_k[0] if len(best_k) == keep else math.inf) if screen else None
-
-            if screen and client is None and jobs > 1:
-                import multiprocessing
-
-                worker_side._SHARED_THRESHOLD = multiprocessing.get_context("fork").Value("d", math.inf, lock=False)
-            items = ((run, bound, unifilar, m, r, task, threshold(), keep) for task in tasks)
-            try:
-                for task, rows in parallel_map(_solve_task, items):
-                    per_block[task[0]] -= 1
-                    finished += store.insert(run_id, rows, done_block=task[0] if per_block[task[0]] == 0 else None)
-                    if screen:
-                        _push_best(best_k, [row[2] for row in rows if row[3] == "optimal"], keep)
-                        if worker_side._SHARED_THRESHOLD is not None and len(best_k) == keep:
-                            worker_side._SHARED_THRESHOLD.value = -best_k[0]
-                    if progress is not None:
-                        progress(finished, total)
-            finally:
-                worker_side._SHARED_THRESHOLD = None
-                _WORKER_BEST.pop(run, None)
+            shared = screen and client is None and jobs > 1
+            _dispatch(store, run_id, (run, bound, unifilar, m, r), tasks, per_block, parallel_map,
+                      screen=screen, keep=keep, shared=shared, resumed=resumed, total=total, progress=progress)
             if screen:
                 _solve_screened_candidates(store, run_id, run, bound, unifilar, m, r, keep)
         finally:
