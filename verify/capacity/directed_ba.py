@@ -111,12 +111,18 @@ def _lower_nats(joint_n: np.ndarray, kn: np.ndarray, py_n: np.ndarray, hist_y: n
 
 
 def _upper_nats(
-    cond: list[np.ndarray], log_cond: list[np.ndarray], py: list[np.ndarray], hist_y: list[np.ndarray]
+    cond: list[np.ndarray],
+    log_cond: list[np.ndarray],
+    py: list[np.ndarray],
+    hist_y: list[np.ndarray],
+    pool: Any = None,
 ) -> float:
     """The nested max-sum (2.44) with ``T(y^n) = P_r(y^n)``, in nats.
 
     ``U_{n+1} = 0``; ``U_i(h_{i-1}) = max_{x_i} sum_{y_i} P(y_i|x^i,y^{i-1})
     [log P(y_i|x^i,y^{i-1}) / T(y_i|y^{i-1}) + U_{i+1}(h_i)]``; ``I_U = U_1``.
+    With ``pool(stage, i)`` (delayed feedback, :mod:`~dicert.verify.capacity.delayed_ba`)
+    the maximising ``x_i`` is chosen once per information set from the pooled stage values.
     """
     n = len(cond)
     value = np.zeros(cond[-1].size)
@@ -127,8 +133,11 @@ def _upper_nats(
         this = py[i - 1][hist_y[i - 1][:, None] * ny + np.arange(ny)[None, :]]  # P(y^i), (M, Y)
         with np.errstate(divide="ignore"):
             log_t = np.log(np.where(this > 0, this, 1.0)) - np.log(np.where(prev > 0, prev, 1.0))[:, None]
-        stage = c * (log_cond[i - 1] - log_t[:, None, :] + value.reshape(m, nx, ny))
-        value = stage.sum(axis=2).max(axis=1)
+        stage = (c * (log_cond[i - 1] - log_t[:, None, :] + value.reshape(m, nx, ny))).sum(axis=2)  # (M, X)
+        if pool is None:
+            value = stage.max(axis=1)
+        else:  # one input per information set (rows of a set are equal after pooling)
+            value = stage[np.arange(m), np.argmax(pool(stage, i), axis=1)]
     return float(value[0])
 
 
