@@ -99,9 +99,15 @@ class _Store:
                 columns = _BOUND_COLUMNS
             if columns != _BOUND_COLUMNS:
                 raise InvalidInput(f"db: {db} has a 'bounds' table with columns {columns}, expected {_BOUND_COLUMNS}")
-            self.conn.execute(_INDEX)
+            self._indexed = False  # the index by upper is built on first use: bulk inserts before it are cheaper
         except sqlite3.DatabaseError as exc:
             raise InvalidInput(f"db: {db} is not a dicert ranking database ({exc})") from None
+
+    def _index(self) -> None:
+        """Create the index by upper bound once (queries for the best graphs use it)."""
+        if not self._indexed:
+            self.conn.execute(_INDEX)
+            self._indexed = True
 
     def close(self) -> None:
         self.conn.close()
@@ -181,6 +187,7 @@ class _Store:
 
     def kth_upper(self, run_id: int, k: int) -> float:
         """The ``k``-th smallest exact upper bound stored (``inf`` when fewer are stored)."""
+        self._index()
         row = self.conn.execute(
             "SELECT upper FROM bounds WHERE run_id = ? AND status = 'optimal' ORDER BY upper LIMIT 1 OFFSET ?",
             (run_id, k - 1),
@@ -189,6 +196,7 @@ class _Store:
 
     def screened_below(self, run_id: int, threshold: float) -> list[tuple[bytes, int]]:
         """Screened graphs whose lower bound does not exceed ``threshold`` (they might be among the best)."""
+        self._index()
         return self.conn.execute(
             "SELECT graph, idx FROM bounds WHERE run_id = ? AND status = 'screened' AND estimate <= ? ORDER BY idx",
             (run_id, threshold),
@@ -205,6 +213,7 @@ class _Store:
             )
 
     def top(self, run_id: int, k: int) -> list[tuple[bytes, int, float, float | None, int, float | None]]:
+        self._index()
         return self.conn.execute(
             "SELECT graph, idx, upper, lower, lower_checked, estimate FROM bounds "
             "WHERE run_id = ? AND status = 'optimal' ORDER BY upper, idx LIMIT ?",
@@ -213,6 +222,7 @@ class _Store:
 
     def tied_with(self, run_id: int, upper: float, tol: float) -> int:
         """Graphs whose ``min(estimate, upper)`` is at most ``upper + tol`` (the best tie group)."""
+        self._index()
         (count,) = self.conn.execute(
             "SELECT COUNT(*) FROM bounds WHERE run_id = ? AND status = 'optimal' "
             "AND MIN(COALESCE(estimate, upper), upper) <= ?",
