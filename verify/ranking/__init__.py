@@ -64,7 +64,7 @@ Examples
 
 from __future__ import annotations
 
-from dicert.verify.ranking.driver import (
+from dicert.verify.ranking.driver import (  # noqa: F401  (re-exported: the former module's names)
     _best_with_lower,
     _block_counts,
     _certify,
@@ -74,7 +74,7 @@ from dicert.verify.ranking.driver import (
     _solve_screened_candidates,
     rank_qgraphs,
 )
-from dicert.verify.ranking.executors import (
+from dicert.verify.ranking.executors import (  # noqa: F401  (re-exported: the former module's names)
     _FORK_UNSAFE_MODULES,
     DASK_CONNECT_SECONDS,
     _apply,
@@ -83,7 +83,7 @@ from dicert.verify.ranking.executors import (
     _guarded,
     _local_map,
 )
-from dicert.verify.ranking.records import (
+from dicert.verify.ranking.records import (  # noqa: F401  (re-exported: the former module's names)
     MAX_LISTED_FAILURES,
     BoundFactory,
     QGraphUpperBound,
@@ -92,8 +92,8 @@ from dicert.verify.ranking.records import (
     RankingFailure,
     bound_name,
 )
-from dicert.verify.ranking.store import _BOUND_COLUMNS, _INDEX, _SCHEMA, Row, _graph_bytes, _graph_of, _Store
-from dicert.verify.ranking.tasks import (
+from dicert.verify.ranking.store import _BOUND_COLUMNS, _INDEX, _SCHEMA, Row, _graph_bytes, _graph_of, _Store  # noqa: F401
+from dicert.verify.ranking.tasks import (  # noqa: F401  (re-exported: the former module's names)
     _BLOCKS_CACHED,
     _LOCAL,
     _WORKER_BEST,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -264,7 +264,7 @@ def rank_qgraphs(
         try:
             workers = jobs if client is None else max(1, sum(client.nthreads().values()))
 
-            def parallel_map(func: Callable[..., Any], items: list) -> Iterator[Any]:
+            def parallel_map(func: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:
                 if client is None:
                     return _local_map(func, items, jobs)
                 return _dask_map(client, func, items, workers)
@@ -283,7 +283,7 @@ def rank_qgraphs(
             if screen:
                 _solve_screened_candidates(store, run_id, run, bound, unifilar, m, r, keep)
         finally:
-            if own_client:
+            if own_client and client is not None:
                 client.close()
         store.set_total(run_id, total)
         best = _best_with_lower(store, run_id, run, bound, unifilar, m, r, top, lower, certify, tie_tol)

@@ -83,10 +83,11 @@ def _solve_chunk(
         start = time.perf_counter()
         try:
             result = solve(graph, lower=False)
-            upper = float(result.upper)
+            solved = float(result.upper)
+            upper: float | None = solved
             status = str(getattr(result, "status", "optimal"))
             message = None
-            if not math.isfinite(upper):
+            if not math.isfinite(solved):
                 upper, status, message = None, "non_finite", f"upper: the bound returned {result.upper!r}"
             elif status != "optimal":
                 upper, message = None, f"status: {status!r}, expected 'optimal'"
@@ -148,7 +149,7 @@ def _solve_task(
             threshold = min(threshold, -best[0])
     rows = _solve_chunk(run, bound, channel, m, np.arange(offset + lo, offset + hi), phis, threshold)
     if threshold is not None:
-        _push_best(best, [row[2] for row in rows if row[3] == "optimal"], keep)
+        _push_best(best, [row[2] for row in rows if row[3] == "optimal" and row[2] is not None], keep)
     return task, rows
 
 
