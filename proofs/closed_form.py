@@ -28,7 +28,7 @@ from importlib import resources
 from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.certificate import Certificate
 
-__all__ = ["issue_certificate", "load_witness", "stored_witness", "witness_path"]
+__all__ = ["digits_cost", "guard_digits", "issue_certificate", "load_witness", "stored_witness", "witness_path"]
 
 
 def witness_path(name: str):
@@ -72,6 +72,47 @@ def stored_witness(name: str) -> dict:
             "lower": {k: raw["lower"][k] for k in ("phi", "policy")}}
 
 
+#: Cost model of a closed-form certificate at ``D`` digits (Arb logarithms and exact
+#: end points dominate): ``SECONDS_AT_MILLION * (D / 10**6) ** 1.3`` seconds and
+#: ``BYTES_PER_DIGIT * D`` bytes.  Measured (benchmarks/bench_certify.py, 2 shared cores):
+#: Ising 0.29 s CPU at 10**5, 5.4-5.7 s CPU at 10**6 (peak RSS +25 MB); the constants
+#: round both up.
+SECONDS_AT_MILLION = 8.0
+BYTES_PER_DIGIT = 64
+
+
+def digits_cost(digits: int) -> tuple[float, int]:
+    """Estimated ``(seconds, bytes)`` of certifying a closed form to ``digits`` digits.
+
+    Examples
+    --------
+    >>> seconds, size = digits_cost(10**6)
+    >>> seconds, size // 2**20
+    (8.0, 61)
+    """
+    return SECONDS_AT_MILLION * (digits / 1e6) ** 1.3, BYTES_PER_DIGIT * digits
+
+
+def guard_digits(digits: int) -> None:
+    """Refuse ``digits`` whose cost model exceeds the time or memory limit (one-line ``TooLarge``).
+
+    Examples
+    --------
+    >>> from dicert.verify.workload import time_limit
+    >>> with time_limit(1):
+    ...     guard_digits(10**6)
+    Traceback (most recent call last):
+    ...
+    dicert.graphs.errors.TooLarge: digits: a 1000000-digit certificate needs an estimated 8 s > time limit 1 s (DICERT_TIME_LIMIT); use fewer digits
+    """
+    from dicert.verify.memory import guard_bytes
+    from dicert.verify.workload import guard_seconds
+
+    seconds, size = digits_cost(digits)
+    guard_seconds(seconds, "digits", f"a {digits}-digit certificate", hint="use fewer digits")
+    guard_bytes(size, "digits", f"a {digits}-digit certificate")
+
+
 def issue_certificate(result: str, params: dict, digits: int, witness: dict | None = None,
                       supplementary: list | None = None) -> Certificate:
     """Have the checker issue the certificate of a registered result (see module docstring).
@@ -85,4 +126,5 @@ def issue_certificate(result: str, params: dict, digits: int, witness: dict | No
 
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= MAX_DIGITS:
         raise InvalidInput(f"digits: expected an integer in 1..{MAX_DIGITS}, got {digits!r}")
+    guard_digits(digits)
     return Certificate(issue(result, params, digits, witness), list(supplementary or []))

@@ -42,6 +42,8 @@ def test_best_four_node_graph_for_the_ising_channel_reaches_its_capacity(capsys)
     (best,) = data["top"]
     assert abs(best["upper"] - ISING_CAPACITY) < 1e-7
     assert best["lower"] is not None and abs(best["lower"] - ISING_CAPACITY) < 1e-7  # BCJR-invariant (Fig. 4.4)
+    assert best["status"] == "rigorous" and best["upper_witness"]["phi"] == best["graph"]["phi"] and not best["certified"]
+    assert best["lower_witness"] is not None and best["upper_estimate"] <= best["upper"]
     assert best["graph"]["nodes"] == 4 and len(best["graph"]["phi"]) == 4
 
 
@@ -73,7 +75,7 @@ def test_dask_option_ranks_on_a_cluster(capsys) -> None:
 
 def test_unreachable_dask_scheduler_exits_2(capsys, monkeypatch) -> None:
     pytest.importorskip("dask.distributed", reason="the optional 'cluster' extra (dask) is missing")
-    monkeypatch.setattr("dicert.verify.ranking.DASK_CONNECT_SECONDS", 1.0)
+    monkeypatch.setattr("dicert.verify.ranking.executors.DASK_CONNECT_SECONDS", 1.0)
     assert run(["enumerate", "--nodes", "2", "--channel", "ising", "--dask", "tcp://127.0.0.1:9"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "dask: cannot connect to the scheduler at tcp://127.0.0.1:9" in err

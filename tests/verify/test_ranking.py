@@ -86,6 +86,7 @@ def test_top_graphs_are_the_smallest_bounds_in_order_against_brute_force_sort() 
     expected = sorted(((_score(g.phi), i, g) for i, g in enumerate(enumerate_qgraphs(3, 2))), key=lambda t: t[:2])[:7]
     assert [(t.upper, t.index, t.graph) for t in ranking.top] == expected
     assert [t.lower for t in ranking.top] == [u - 0.5 for u, _, _ in expected]
+    assert all(not t.certified and t.status == "valid" and t.lower_estimate is None for t in ranking.top)
     assert ranking.count == ranking.solved == 52 and ranking.failed == 0 and ranking.resumed == 0
     first = ranking.to_dict()["top"][0]
     assert {key: first[key] for key in ("index", "graph", "upper", "lower")} == {

@@ -46,7 +46,8 @@ from typing import Any
 
 import numpy as np
 
-from dicert.verify._numeric import check_int, xlogy_ratio
+from dicert.verify._numeric import check_int
+from dicert.verify.capacity.directed_ba import _conditionals, _forward, _lower_nats, _output_marginals, _upper_nats
 from dicert.verify.capacity.nletter import _history_y_index, causal_channel_levels, fsc_law
 from dicert.verify.capacity.results import _Bracket
 from dicert.verify.errors import InvalidInput
@@ -162,12 +163,7 @@ def delayed_feedback_blahut_arimoto(
     if not (isinstance(tol, int | float) and tol > 0):
         raise InvalidInput(f"tol: expected a positive number, got {tol!r}")
     levels = causal_channel_levels(law, n, initial_state)
-    cond = []
-    prev = np.ones(1)
-    for lv in levels:  # P(y_i | x^i, y^{i-1}) per history, (M_{i-1}, X, Y); 0/0 := 1/|Y|
-        denom = prev[:, None, None]
-        cond.append(np.where(denom > 0, lv / np.where(denom > 0, denom, 1.0), 1.0 / ny))
-        prev = lv.reshape(-1)
+    cond = _conditionals(levels)  # P(y_i | x^i, y^{i-1}) per history, (M_{i-1}, X, Y); 0/0 := 1/|Y|
     log_cond = [np.log(np.where(c > 0, c, 1.0)) for c in cond]
     channel_weight = [np.ones(1)] + [lv.reshape(-1) for lv in levels[:-1]]  # P(y^{i-1} || x^{i-1}) per h_{i-1}
     groups = [information_sets(i, nx, ny, delay) for i in range(n)]
@@ -179,14 +175,10 @@ def delayed_feedback_blahut_arimoto(
     converged = False
     iterations = 0
     for iterations in range(1, max_iter + 1):
-        joints = []
-        joint = np.ones(1)
-        for r, c in zip(policy, cond, strict=True):
-            joint = (joint[:, None, None] * r[:, :, None] * c).reshape(-1)
-            joints.append(joint)
-        py = [np.bincount(hist_y[i], weights=j, minlength=ny**i) for i, j in enumerate(joints, start=1)]
-        lower = float(xlogy_ratio(joints[-1], kn, py[-1][hist_y[n]]).sum()) / scale
-        upper = _upper_nats(cond, log_cond, py, hist_y, channel_weight, groups) / scale
+        joints = _forward(policy, cond)
+        py = _output_marginals(joints, hist_y, ny)
+        lower = _lower_nats(joints[-1], kn, py[-1], hist_y[n]) / scale
+        upper = _upper_nats(cond, log_cond, py, hist_y, lambda stage, i: _pool(stage, channel_weight[i - 1], groups[i - 1])) / scale
         if upper - lower <= tol or iterations == max_iter:
             converged = upper - lower <= tol
             break
@@ -211,28 +203,3 @@ def delayed_feedback_blahut_arimoto(
     return DelayedFeedbackBAResult(
         lower=lower, upper=upper, n=n, delay=delay, input_policy=policy, iterations=iterations, converged=converged
     )
-
-
-def _upper_nats(
-    cond: list[np.ndarray],
-    log_cond: list[np.ndarray],
-    py: list[np.ndarray],
-    hist_y: list[np.ndarray],
-    channel_weight: list[np.ndarray],
-    groups: list[np.ndarray],
-) -> float:
-    """(2.44) with ``T = P_r(y^n)`` and the maximum over ``x_i`` per information set, in nats."""
-    n = len(cond)
-    value = np.zeros(cond[-1].size)
-    for i in range(n, 0, -1):
-        c = cond[i - 1]
-        m, nx, ny = c.shape
-        prev = py[i - 2][hist_y[i - 1]] if i > 1 else np.ones(1)
-        this = py[i - 1][hist_y[i - 1][:, None] * ny + np.arange(ny)[None, :]]
-        with np.errstate(divide="ignore"):
-            log_t = np.log(np.where(this > 0, this, 1.0)) - np.log(np.where(prev > 0, prev, 1.0))[:, None]
-        stage = (c * (log_cond[i - 1] - log_t[:, None, :] + value.reshape(m, nx, ny))).sum(axis=2)  # (M, X)
-        pooled = _pool(stage, channel_weight[i - 1], groups[i - 1])
-        best = np.argmax(pooled, axis=1)  # one input per information set (rows of a set are equal)
-        value = stage[np.arange(m), best]
-    return float(value[0])

@@ -57,14 +57,14 @@ class DirectedBAResult(_Bracket):
     Attributes
     ----------
     lower, upper:
-        ``I_L`` (2.45) and ``I_U`` (2.44) at the final iterate; ``lower <= C_n(s0) <= upper``.
+        The best ``I_L`` (2.45) and ``I_U`` (2.44) over the evaluated inputs; ``lower <= C_n(s0) <= upper``.
     n:
         Block length.
     input_policy:
         ``input_policy[i][h, x] = r(x_{i+1} = x | h_i = h)`` on interleaved histories
         ``h_i = (x_1, y_1, ..., x_i, y_i)`` (lexicographic order).
     iterations:
-        Number of alternating updates.
+        Number of BA map evaluations.
     converged:
         ``upper - lower <= tol`` was reached.
     """
@@ -75,6 +75,10 @@ class DirectedBAResult(_Bracket):
     input_policy: list[np.ndarray] = field(repr=False)
     iterations: int
     converged: bool
+
+
+#: Weight of the uniform law mixed into the test distribution of the upper bound (2.44).
+T_MIX = 2.0**-40
 
 
 def _conditionals(levels: list[np.ndarray]) -> list[np.ndarray]:
@@ -111,14 +115,25 @@ def _lower_nats(joint_n: np.ndarray, kn: np.ndarray, py_n: np.ndarray, hist_y: n
 
 
 def _upper_nats(
-    cond: list[np.ndarray], log_cond: list[np.ndarray], py: list[np.ndarray], hist_y: list[np.ndarray]
+    cond: list[np.ndarray],
+    log_cond: list[np.ndarray],
+    py: list[np.ndarray],
+    hist_y: list[np.ndarray],
+    pool: Any = None,
 ) -> float:
     """The nested max-sum (2.44) with ``T(y^n) = P_r(y^n)``, in nats.
 
     ``U_{n+1} = 0``; ``U_i(h_{i-1}) = max_{x_i} sum_{y_i} P(y_i|x^i,y^{i-1})
     [log P(y_i|x^i,y^{i-1}) / T(y_i|y^{i-1}) + U_{i+1}(h_i)]``; ``I_U = U_1``.
+    With ``pool(stage, i)`` (delayed feedback, :mod:`~dicert.verify.capacity.delayed_ba`)
+    the maximising ``x_i`` is chosen once per information set from the pooled stage values.
     """
     n = len(cond)
+    ny = cond[0].shape[2]
+    # T(y^i) = (1 - eps) P_r(y^i) + eps |Y|^-i: positive everywhere (consistent marginals), so the
+    # bound is valid for every input, also one whose output law has zeros (an outcome the
+    # channel can produce but r never leads to would otherwise get T = 0 and a wrong, finite bound)
+    py = [(1 - T_MIX) * p + T_MIX * float(ny) ** -(i + 1) for i, p in enumerate(py)]
     value = np.zeros(cond[-1].size)
     for i in range(n, 0, -1):
         c = cond[i - 1]  # (M_{i-1}, X, Y)
@@ -127,8 +142,11 @@ def _upper_nats(
         this = py[i - 1][hist_y[i - 1][:, None] * ny + np.arange(ny)[None, :]]  # P(y^i), (M, Y)
         with np.errstate(divide="ignore"):
             log_t = np.log(np.where(this > 0, this, 1.0)) - np.log(np.where(prev > 0, prev, 1.0))[:, None]
-        stage = c * (log_cond[i - 1] - log_t[:, None, :] + value.reshape(m, nx, ny))
-        value = stage.sum(axis=2).max(axis=1)
+        stage = (c * (log_cond[i - 1] - log_t[:, None, :] + value.reshape(m, nx, ny))).sum(axis=2)  # (M, X)
+        if pool is None:
+            value = stage.max(axis=1)
+        else:  # one input per information set (rows of a set are equal after pooling)
+            value = stage[np.arange(m), np.argmax(pool(stage, i), axis=1)]
     return float(value[0])
 
 
@@ -161,6 +179,53 @@ def directed_information_rate(channel: Any, policy: list[np.ndarray], initial_st
     return _lower_nats(joints[-1], levels[-1].reshape(-1), py[-1], hist_y[n]) / (n * math.log(2))
 
 
+def _ba_step(policy: list[np.ndarray], setup: tuple) -> tuple[float, float, list[np.ndarray]]:
+    """One extended-BA map: ``(I_L, I_U)`` of ``policy`` in nats ((2.45), (2.44)) and the updated policy ((2.46)-(2.47))."""
+    cond, log_cond, kn, hist_y, nx, ny = setup
+    n = len(cond)
+    joints = _forward(policy, cond)
+    py = _output_marginals(joints, hist_y, ny)
+    lower = _lower_nats(joints[-1], kn, py[-1], hist_y[n])
+    upper = _upper_nats(cond, log_cond, py, hist_y)
+    # (2.47): q(x^n | y^n) = joint / P(y^n); log q on the reachable histories
+    # (histories of probability 0 get the arbitrary finite value 0: they only feed
+    # sums with weight 0)
+    reach = joints[-1] > 0
+    value = np.zeros_like(joints[-1])
+    value[reach] = np.log(joints[-1][reach]) - np.log(py[-1][hist_y[n][reach]])
+    # (2.46), backwards: V_{n+1} = log q, A_i = E[V_{i+1} | h_{i-1}, x_i],
+    # r_i proportional to exp A_i, V_i = log sum_x exp A_i
+    new_policy: list[np.ndarray] = [np.empty(0)] * n
+    for i in range(n, 0, -1):
+        c = cond[i - 1]
+        m = c.shape[0]
+        a = (c * value.reshape(m, nx, ny)).sum(axis=2)  # (M, X); the value is finite everywhere
+        a_max = a.max(axis=1, keepdims=True)
+        w = np.exp(a - a_max)
+        tot = w.sum(axis=1, keepdims=True)
+        new_policy[i - 1] = w / tot
+        value = (a_max + np.log(tot)).reshape(-1)
+    return lower, upper, new_policy
+
+
+def _squarem_point(p0: list[np.ndarray], p1: list[np.ndarray], p2: list[np.ndarray]) -> list[np.ndarray]:
+    """SQUAREM extrapolation (Varadhan & Roland 2008, scheme S3) of three BA iterates, in log-policy coordinates."""
+    x0, x1, x2 = ([np.log(np.maximum(r, 1e-300)) for r in p] for p in (p0, p1, p2))
+    r = [b - a for a, b in zip(x0, x1)]
+    v = [c - 2 * b + a for a, b, c in zip(x0, x1, x2)]
+    r_norm = math.sqrt(sum(float(np.sum(q * q)) for q in r))
+    v_norm = math.sqrt(sum(float(np.sum(q * q)) for q in v))
+    if v_norm == 0 or not math.isfinite(r_norm / v_norm):
+        return p2
+    alpha = -max(1.0, r_norm / v_norm)
+    out = []
+    for a, rr, vv in zip(x0, r, v):
+        x = a - 2 * alpha * rr + alpha * alpha * vv
+        w = np.exp(x - x.max(axis=1, keepdims=True))
+        out.append(w / w.sum(axis=1, keepdims=True))
+    return out
+
+
 def directed_blahut_arimoto(
     channel: Any,
     n: int,
@@ -168,6 +233,7 @@ def directed_blahut_arimoto(
     *,
     tol: float = 1e-9,
     max_iter: int = 200_000,
+    accelerate: bool = True,
 ) -> DirectedBAResult:
     """``C_n(s0) = (1/n) max_{r(x^n||y^{n-1})} I(X^n -> Y^n | s0)`` by extended BA (2.44)-(2.47).
 
@@ -182,7 +248,21 @@ def directed_blahut_arimoto(
     tol:
         Stop when ``I_U - I_L <= tol`` (bits per channel use).
     max_iter:
-        Iteration cap (the returned bracket is valid either way).
+        Cap on the BA map evaluations (the returned bracket is valid either way).
+    accelerate:
+        Safeguarded SQUAREM (Varadhan & Roland 2008): after two BA maps, one map at the
+        extrapolated point, kept only if its ``I_L`` is not below the second map's.
+        Every evaluated input gives an achievable ``I_L`` and a valid ``I_U`` (the
+        test law is mixed with ``T_MIX`` of the uniform law, so it is positive), and
+        the result reports the best of each, so the bracket is valid whatever the
+        extrapolation does.  Measured (2 shared cores, tol 1e-9): trapdoor n=5 8 629
+        -> 1 045 maps, n=6 8 997 -> 2 344; Ising n=6 1 385 -> 533; Ising n=4, 5 about
+        1.3x more maps (already fast).  ``False`` is the plain iteration.
+
+    Notes
+    -----
+    ``lower`` is attained by ``input_policy``; ``upper`` may come from another
+    iterate (the smallest ``I_U`` seen).
 
     Examples
     --------
@@ -201,41 +281,38 @@ def directed_blahut_arimoto(
     log_cond = [np.log(np.where(c > 0, c, 1.0)) for c in cond]  # 0 log 0 = 0 once weighted
     kn = levels[-1].reshape(-1)
     hist_y = [_history_y_index(i, nx, ny) for i in range(n + 1)]
-    hist_y_n = hist_y[n]
+    setup = (cond, log_cond, kn, hist_y, nx, ny)
     policy = [np.full(((nx * ny) ** i, nx), 1.0 / nx) for i in range(n)]
     scale = n * math.log(2)
-    lower = upper = 0.0
-    converged = False
+    best_lower, best_upper, best_policy = -math.inf, math.inf, policy
     iterations = 0
-    for iterations in range(1, max_iter + 1):
-        joints = _forward(policy, cond)
-        py = _output_marginals(joints, hist_y, ny)
-        lower = _lower_nats(joints[-1], kn, py[-1], hist_y_n) / scale
-        upper = _upper_nats(cond, log_cond, py, hist_y) / scale
-        if upper - lower <= tol or iterations == max_iter:
-            converged = upper - lower <= tol
+
+    def evaluate(p: list[np.ndarray]) -> tuple[float, list[np.ndarray]]:
+        nonlocal iterations, best_lower, best_upper, best_policy
+        iterations += 1
+        low, up, nxt = _ba_step(p, setup)
+        if low > best_lower:  # every iterate's I_L is achievable and its I_U an upper bound: keep the best of each
+            best_lower, best_policy = low, p
+        best_upper = min(best_upper, up)
+        return low, nxt
+
+    def done() -> bool:
+        return (best_upper - best_lower) / scale <= tol or iterations >= max_iter
+
+    while not done():
+        low0, p1 = evaluate(policy)
+        if done() or not accelerate:
+            policy = p1
+            continue
+        low1, p2 = evaluate(p1)
+        if done():
             break
-        # (2.47): q(x^n | y^n) = joint / P(y^n); log q on the reachable histories
-        # (histories of probability 0 get the arbitrary finite value 0: they only feed
-        # sums with weight 0)
-        reach = joints[-1] > 0
-        log_q = np.zeros_like(joints[-1])
-        log_q[reach] = np.log(joints[-1][reach]) - np.log(py[-1][hist_y_n[reach]])
-        # (2.46), backwards: V_{n+1} = log q, A_i = E[V_{i+1} | h_{i-1}, x_i],
-        # r_i proportional to exp A_i, V_i = log sum_x exp A_i
-        value = log_q
-        new_policy: list[np.ndarray] = [np.empty(0)] * n
-        for i in range(n, 0, -1):
-            c = cond[i - 1]
-            m = c.shape[0]
-            v = value.reshape(m, nx, ny)
-            a = (c * v).sum(axis=2)  # (M, X); v is finite everywhere
-            a_max = a.max(axis=1, keepdims=True)
-            w = np.exp(a - a_max)
-            tot = w.sum(axis=1, keepdims=True)
-            new_policy[i - 1] = w / tot
-            value = (a_max + np.log(tot)).reshape(-1)
-        policy = new_policy
+        # safeguarded SQUAREM: take the extrapolated point (one more map) only if its I_L does not drop
+        low_a, p_next = evaluate(_squarem_point(policy, p1, p2))
+        policy = p_next if low_a >= low1 else p2
+    lower, upper = best_lower / scale, best_upper / scale
+    converged = upper - lower <= tol
+    policy = best_policy
     return DirectedBAResult(
         lower=lower,
         upper=upper,

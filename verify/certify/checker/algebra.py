@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from flint import arb, fmpq, fmpq_poly
+from flint import arb, ctx, fmpq, fmpq_poly
 
 from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.checker.arith import lower_q, precision, upper_q
@@ -95,9 +95,38 @@ class Root:
             _REFINED[key] = self._refine(digits, target)
         return _REFINED[key]
 
+    def _newton(self, digits: int, target: fmpq, pos_lo: bool) -> tuple | None:
+        """Candidate end points from Newton's method with precision doubling (None if it strays); proven by the caller's sign check."""
+        lo, hi = self.lo, self.hi
+        while hi - lo > fmpq(1, 2**64):  # exact bisection to a bracket where Newton converges quadratically
+            mid = (lo + hi) / 2
+            v = self.p(mid)
+            if v == 0:
+                return mid, mid
+            lo, hi = (mid, hi) if (v > 0) == pos_lo else (lo, mid)
+        bits = int(digits * 3.3219280948873626) + 16
+        dp, x, prec = self.p.derivative(), arb((lo + hi) / 2), 64
+        with precision(10):
+            while prec < bits + 64:
+                prec = min(2 * prec, bits + 64)
+                ctx.prec = prec
+                x = (x - eval_ball(self.p, x) / eval_ball(dp, x)).mid()
+                if not x.is_finite() or not (self.ball().overlaps(x)):
+                    return None
+        mid, eps = lower_q(x), fmpq(1, 2**bits)
+        return max(mid - eps, self.lo), min(mid + eps, self.hi)
+
     def _refine(self, digits: int, target: fmpq) -> "Root":
         pos_lo = self.p(self.lo) > 0
         lo = hi = None
+        guess = self._newton(digits, target, pos_lo) if self.count == 1 else None
+        if guess is not None:
+            a, b = guess
+            if a == b:
+                return Root(self.p, a, b, self.outer, self.count)
+            va, vb = self.p(a), self.p(b)
+            if a < b and b - a <= target and va != 0 and vb != 0 and (va > 0) == pos_lo and (vb > 0) != pos_lo:
+                return Root(self.p, a, b, self.outer, self.count)
         with precision(digits + 20):
             try:
                 roots = self.p.complex_roots()

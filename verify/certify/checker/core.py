@@ -55,7 +55,7 @@ __all__ = ["SCHEMA", "SCHEMA_VERSION", "KEYS", "issue", "check", "CheckReport", 
 
 SCHEMA = "dicert-certificate"
 SCHEMA_VERSION = 2
-MAX_DIGITS = 100000
+MAX_DIGITS = 1_000_000
 #: Decimal places of the bound each Q-graph check proves (recorded in the check, compared on re-check).
 BOUND_PLACES = 70
 #: Top-level keys of a certificate; every one but ``seconds`` and ``versions`` is compared on re-check.

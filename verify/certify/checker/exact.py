@@ -40,6 +40,9 @@ _RATIO = re.compile(r"^([+-]?[0-9]+)/([0-9]+)$")
 _DEC = re.compile(r"^([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]{1,6}))?$")
 _MAX_EXP = 100000
 
+#: Longest accepted number text: two 10**6-digit decimals (a ratio) and some slack.
+MAX_TEXT = 2_200_000
+
 
 def rational(value: Any, field: str = "number") -> fmpq:
     """An exact rational from an int or an ASCII string (``p/q`` or a decimal); anything else is refused.
@@ -62,7 +65,7 @@ def rational(value: Any, field: str = "number") -> fmpq:
     if isinstance(value, (int, fmpz)):
         return fmpq(fmpz(int(value)))
     text = value.strip()
-    if not text.isascii() or len(text) > 200000:
+    if not text.isascii() or len(text) > MAX_TEXT:
         raise InvalidInput(f"{field}: expected an ASCII exact number, got {value[:40]!r}")
     if _INT.match(text):
         return fmpq(fmpz(text))

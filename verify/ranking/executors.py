@@ -1,0 +1,98 @@
+"""Where tasks run: here, in local worker processes (fork pool or loky, tied to the driver's life) or on dask.
+
+Part of :mod:`dicert.verify.ranking` (see the package docstring).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from dicert.verify.errors import InvalidInput
+from dicert.verify.worker_death import die_with_parent, guard
+
+
+#: Seconds to wait for a dask scheduler before giving up.
+DASK_CONNECT_SECONDS = 10.0
+
+
+#: Libraries whose native thread pools make ``os.fork`` unsafe once they are imported.
+_FORK_UNSAFE_MODULES = ("jax", "torch", "tensorflow")
+
+
+def _local_map(func: Callable[..., Any], items: Iterable, jobs: int) -> Iterator[Any]:
+    """``func(*item)`` for each item: here (``jobs == 1``) or streamed, unordered, from ``jobs`` worker processes.
+
+    The pool uses joblib's ``multiprocessing`` backend, whose workers are
+    forked from the parent where the platform forks: they start with the
+    libraries imported and the program built (in the inherited thread-local
+    cache) instead of paying both per worker.  Results stream back as each
+    task ends (``imap_unordered``, one task at a time per worker: no waves, so no
+    worker waits for the slowest task of a wave).  Forking a process that
+    runs native thread pools (JAX, PyTorch) can deadlock, so when one of
+    those is loaded the pool uses ``loky`` (fresh worker processes) instead.
+    """
+    if jobs == 1:
+        for item in items:
+            yield func(*item)
+        return
+    import multiprocessing
+
+    fork_unsafe = any(name in sys.modules for name in _FORK_UNSAFE_MODULES)
+    if fork_unsafe or "fork" not in multiprocessing.get_all_start_methods():
+        from joblib import Parallel, delayed
+
+        parent = os.getpid()
+        with Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered", pre_dispatch=f"{4 * jobs}") as parallel:
+            yield from parallel(delayed(_guarded)(parent, func, *item) for item in items)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+        yield from pool.imap_unordered(_apply, [(func, *item) for item in items], chunksize=1)
+
+
+def _apply(call: tuple) -> Any:
+    return call[0](*call[1:])
+
+
+def _guarded(parent: int, func: Callable[..., Any], *args: Any) -> Any:
+    """``func(*args)`` in a loky worker that first ties its life to the driver's (:mod:`dicert.verify.worker_death`)."""
+    guard(parent)
+    return func(*args)
+
+
+def _dask_client(address: Any) -> tuple[Any, bool]:
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise InvalidInput('dask: dask.distributed is not installed, expected the cluster extra: pip install "dicert[cluster]"') from None
+
+    if isinstance(address, Client):
+        return address, False
+    if not isinstance(address, str) or not address:
+        raise InvalidInput(f"dask: expected a scheduler address like tcp://host:8786, got {address!r}")
+    try:
+        return Client(address, timeout=DASK_CONNECT_SECONDS), True
+    except (OSError, TimeoutError) as exc:
+        raise InvalidInput(f"dask: cannot connect to the scheduler at {address} ({exc.__class__.__name__})") from None
+
+
+def _dask_map(client: Any, func: Callable[..., Any], items: Iterable, workers: int) -> Iterator[Any]:
+    """``func(*item)`` on the cluster, at most ``4 * workers`` tasks in flight, results as they finish."""
+    from dask.distributed import as_completed
+
+    pending = iter(items)
+    submitted = [client.submit(func, *item, pure=False) for item in islice(pending, 4 * workers)]
+    running = as_completed(submitted)
+    try:
+        for future in running:
+            result = future.result()
+            item = next(pending, None)
+            if item is not None:
+                submitted.append(client.submit(func, *item, pure=False))
+                running.add(submitted[-1])
+            yield result
+    finally:
+        client.cancel([f for f in submitted if not f.done()])

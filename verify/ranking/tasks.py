@@ -1,0 +1,210 @@
+"""The worker side of a ranking: per-process solver cache, enumeration blocks, solving one task, task lists.
+
+Part of :mod:`dicert.verify.ranking` (see the package docstring).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from dicert.graphs.enumerate import block_qgraphs
+from dicert.graphs.qgraph import QGraph
+from dicert.verify.channels import UnifilarFSC
+from dicert.verify.errors import SolverFailed
+from dicert.verify.ranking.store import Row, _graph_bytes
+
+
+# ---------------------------------------------------------------------------
+# workers
+# ---------------------------------------------------------------------------
+
+_LOCAL = threading.local()
+
+
+def _solver_for(run: str, bound: Any, channel: UnifilarFSC, m: int) -> Callable[..., Any]:
+    """The bound's solve function for this run (token ``run``), built once per thread of each worker."""
+    key = (run, channel.fingerprint, m)
+    cached = getattr(_LOCAL, "solver", None)
+    if cached is None or cached[0] != key:
+        _LOCAL.solver = (key, bound(channel, m))
+    return _LOCAL.solver[1]
+
+
+def _forget_solver(run: str) -> None:
+    """Drop this run's solver from the calling thread's cache (frees the program)."""
+    cached = getattr(_LOCAL, "solver", None)
+    if cached is not None and cached[0][0] == run:
+        _LOCAL.solver = None
+
+
+def _solve_chunk(
+    run: str,
+    bound: Any,
+    channel: UnifilarFSC,
+    m: int,
+    indices: np.ndarray,
+    phis: np.ndarray,
+    threshold: float | None = None,
+) -> list[Row]:
+    """Upper bounds of one chunk of graphs; failed solves become rows with their status and message.
+
+    ``threshold`` (default bound only): graphs provably worse than it are screened, not solved.
+    """
+    solve = _solver_for(run, bound, channel, m)
+    if hasattr(solve, "solve_batch"):  # the default bound: lean per-graph loop, bounds in batch
+        batch = solve.solve_batch(phis, screen_above=threshold)
+        for i in np.flatnonzero(~np.isfinite(batch.upper)):
+            if batch.status[i] in ("optimal", "screened"):
+                batch.status[i], batch.message[i] = "non_finite", f"upper: the bound returned {batch.upper[i]!r}"
+        blobs = np.ascontiguousarray(phis, dtype=np.int8).reshape(len(phis), -1)
+        return [
+            (
+                blobs[i].tobytes(),
+                index,
+                None if batch.status[i] not in ("optimal", "screened") else float(batch.upper[i]),
+                batch.status[i],
+                batch.message[i],
+                float(batch.seconds[i]),
+                None if batch.status[i] not in ("optimal", "screened") else float(batch.estimate[i]),
+            )
+            for i, index in enumerate(indices.tolist())
+        ]
+    rows: list[Row] = []
+    for index, phi in zip(indices.tolist(), phis):
+        graph = QGraph(phi.astype(np.int64))
+        start = time.perf_counter()
+        try:
+            result = solve(graph, lower=False)
+            solved = float(result.upper)
+            upper: float | None = solved
+            status = str(getattr(result, "status", "optimal"))
+            message = None
+            if not math.isfinite(solved):
+                upper, status, message = None, "non_finite", f"upper: the bound returned {result.upper!r}"
+            elif status != "optimal":
+                upper, message = None, f"status: {status!r}, expected 'optimal'"
+        except SolverFailed as exc:
+            upper, status, message = None, "solver_failed", str(exc)
+        estimate = getattr(result, "estimate", None) if upper is not None else None
+        estimate = None if estimate is None else float(estimate)
+        rows.append((_graph_bytes(phi), index, upper, status, message, time.perf_counter() - start, estimate))
+    return rows
+
+
+#: Enumeration blocks each process keeps generated (``_block_phis`` cache).
+_BLOCKS_CACHED = 4
+
+#: Tasks per worker when ``chunk_size`` is not given.
+TASKS_PER_WORKER = 32
+
+
+@lru_cache(maxsize=_BLOCKS_CACHED)
+def _block_phis(m: int, r: int, block: int) -> np.ndarray:
+    """The graphs of one enumeration block, generated where they are solved (cached per process)."""
+    phis = block_qgraphs(m, r, block)
+    phis.flags.writeable = False
+    return phis
+
+
+def _count_block(m: int, r: int, block: int) -> tuple[int, int]:
+    return block, len(_block_phis(m, r, block))
+
+
+#: A task: (block, lo, hi, offset) -- graphs ``lo:hi`` of ``block``, whose graph 0 has enumeration index ``offset``.
+Task = tuple[int, int, int, int]
+
+
+def _solve_task(
+    run: str,
+    bound: Any,
+    channel: UnifilarFSC,
+    m: int,
+    r: int,
+    task: Task,
+    threshold: float | None = None,
+    keep: int = 1,
+) -> tuple[Task, list[Row]]:
+    """Generate the task's graphs from its block and bound them (the worker's side of a partitioned run).
+
+    The screening threshold is the smallest of ``threshold`` (sent with the task), the
+    driver's current value in shared memory (forked local workers) and the ``keep``-th
+    best exact bound this worker has found itself in this run (the ``keep``-th best of a
+    subset is never below the ``keep``-th best of all graphs, so each is safe).
+    """
+    block, lo, hi, offset = task
+    phis = _block_phis(m, r, block)[lo:hi]
+    best = _WORKER_BEST.setdefault(run, [])
+    if threshold is not None:
+        if _SHARED_THRESHOLD is not None:
+            threshold = min(threshold, _SHARED_THRESHOLD.value)
+        if len(best) >= keep:
+            threshold = min(threshold, -best[0])
+    rows = _solve_chunk(run, bound, channel, m, np.arange(offset + lo, offset + hi), phis, threshold)
+    if threshold is not None:
+        _push_best(best, [row[2] for row in rows if row[3] == "optimal" and row[2] is not None], keep)
+    return task, rows
+
+
+def _push_best(heap: list[float], uppers: Iterable[float], keep: int) -> None:
+    """Keep in ``heap`` (negated, a max-heap) the ``keep`` smallest values seen."""
+    for upper in uppers:
+        if len(heap) < keep:
+            heapq.heappush(heap, -upper)
+        elif upper < -heap[0]:
+            heapq.heapreplace(heap, -upper)
+
+
+#: Per process: the best exact bounds this worker found, per run token (for its screening threshold).
+_WORKER_BEST: dict[str, list[float]] = {}
+
+
+#: The driver's screening threshold, shared with forked local workers (``multiprocessing.Value``).
+_SHARED_THRESHOLD: Any = None
+
+
+def _tasks(
+    counts: list[int], blocks_done: set[int], stored: np.ndarray, size: int
+) -> tuple[list[Task], dict[int, int]]:
+    """Tasks of at most ``size`` graphs over the unfinished blocks, skipping slices already stored.
+
+    Returns the tasks and, per unfinished block, how many of its tasks must
+    finish before it is marked done.
+    """
+    tasks: list[Task] = []
+    per_block: dict[int, int] = {}
+    offset = 0
+    for block, count in enumerate(counts):
+        if block not in blocks_done and count:
+            for lo in range(0, count, size):
+                hi = min(lo + size, count)
+                a, b = np.searchsorted(stored, [offset + lo, offset + hi])
+                if b - a < hi - lo:  # not every graph of the slice is stored yet
+                    tasks.append((block, lo, hi, offset))
+                    per_block[block] = per_block.get(block, 0) + 1
+            per_block.setdefault(block, 0)
+        offset += count
+    return tasks, per_block
+
+
+#: Size of the first tasks of a screened run (they are solved before any threshold is known).
+FIRST_TASK_GRAPHS = 128
+
+
+def _split_first(
+    tasks: list[Task], per_block: dict[int, int], workers: int, piece: int
+) -> tuple[list[Task], dict[int, int]]:
+    """Split the first ``workers`` tasks into pieces of at most ``piece`` graphs (same graphs, same order)."""
+    head: list[Task] = []
+    for block, lo, hi, offset in tasks[:workers]:
+        parts = [(block, a, min(a + piece, hi), offset) for a in range(lo, hi, piece)]
+        per_block[block] += len(parts) - 1
+        head += parts
+    return head + tasks[workers:], per_block
