@@ -49,6 +49,7 @@ from dicert.verify.certify.checker.arith import (
 )
 from dicert.verify.certify.checker.exact import ExactChannel, rational
 from dicert.verify.certify.checker.kinds import KINDS, QGRAPH_DIGITS
+from dicert.verify.certify.checker.provenance import exact_from_check
 from dicert.verify.certify.checker.results import spec as result_spec
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "KEYS", "issue", "check", "CheckReport", "MAX_DIGITS"]
@@ -73,8 +74,9 @@ def _digits(value: Any) -> int:
 
 
 def _channel_block(exact: ExactChannel, exact_from: str) -> dict:
+    # exact_from is provenance metadata; exact_from_check says what of it the checker confirmed (issue 12)
     return {"fingerprint": exact.fingerprint(), **{k: v for k, v in exact.canonical().items() if k != "type"},
-            "exact_from": exact_from}
+            "exact_from": exact_from, "exact_from_check": exact_from_check(exact, exact_from)}
 
 
 def issue(result: str, params: dict | None = None, digits: int = 30, witness: dict | None = None,
@@ -269,7 +271,7 @@ def _check(data: Any) -> CheckReport:
     stored_channel = data["channel"]
     if not isinstance(stored_channel, dict):
         raise InvalidInput("channel: expected an object")
-    if set(stored_channel) - {"fingerprint", "law", "next_state", "allowed", "exact_from"}:
+    if set(stored_channel) - {"fingerprint", "law", "next_state", "allowed", "exact_from", "exact_from_check"}:
         raise InvalidInput("channel: unknown key(s)")
     exact = ExactChannel.from_json(stored_channel)
     if stored_channel.get("fingerprint") != exact.fingerprint():
