@@ -309,8 +309,32 @@ def certified_bracket(
         witness["lower"] = {"phi": lb.phi, "policy": lb.policy}
     elif res.lower is not None:
         witness["lower"] = {k: res.witness["lower"][k] for k in ("phi", "policy")}
+    else:  # no exactly invariant input: finite-block output entropies, a checker kind too (method (c))
+        block = _best_block_witness(channel, g, [solution.policy] + [s[2] for s in (starts or [])][:1])
+        if block is not None:
+            witness["lower"] = block
     cert = Certificate(issue("qgraph_bracket", {}, digits, witness, channel=exact.to_json(), exact_from=exact.origin))
     return cert, lb
+
+
+def _best_block_witness(channel: Any, graph: Any, policies: list, max_leaves: int = 20000) -> dict | None:
+    """The ``{"phi", "policy", "k"}`` lower witness (block-entropy kind) of the best rationalised policy, or None."""
+    from dicert.graphs.errors import DicertError
+    from dicert.verify.certify.block_entropy import block_entropy_lower, block_witness
+    from dicert.verify.certify.witness import exact_policy
+
+    best = None
+    for policy in policies:
+        if policy is None:
+            continue
+        try:
+            w = block_witness(channel, graph.phi.tolist(), exact_policy(policy, 10**12), max_leaves)
+            value = float(block_entropy_lower(channel, w["phi"], w["policy"], w["k"]).lower_decimal(15))
+        except (DicertError, ValueError):
+            continue
+        if best is None or value > best[0]:
+            best = (value, w)
+    return None if best is None else best[1]
 
 
 def certified_discovery_bracket(channel: Any, graph: Any, lower_policy: Any = None, *, digits: int = 20):

@@ -64,6 +64,9 @@ KEYS = ("schema", "schema_version", "result", "params", "digits", "title", "clai
         "channel", "proven", "cited", "interval", "value", "value_digits", "lower", "upper", "gap", "checks",
         "witness", "verified", "versions", "seconds")
 _NOT_COMPARED = {"seconds", "versions"}
+#: ``proven.methods`` line of a lower bound by the ``block_entropy_lower_bound`` kind (issue 12, method (c)).
+BLOCK_LOWER_METHOD = ("block entropy H(Y_k|Y^{k-1},Z_0) - H(Y|X,S) of a rational input (Cover-Thomas Thm 4.5.1), "
+                      "exact + Arb; that the input's rate is achievable is cited (Permuter-Weissman-Goldsmith 2009)")
 _EXACT_FROM = ("registry", "text", "binary-float", "float-shortest-decimal")
 
 
@@ -98,9 +101,10 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
     witness = {} if witness is None else witness
     if not isinstance(witness, dict) or set(witness) - {"upper", "lower"}:
         raise InvalidInput("witness: expected an object with optional 'upper' and 'lower' sections")
-    for section, keys in (("upper", {"phi", "test", "value"}), ("lower", {"phi", "policy"})):
-        if section in witness and (not isinstance(witness[section], dict) or set(witness[section]) != keys):
-            raise InvalidInput(f"witness.{section}: expected exactly the keys {sorted(keys)}")
+    for section, allowed in (("upper", [{"phi", "test", "value"}]), ("lower", [{"phi", "policy"}, {"phi", "policy", "k"}])):
+        if section in witness and (not isinstance(witness[section], dict) or set(witness[section]) not in allowed):
+            raise InvalidInput(f"witness.{section}: expected exactly the keys "
+                               + " or ".join(str(sorted(keys)) for keys in allowed))
     if exact_from not in _EXACT_FROM:
         raise InvalidInput(f"channel.exact_from: expected one of {', '.join(_EXACT_FROM)}")
     if s.channel is not None:
@@ -164,7 +168,8 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
             methods.append("upper: " + s.upper_method)
         if lowers:
             L = max(lowers)
-            methods.append("lower: " + s.lower_method)
+            block = any(c["kind"] == "block_entropy_lower_bound" for c in checks)
+            methods.append("lower: " + (BLOCK_LOWER_METHOD if block else s.lower_method))
         if upper_exact:
             U = cf_hi if U is None else min(U, cf_hi)
             methods.append("upper: closed form = duality bound exactly (Bellman equation (4.55) proven exactly)")
