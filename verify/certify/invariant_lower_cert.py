@@ -159,23 +159,29 @@ def certified_invariant_lower(
         cands.sort(key=lambda c: -c.rate_estimate)
         if not cands:
             evidence.append(f"{'optimising' if optimise else 'first'} round: no numerically invariant input")
-        for cand in cands[:tries]:
-            if best is not None and cand.rate_estimate <= float(best[0]):
-                break
-            lower, policy, why = certify_policy_lower(channel if exact is None else exact, phi, cand.beliefs,
-                                                      cand.policy, digits=digits,
-                                                      zero_tol=1e-9 if cand.start.endswith(":as_is") else margin / 4)
-            if lower is None:
-                evidence.append(f"start {cand.start}: {why}")
-                continue
-            if best is None or float(lower) > float(best[0]):
-                best = (lower, cand.rate_estimate, policy, f"start {cand.start}: certified {lower}; {why}")
+        best = _certify_round(channel if exact is None else exact, phi, cands[:tries], best, evidence, digits, margin)
         if best is not None and target - float(best[0]) <= 1e-11:
             break
     if best is None:
         return CertifiedLower(None, None, phi, None, evidence)
     lower, estimate, policy, why = best
     return CertifiedLower(lower, float(estimate), phi, policy, evidence + [why])
+
+
+def _certify_round(exact: Any, phi: list, cands: list, best: tuple | None, evidence: list, digits: int,
+                   margin: float) -> tuple | None:
+    """Send candidates (best estimate first) to the exact stage; the best certified ``(lower, estimate, policy, why)``."""
+    for cand in cands:
+        if best is not None and cand.rate_estimate <= float(best[0]):
+            break
+        lower, policy, why = certify_policy_lower(exact, phi, cand.beliefs, cand.policy, digits=digits,
+                                                  zero_tol=1e-9 if cand.start.endswith(":as_is") else margin / 4)
+        if lower is None:
+            evidence.append(f"start {cand.start}: {why}")
+            continue
+        if best is None or float(lower) > float(best[0]):
+            best = (lower, cand.rate_estimate, policy, f"start {cand.start}: certified {lower}; {why}")
+    return best
 
 
 def lift_unreachable_values(channel: Any, phi: Any, test: Any, value: Any, rho: float) -> list:
