@@ -273,7 +273,6 @@ def discover(
         payload["upper_method"] = upper_method if upper_valid is not None else None
         payload["lower_method"] = lower_method if lower_valid is not None else None
         payload["channel"] = channel
-        payload["certified"] = bool(certificate is not None and certificate.verified and lower_valid == certificate.lower)
         payload["seconds"] = seconds
         payload["timings"] = result.timings
         payload["plots"] = plots
