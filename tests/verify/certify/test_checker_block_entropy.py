@@ -117,3 +117,13 @@ def test_block_kind_refuses_a_non_integer_block_length_and_missing_keys():
     for data in ({"phi": PHI, "policy": POLICY, "k": 2.0}, {"phi": PHI, "policy": POLICY}):
         with pytest.raises(Exception, match="k"):
             block_entropy_lower_bound(data, {"channel": ch})
+
+
+def test_a_stored_block_certificate_fails_when_an_entropy_term_is_off(monkeypatch):
+    import dicert.verify.certify.checker.block_entropy as kind
+
+    cert = _cert()
+    real = kind.entropy
+    # a mutated checker primitive (a constant shift would cancel between the two entropies)
+    monkeypatch.setattr(kind, "entropy", lambda probs: real(probs) * (1 + 1e-12))
+    assert not check(cert).verified
