@@ -82,6 +82,15 @@ def test_discover_dicode_erasure_certified_gap_below_1e_9_contains_the_published
     assert data["graph"]["nodes"] == 4
 
 
+@pytest.mark.slow
+def test_discover_ternary_ising_bracket_from_edge_moves_and_quotients_contains_the_capacity(capsys):
+    # Thm 4.6.1 value for q = 3 (Elishco & Permuter 2014), proven inside [4.6e-14] by `certify ising_q --q 3`
+    known = 0.9612271925417
+    lower, upper, data = _bracket(capsys, "ising:q=3")
+    assert lower <= known <= upper
+    assert upper - lower < 1e-2  # measured 4.3e-3 (6-node graph); 4.9e-2 on the 10-node clustered graph
+
+
 @pytest.mark.parametrize("channel", ["bsc:p=0.1", "bec:eps=0.3", "z"])
 def test_discover_memoryless_certified_bracket(capsys, channel):
     lower, upper, _ = _bracket(capsys, channel)

@@ -582,7 +582,7 @@ def discover_qgraph(
         seen.setdefault(extracted.graph, extracted)
     from dicert.verify.capacity.qgraph_quotients import quotient_candidates
 
-    seen.update(quotient_candidates(channel, seen))  # merged-node quotients (issue 12: dicode erasure)
+    seen.update(quotient_candidates(channel, seen, rho=vi.rho_upper))  # quotients, edge moves (issue 12)
     candidates: list[tuple[float, int, float, float | None]] = []
     best = None
     # smallest graphs first; stop once a graph closes the gap (the rest would only be lifts)

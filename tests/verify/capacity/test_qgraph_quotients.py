@@ -48,3 +48,21 @@ def test_unseen_edges_of_a_known_state_become_self_loops():
     looped = self_loop_unseen_edges(ch, phi, beliefs)
     # state known 0: output -1 (= 0 - 1) cannot occur; state known 1: output +1 cannot occur
     assert looped.tolist() == [[0, 0, 2, 1], [0, 1, 2, 1], [0, 2, 2, 1]]
+
+
+def test_edge_move_search_never_raises_the_upper_estimate_and_ends_in_a_local_minimum():
+    from dicert.graphs.qgraph import QGraph
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+    from dicert.verify.capacity.qgraph_quotients import edge_move_search
+
+    ch = parse_channel("ising")
+    start = np.array([[1, 1], [0, 0]])  # a poor 2-node graph
+    before = float(qgraph_upper_bound(ch, start, lower=False).upper)
+    after, phi = edge_move_search(ch, start)
+    assert after <= before and QGraph(phi).is_strongly_connected()
+    for q in range(2):
+        for y in range(2):
+            trial = phi.copy()
+            trial[q, y] = 1 - trial[q, y]
+            if QGraph(trial).is_strongly_connected():
+                assert float(qgraph_upper_bound(ch, trial, lower=False).upper) >= after - 1e-9
