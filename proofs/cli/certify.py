@@ -103,7 +103,7 @@ def _summary(cert: Any, decision: Any = None, basis: str = "proven", problems: A
     out = cert.to_json()
     out.pop("witness", None)
     channel = out.get("channel") or {}
-    out["channel"] = {k: channel.get(k) for k in ("fingerprint", "exact_from")}
+    out["channel"] = {k: channel.get(k) for k in ("fingerprint", "exact_from", "exact_from_check")}
     if out.get("value") is not None and out.get("value_digits", 0) <= 15:
         out["value"] = float(out["value"])
     out["checks"] = [{"name": c.name, "kind": c.kind, "passed": c.passed, "evidence": c.evidence} for c in cert.checks]

@@ -256,7 +256,8 @@ def discover(
             write_output(out, certificate.dumps() + "\n", "--out")
         upper_valid, upper_method = certificate.upper, "certified (independent checker)"
         lower_valid = certificate.lower if certificate.data["witness"].get("lower") else None
-        lower_method = "exactly BCJR-invariant rational input (Thm 4.4.4), checker-issued certificate"
+        lower_method = next((m[7:] for m in certificate.proven["methods"] if m.startswith("lower: ")),
+                            "none") + ", checker-issued certificate"  # method (a) or (c), issue 12
         if lower_valid is None:  # no exactly invariant input: finite-block output entropies (issue 12, method (c))
             lower_valid, lower_method = _block_lower(ch, result)
     else:

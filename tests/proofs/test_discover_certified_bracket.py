@@ -2,7 +2,9 @@
 
 Known values: trapdoor log2 of the golden ratio (Permuter et al. 2008), binary Ising 0.575521574168...
 (Elishco & Permuter 2014, Thm 4.6.1), POST(a) (Permuter, Asnani & Weissman 2014; here the value of the
-optimal 2-node graph), BEC with no consecutive ones (Sabag, Permuter & Kashyap 2016, Thm 1).
+optimal 2-node graph), BEC with no consecutive ones (Sabag, Permuter & Kashyap 2016, Thm 1), dicode
+erasure channel ``max_p (1-eps)(p + eps H2(p)) / (eps + (1-eps) p)`` (Sabag, Permuter & Pfister 2017,
+IEEE Trans. IT 63(3), the DEC theorem; its Q-graph upper bound is tight).
 """
 
 from __future__ import annotations
@@ -61,10 +63,32 @@ def test_discover_bec_noc_bracket_contains_the_closed_form(capsys):
     assert upper - lower < 1e-9  # measured 3.5e-10 (T = output law of the certified invariant input)
 
 
+def _dicode_erasure(eps: float) -> float:
+    from scipy.optimize import minimize_scalar
+
+    def neg(p: float) -> float:
+        h = -p * math.log2(p) - (1 - p) * math.log2(1 - p)
+        return -(1 - eps) * (p + eps * h) / (eps + (1 - eps) * p)
+
+    return -minimize_scalar(neg, bounds=(1e-12, 1 - 1e-12), method="bounded", options={"xatol": 1e-14}).fun
+
+
 @pytest.mark.slow
-def test_discover_dicode_erasure_certified_bracket(capsys):
-    lower, upper, _ = _bracket(capsys, "dicode-erasure:eps=0.5")
-    assert upper - lower < 1e-8  # measured 7.1e-9
+def test_discover_dicode_erasure_certified_gap_below_1e_9_contains_the_published_capacity(capsys):
+    lower, upper, data = _bracket(capsys, "dicode-erasure:eps=0.5")
+    closed = _dicode_erasure(0.5)
+    assert lower <= closed + 1e-12 and closed <= upper
+    assert upper - lower < 1e-9  # measured 1.8e-10 on the 4-node quotient of the clustered 8-node graph
+    assert data["graph"]["nodes"] == 4
+
+
+@pytest.mark.slow
+def test_discover_ternary_ising_bracket_from_edge_moves_and_quotients_contains_the_capacity(capsys):
+    # Thm 4.6.1 value for q = 3 (Elishco & Permuter 2014), proven inside [4.6e-14] by `certify ising_q --q 3`
+    known = 0.9612271925417
+    lower, upper, data = _bracket(capsys, "ising:q=3")
+    assert lower <= known <= upper
+    assert upper - lower < 1e-2  # measured 4.3e-3 (6-node graph); 4.9e-2 on the 10-node clustered graph
 
 
 @pytest.mark.parametrize("channel", ["bsc:p=0.1", "bec:eps=0.3", "z"])
@@ -79,6 +103,10 @@ def test_discover_bsc_noc_lower_from_block_entropies(capsys):
     assert run(["discover", "bsc-noc", "--certify", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["lower_method"].startswith("block entropy")
+    assert data["lower_method"].endswith("checker-issued certificate")
+    cert = data["certificate"]
+    assert cert["verified"] and cert["lower"] == data["lower"]
+    assert [c["kind"] for c in cert["checks"]] == ["duality_upper_bound", "block_entropy_lower_bound"]
     lower, upper = float(data["lower"]), float(data["upper"])
     assert lower <= upper and upper - lower < 1e-5  # measured 5.8e-7
 
@@ -91,5 +119,7 @@ def test_discover_json_channel_file_gets_a_bracket(capsys):
     assert run(["discover", str(path), "--certify", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["certificate"]["channel"]["exact_from"] == "text"
+    assert data["certificate"]["channel"]["exact_from_check"].startswith("unverified")  # a file's text: metadata
+    assert data["certificate"]["verified"] and data["certificate"]["lower"] == data["lower"]  # both sides: checker
     lower, upper = float(data["lower"]), float(data["upper"])
     assert lower <= upper and upper - lower < 1e-7  # measured 1.9e-9

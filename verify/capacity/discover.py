@@ -580,6 +580,9 @@ def discover_qgraph(
     for radius in radii:
         extracted = extract_qgraph(mdp, vi.h, path, radius=radius, burn_in=min(burn_in, steps - 2))
         seen.setdefault(extracted.graph, extracted)
+    from dicert.verify.capacity.qgraph_quotients import quotient_candidates
+
+    seen.update(quotient_candidates(channel, seen, rho=vi.rho_upper))  # quotients, edge moves (issue 12)
     candidates: list[tuple[float, int, float, float | None]] = []
     best = None
     # smallest graphs first; stop once a graph closes the gap (the rest would only be lifts)

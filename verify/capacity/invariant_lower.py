@@ -350,6 +350,30 @@ def _face_vertex_starts(arrays: Any, g: QGraph, bound: Any, trials: int = 16, ke
     return [(label, beliefs_of_policy(arrays, g, policy), policy) for _, label, policy in found[:keep]]
 
 
+def _starts(arrays: Any, g: Any, prob: "_Problem", solution: Any, starts: list | None, random_starts: int,
+            gen: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """The starts of :func:`invariant_candidates`: program maximiser (and its face vertices), given, random."""
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+
+    todo: list[tuple[str, np.ndarray, np.ndarray]] = []
+    try:
+        bound = solution if solution is not None else qgraph_upper_bound(arrays, g)
+        todo.append(("qgraph_program", beliefs_of_policy(arrays, g, bound.policy), np.asarray(bound.policy)))
+    except Exception:  # noqa: BLE001 - a failed convex solve only removes one start
+        pass
+    else:
+        if prob.S > 1 and (getattr(bound, "bcjr_residual", None) is None or bound.bcjr_residual > 1e-12):
+            todo.extend(_face_vertex_starts(arrays, g, bound))
+    for label, beliefs, policy in starts or []:
+        todo.append((label, np.asarray(beliefs, dtype=float), np.asarray(policy, dtype=float)))
+    for k in range(random_starts):
+        beliefs = gen.dirichlet(np.ones(prob.S), size=prob.m)
+        acts = np.where(prob.free, gen.dirichlet(np.ones(prob.X), size=(prob.m, prob.S)), 0.0)
+        acts /= acts.sum(axis=2, keepdims=True)
+        todo.append((f"random{k}", beliefs, np.transpose(acts, (1, 0, 2))))
+    return todo
+
+
 def invariant_candidates(
     channel: Any,
     graph: Any,
@@ -384,28 +408,12 @@ def invariant_candidates(
     >>> round(c[0].rate_estimate, 6), c[0].start
     (0.531004, 'qgraph_program:as_is')
     """
-    from dicert.verify.capacity.qgraph_bounds import as_qgraph, qgraph_upper_bound, unifilar_arrays
+    from dicert.verify.capacity.qgraph_bounds import as_qgraph, unifilar_arrays
 
     arrays = unifilar_arrays(channel)
     g = as_qgraph(graph, outputs=int(arrays.law.shape[2]))
     prob = _Problem(arrays, g)
-    gen = np.random.default_rng(rng)
-    todo: list[tuple[str, np.ndarray, np.ndarray]] = []
-    try:
-        bound = solution if solution is not None else qgraph_upper_bound(arrays, g)
-        todo.append(("qgraph_program", beliefs_of_policy(arrays, g, bound.policy), np.asarray(bound.policy)))
-    except Exception:  # noqa: BLE001 - a failed convex solve only removes one start
-        pass
-    else:
-        if prob.S > 1 and (getattr(bound, "bcjr_residual", None) is None or bound.bcjr_residual > 1e-12):
-            todo.extend(_face_vertex_starts(arrays, g, bound))
-    for label, beliefs, policy in starts or []:
-        todo.append((label, np.asarray(beliefs, dtype=float), np.asarray(policy, dtype=float)))
-    for k in range(random_starts):
-        beliefs = gen.dirichlet(np.ones(prob.S), size=prob.m)
-        acts = np.where(prob.free, gen.dirichlet(np.ones(prob.X), size=(prob.m, prob.S)), 0.0)
-        acts /= acts.sum(axis=2, keepdims=True)
-        todo.append((f"random{k}", beliefs, np.transpose(acts, (1, 0, 2))))
+    todo = _starts(arrays, g, prob, solution, starts, random_starts, np.random.default_rng(rng))
     out = []
 
     def keep(label: str, search: _BeliefSearch, raw: np.ndarray, floor: float) -> None:

@@ -159,23 +159,29 @@ def certified_invariant_lower(
         cands.sort(key=lambda c: -c.rate_estimate)
         if not cands:
             evidence.append(f"{'optimising' if optimise else 'first'} round: no numerically invariant input")
-        for cand in cands[:tries]:
-            if best is not None and cand.rate_estimate <= float(best[0]):
-                break
-            lower, policy, why = certify_policy_lower(channel if exact is None else exact, phi, cand.beliefs,
-                                                      cand.policy, digits=digits,
-                                                      zero_tol=1e-9 if cand.start.endswith(":as_is") else margin / 4)
-            if lower is None:
-                evidence.append(f"start {cand.start}: {why}")
-                continue
-            if best is None or float(lower) > float(best[0]):
-                best = (lower, cand.rate_estimate, policy, f"start {cand.start}: certified {lower}; {why}")
+        best = _certify_round(channel if exact is None else exact, phi, cands[:tries], best, evidence, digits, margin)
         if best is not None and target - float(best[0]) <= 1e-11:
             break
     if best is None:
         return CertifiedLower(None, None, phi, None, evidence)
     lower, estimate, policy, why = best
     return CertifiedLower(lower, float(estimate), phi, policy, evidence + [why])
+
+
+def _certify_round(exact: Any, phi: list, cands: list, best: tuple | None, evidence: list, digits: int,
+                   margin: float) -> tuple | None:
+    """Send candidates (best estimate first) to the exact stage; the best certified ``(lower, estimate, policy, why)``."""
+    for cand in cands:
+        if best is not None and cand.rate_estimate <= float(best[0]):
+            break
+        lower, policy, why = certify_policy_lower(exact, phi, cand.beliefs, cand.policy, digits=digits,
+                                                  zero_tol=1e-9 if cand.start.endswith(":as_is") else margin / 4)
+        if lower is None:
+            evidence.append(f"start {cand.start}: {why}")
+            continue
+        if best is None or float(lower) > float(best[0]):
+            best = (lower, cand.rate_estimate, policy, f"start {cand.start}: certified {lower}; {why}")
+    return best
 
 
 def lift_unreachable_values(channel: Any, phi: Any, test: Any, value: Any, rho: float) -> list:
@@ -309,8 +315,32 @@ def certified_bracket(
         witness["lower"] = {"phi": lb.phi, "policy": lb.policy}
     elif res.lower is not None:
         witness["lower"] = {k: res.witness["lower"][k] for k in ("phi", "policy")}
+    else:  # no exactly invariant input: finite-block output entropies, a checker kind too (method (c))
+        block = _best_block_witness(channel, g, [solution.policy] + [s[2] for s in (starts or [])][:1])
+        if block is not None:
+            witness["lower"] = block
     cert = Certificate(issue("qgraph_bracket", {}, digits, witness, channel=exact.to_json(), exact_from=exact.origin))
     return cert, lb
+
+
+def _best_block_witness(channel: Any, graph: Any, policies: list, max_leaves: int = 20000) -> dict | None:
+    """The ``{"phi", "policy", "k"}`` lower witness (block-entropy kind) of the best rationalised policy, or None."""
+    from dicert.graphs.errors import DicertError
+    from dicert.verify.certify.block_entropy import block_entropy_lower, block_witness
+    from dicert.verify.certify.witness import exact_policy
+
+    best = None
+    for policy in policies:
+        if policy is None:
+            continue
+        try:
+            w = block_witness(channel, graph.phi.tolist(), exact_policy(policy, 10**12), max_leaves)
+            value = float(block_entropy_lower(channel, w["phi"], w["policy"], w["k"]).lower_decimal(15))
+        except (DicertError, ValueError):
+            continue
+        if best is None or value > best[0]:
+            best = (value, w)
+    return None if best is None else best[1]
 
 
 def certified_discovery_bracket(channel: Any, graph: Any, lower_policy: Any = None, *, digits: int = 20):

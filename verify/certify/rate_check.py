@@ -127,6 +127,26 @@ def bcjr_lower_bound(channel: Any, phi: Any, policy: Any, digits: int = 30) -> I
     S, X, Y = ch.shape
     graph = exact_graph(phi, outputs=Y)
     Q = len(graph)
+    P = _checked_policy(ch, Q, policy)
+    pi_flat, _ = stationary_distribution(_chain_matrix(ch, graph, P))
+    pi = tuple(tuple(pi_flat[s * Q + q] for q in range(Q)) for s in range(S))
+    pi_q = [sum((pi[s][q] for s in range(S)), fmpq(0)) for q in range(Q)]
+    joint_qy, failure = _invariance(ch, graph, P, pi, pi_q)
+    if failure is not None:
+        return InvariantRate(None, pi, False, failure)
+    rate = _rate(ch, P, pi, pi_q, joint_qy, digits)
+    return InvariantRate(
+        rate,
+        pi,
+        True,
+        f"stationary distribution unique (rank {S * Q - 1} of {S * Q}); posterior equals pi(s'|phi(q,y)) exactly "
+        f"for all {sum(1 for q in range(Q) for y in range(Y) if joint_qy[q][y] != 0)} edges with positive probability",
+    )
+
+
+def _checked_policy(ch: Any, Q: int, policy: Any) -> tuple:
+    """The exact policy ``P(x|s,q)``, shape and allowed inputs checked."""
+    S, X, _ = ch.shape
     P = exact_stochastic(policy, 3, "policy")
     if (len(P), len(P[0]), len(P[0][0])) != (S, Q, X):
         raise InvalidInput(f"policy: expected shape {(S, Q, X)} (states, nodes, inputs), got {(len(P), len(P[0]), len(P[0][0]))}")
@@ -135,6 +155,13 @@ def bcjr_lower_bound(channel: Any, phi: Any, policy: Any, digits: int = 30) -> I
             for x in range(X):
                 if P[s][q][x] != 0 and not ch.allowed[s][x]:
                     raise InvalidInput(f"policy: P(x={x}|s={s},q={q}) > 0 but input {x} is not allowed in state {s}")
+    return P
+
+
+def _chain_matrix(ch: Any, graph: Any, P: tuple) -> list:
+    """Exact transition matrix of ``Z = (S, Q)`` under ``P`` (4.36), index ``s*Q + q``."""
+    S, X, Y = ch.shape
+    Q = len(graph)
     n = S * Q
     M = [[fmpq(0)] * n for _ in range(n)]
     for s in range(S):
@@ -145,13 +172,15 @@ def bcjr_lower_bound(channel: Any, phi: Any, policy: Any, digits: int = 30) -> I
                     continue
                 for y in range(Y):
                     py = ch.law[s][x][y]
-                    if py == 0:
-                        continue
-                    M[s * Q + q][ch.next_state[s][x][y] * Q + graph[q][y]] += px * py
-    pi_flat, _ = stationary_distribution(M)
-    pi = tuple(tuple(pi_flat[s * Q + q] for q in range(Q)) for s in range(S))
-    pi_q = [sum((pi[s][q] for s in range(S)), fmpq(0)) for q in range(Q)]
-    # BCJR invariance (4.43), exact.
+                    if py != 0:
+                        M[s * Q + q][ch.next_state[s][x][y] * Q + graph[q][y]] += px * py
+    return M
+
+
+def _invariance(ch: Any, graph: Any, P: tuple, pi: tuple, pi_q: list) -> tuple[list, str | None]:
+    """``P(q, y)`` and the first violation of BCJR invariance (4.43), exact (None: invariant)."""
+    S, X, Y = ch.shape
+    Q = len(graph)
     joint_qy = [[fmpq(0)] * Y for _ in range(Q)]
     for q in range(Q):
         for y in range(Y):
@@ -168,13 +197,15 @@ def bcjr_lower_bound(channel: Any, phi: Any, policy: Any, digits: int = 30) -> I
             nxt = graph[q][y]
             for s2 in range(S):
                 if post[s2] / total != pi[s2][nxt] / pi_q[nxt]:
-                    return InvariantRate(
-                        None,
-                        pi,
-                        False,
-                        f"not BCJR-invariant: P(s'={s2}|q={q},y={y}) = {_show(post[s2] / total)} "
-                        f"but pi(s'={s2}|q'={nxt}) = {_show(pi[s2][nxt] / pi_q[nxt])}",
-                    )
+                    return joint_qy, (f"not BCJR-invariant: P(s'={s2}|q={q},y={y}) = {_show(post[s2] / total)} "
+                                      f"but pi(s'={s2}|q'={nxt}) = {_show(pi[s2][nxt] / pi_q[nxt])}")
+    return joint_qy, None
+
+
+def _rate(ch: Any, P: tuple, pi: tuple, pi_q: list, joint_qy: list, digits: int) -> arb:
+    """``I(X,S;Y|Q) = H(Y|Q) - H(Y|X,S)`` as an Arb ball."""
+    S, X, Y = ch.shape
+    Q = len(pi_q)
     with working_precision(digits=digits):
         h_yq = arb(0)
         for q in range(Q):
@@ -195,11 +226,4 @@ def bcjr_lower_bound(channel: Any, phi: Any, policy: Any, digits: int = 30) -> I
                         py = ch.law[s][x][y]
                         if py != 0:
                             h_yxs -= arb(w * py) * log2(arb(py))
-        rate = h_yq - h_yxs
-    return InvariantRate(
-        rate,
-        pi,
-        True,
-        f"stationary distribution unique (rank {n - 1} of {n}); posterior equals pi(s'|phi(q,y)) exactly for all "
-        f"{sum(1 for q in range(Q) for y in range(Y) if joint_qy[q][y] != 0)} edges with positive probability",
-    )
+        return h_yq - h_yxs

@@ -49,6 +49,7 @@ from dicert.verify.certify.checker.arith import (
 )
 from dicert.verify.certify.checker.exact import ExactChannel, rational
 from dicert.verify.certify.checker.kinds import KINDS, QGRAPH_DIGITS
+from dicert.verify.certify.checker.provenance import exact_from_check
 from dicert.verify.certify.checker.results import spec as result_spec
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "KEYS", "issue", "check", "CheckReport", "MAX_DIGITS"]
@@ -63,6 +64,9 @@ KEYS = ("schema", "schema_version", "result", "params", "digits", "title", "clai
         "channel", "proven", "cited", "interval", "value", "value_digits", "lower", "upper", "gap", "checks",
         "witness", "verified", "versions", "seconds")
 _NOT_COMPARED = {"seconds", "versions"}
+#: ``proven.methods`` line of a lower bound by the ``block_entropy_lower_bound`` kind (issue 12, method (c)).
+BLOCK_LOWER_METHOD = ("block entropy H(Y_k|Y^{k-1},Z_0) - H(Y|X,S) of a rational input (Cover-Thomas Thm 4.5.1), "
+                      "exact + Arb; that the input's rate is achievable is cited (Permuter-Weissman-Goldsmith 2009)")
 _EXACT_FROM = ("registry", "text", "binary-float", "float-shortest-decimal")
 
 
@@ -73,13 +77,18 @@ def _digits(value: Any) -> int:
 
 
 def _channel_block(exact: ExactChannel, exact_from: str) -> dict:
+    # exact_from is provenance metadata; exact_from_check says what of it the checker confirmed (issue 12)
     return {"fingerprint": exact.fingerprint(), **{k: v for k, v in exact.canonical().items() if k != "type"},
-            "exact_from": exact_from}
+            "exact_from": exact_from, "exact_from_check": exact_from_check(exact, exact_from)}
 
 
 def issue(result: str, params: dict | None = None, digits: int = 30, witness: dict | None = None,
           channel: Any = None, exact_from: str = "registry") -> dict:
     """Compute a certificate (module docstring).  ``channel`` only for ``qgraph_bracket``.
+
+    About 90 lines: input validation, the check loop and the assembly of one
+    certificate read top to bottom in the order of the layout; the bound and
+    ``proven`` logic is in :func:`_bounds` and :func:`_proven`.
 
     Examples
     --------
@@ -96,9 +105,10 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
     witness = {} if witness is None else witness
     if not isinstance(witness, dict) or set(witness) - {"upper", "lower"}:
         raise InvalidInput("witness: expected an object with optional 'upper' and 'lower' sections")
-    for section, keys in (("upper", {"phi", "test", "value"}), ("lower", {"phi", "policy"})):
-        if section in witness and (not isinstance(witness[section], dict) or set(witness[section]) != keys):
-            raise InvalidInput(f"witness.{section}: expected exactly the keys {sorted(keys)}")
+    for section, allowed in (("upper", [{"phi", "test", "value"}]), ("lower", [{"phi", "policy"}, {"phi", "policy", "k"}])):
+        if section in witness and (not isinstance(witness[section], dict) or set(witness[section]) not in allowed):
+            raise InvalidInput(f"witness.{section}: expected exactly the keys "
+                               + " or ".join(str(sorted(keys)) for keys in allowed))
     if exact_from not in _EXACT_FROM:
         raise InvalidInput(f"channel.exact_from: expected one of {', '.join(_EXACT_FROM)}")
     if s.channel is not None:
@@ -153,44 +163,10 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
             bound = ">= " + floor_dec(products["lower"], BOUND_PLACES)
         checks.append({"name": name, "kind": kind, "passed": passed, "bound": bound, "evidence": evidence})
     verified = bool(checks) and all(c["passed"] for c in checks)
-    methods = []
-    U = L = None
-    trivial_lower = False
-    if verified:
-        if uppers:
-            U = min(uppers)
-            methods.append("upper: " + s.upper_method)
-        if lowers:
-            L = max(lowers)
-            methods.append("lower: " + s.lower_method)
-        if upper_exact:
-            U = cf_hi if U is None else min(U, cf_hi)
-            methods.append("upper: closed form = duality bound exactly (Bellman equation (4.55) proven exactly)")
-        if lower_exact:
-            L = cf_lo if L is None else max(L, cf_lo)
-            methods.append("lower: closed form = lower bound exactly")
-        trivial_lower = U is not None and L is None
-        if trivial_lower:
-            L = fmpq(0)
-            methods.append("lower: trivial, C_fb >= 0")
+    U, L, methods, trivial_lower = _bounds(s, checks, uppers, lowers, verified, upper_exact, lower_exact,
+                                           cf_lo if cited else None, cf_hi if cited else None)
     is_exact = verified and upper_exact and lower_exact
-    if U is not None:
-        if is_exact:
-            lo_d, hi_d = cited["interval"]
-        else:
-            places = (digits if trivial_lower else min(digits, digits_justified(U - L))) + 3
-            lo_d, hi_d = floor_dec(L, places), ceil_dec(U, places)
-        width = rational(hi_d) - rational(lo_d)
-        k = digits if is_exact else min(digits, digits_justified(width))
-        proven = {"statement": f"C_fb in [{lo_d}, {hi_d}]" + (" (exact: closed form equals both bounds)" if is_exact else ""),
-                  "lower": lo_d, "upper": hi_d, "width": sci(width), "digits": k, "exact": is_exact, "methods": methods}
-        interval, value = [lo_d, hi_d], (_round_mid(rational(lo_d), rational(hi_d), k) if k > 0 else None)
-        gap = sci(width)
-    else:
-        proven = {"statement": "no machine-proven bound on C_fb" + (
-            "; only the closed form's algebra and value are proven" if cited else ""),
-            "lower": None, "upper": None, "width": None, "digits": 0, "exact": False, "methods": methods}
-        interval, value, gap, k = None, None, None, 0
+    proven, interval, value, gap, k = _proven(U, L, methods, trivial_lower, is_exact, cited, digits)
     return {
         "schema": SCHEMA, "schema_version": SCHEMA_VERSION, "result": s.result, "params": s.params, "digits": digits,
         "title": s.title if s.result != "qgraph_bracket" else f"{s.title}, channel {exact.fingerprint()[7:19]}",
@@ -204,6 +180,55 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
 
 
 _REGISTERED: dict = {}
+
+
+def _bounds(s: Any, checks: list, uppers: list, lowers: list, verified: bool, upper_exact: bool, lower_exact: bool,
+            cf_lo: Any, cf_hi: Any) -> tuple:
+    """The proven ``(U, L)``, the ``proven.methods`` lines and whether the lower bound is the trivial 0."""
+    methods: list[str] = []
+    U = L = None
+    trivial_lower = False
+    if not verified:
+        return U, L, methods, trivial_lower
+    if uppers:
+        U = min(uppers)
+        methods.append("upper: " + s.upper_method)
+    if lowers:
+        L = max(lowers)
+        block = any(c["kind"] == "block_entropy_lower_bound" for c in checks)
+        methods.append("lower: " + (BLOCK_LOWER_METHOD if block else s.lower_method))
+    if upper_exact:
+        U = cf_hi if U is None else min(U, cf_hi)
+        methods.append("upper: closed form = duality bound exactly (Bellman equation (4.55) proven exactly)")
+    if lower_exact:
+        L = cf_lo if L is None else max(L, cf_lo)
+        methods.append("lower: closed form = lower bound exactly")
+    trivial_lower = U is not None and L is None
+    if trivial_lower:
+        L = fmpq(0)
+        methods.append("lower: trivial, C_fb >= 0")
+    return U, L, methods, trivial_lower
+
+
+def _proven(U: Any, L: Any, methods: list, trivial_lower: bool, is_exact: bool, cited: dict | None,
+            digits: int) -> tuple:
+    """The ``proven`` block and the ``interval``, ``value``, ``gap``, ``value_digits`` fields."""
+    if U is None:
+        proven = {"statement": "no machine-proven bound on C_fb" + (
+            "; only the closed form's algebra and value are proven" if cited else ""),
+            "lower": None, "upper": None, "width": None, "digits": 0, "exact": False, "methods": methods}
+        return proven, None, None, None, 0
+    if is_exact:
+        lo_d, hi_d = cited["interval"]
+    else:
+        places = (digits if trivial_lower else min(digits, digits_justified(U - L))) + 3
+        lo_d, hi_d = floor_dec(L, places), ceil_dec(U, places)
+    width = rational(hi_d) - rational(lo_d)
+    k = digits if is_exact else min(digits, digits_justified(width))
+    proven = {"statement": f"C_fb in [{lo_d}, {hi_d}]" + (" (exact: closed form equals both bounds)" if is_exact else ""),
+              "lower": lo_d, "upper": hi_d, "width": sci(width), "digits": k, "exact": is_exact, "methods": methods}
+    value = _round_mid(rational(lo_d), rational(hi_d), k) if k > 0 else None
+    return proven, [lo_d, hi_d], value, sci(width), k
 
 
 def _registered_channel(s) -> ExactChannel:
@@ -269,7 +294,7 @@ def _check(data: Any) -> CheckReport:
     stored_channel = data["channel"]
     if not isinstance(stored_channel, dict):
         raise InvalidInput("channel: expected an object")
-    if set(stored_channel) - {"fingerprint", "law", "next_state", "allowed", "exact_from"}:
+    if set(stored_channel) - {"fingerprint", "law", "next_state", "allowed", "exact_from", "exact_from_check"}:
         raise InvalidInput("channel: unknown key(s)")
     exact = ExactChannel.from_json(stored_channel)
     if stored_channel.get("fingerprint") != exact.fingerprint():

@@ -26,6 +26,9 @@ wrong input makes it fail):
     ``{"phi", "test_log", "value", "rho", "atoms", "relation", "eliminate"}``: closed-form ``T``, ``V``
     (log-linear in the atoms) satisfy the Bellman equation (4.55) *exactly* at the root, so the
     duality bound equals the closed form: ``C_fb <= closed form`` exactly.
+``block_entropy_lower_bound``
+    ``{"phi", "policy", "k"}``: any rational input gives ``C_fb >= H(Y_k|Y^{k-1},Z_0) - H(Y|X,S)``
+    (Cover & Thomas Thm 4.5.1; achievability of the input's rate cited), :mod:`.block_entropy`.
 ``closed_form_in_bracket``
     the closed form's value is proven to lie in the proven ``[lower, upper]`` (consistency of the
     cited statement with the proven one).
@@ -50,6 +53,8 @@ from flint import arb, fmpq, fmpq_mat, fmpq_poly
 from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.checker.algebra import eval_ball, isolate, log_linear_zero, poly
 from dicert.verify.certify.checker.arith import log2, lower_q, plog_ratio, precision, sci, upper_q
+from dicert.verify.certify.checker.block_entropy import block_entropy_lower_bound
+from dicert.verify.certify.checker.chain import policy_chain, stationary
 from dicert.verify.certify.checker.exact import graph, nested, rational, rational_str, shape, stochastic
 
 __all__ = ["KINDS", "Kind"]
@@ -129,47 +134,14 @@ def duality_upper_bound(data: dict, ctx: dict) -> tuple:
     return True, f"rho = max_(s,q,x) residual <= {sci(upper)} (Thm 4.5.2, Arb, {Q}-node Q-graph)", {"upper": upper}
 
 
-def _stationary(M: list) -> list:
-    n = len(M)
-    A = fmpq_mat(n, n, [M[j][i] - (1 if i == j else 0) for i in range(n) for j in range(n)])
-    if A.rank() != n - 1:
-        raise InvalidInput(f"witness.lower.policy: the chain on S x Q has {n - A.rank()} stationary laws, expected one")
-    rows = [[M[j][i] - (1 if i == j else 0) for j in range(n)] for i in range(n)]
-    for drop in range(n):
-        trial = [r for k, r in enumerate(rows) if k != drop] + [[fmpq(1)] * n]
-        B = fmpq_mat(n, n, [v for r in trial for v in r])
-        if B.rank() == n:
-            sol = B.solve(fmpq_mat(n, 1, [0] * (n - 1) + [1]))
-            return [sol[i, 0] for i in range(n)]
-    raise InvalidInput("witness.lower.policy: no normalised stationary law")  # pragma: no cover
-
-
 def bcjr_lower_bound(data: dict, ctx: dict) -> tuple:
     """Exact BCJR invariance (4.43) of a rational input and its rate ``I(X,S;Y|Q)`` (Thm 4.4.4)."""
     _need(data, "phi", "policy")
     ch = _channel(ctx)
     S, X, Y = ch.shape
-    phi = graph(data["phi"], Y, "witness.lower.phi")
+    phi, P, M = policy_chain(ch, data["phi"], data["policy"], "witness.lower")
     Q = len(phi)
-    P = stochastic(data["policy"], 3, "witness.lower.policy")
-    if shape(P, 3) != (S, Q, X):
-        raise InvalidInput(f"witness.lower.policy: expected shape {(S, Q, X)}, got {shape(P, 3)}")
-    for s in range(S):
-        for q in range(Q):
-            for x in range(X):
-                if P[s][q][x] != 0 and not ch.allowed[s][x]:
-                    raise InvalidInput(f"witness.lower.policy[{s}][{q}][{x}] > 0 but input {x} is not allowed in state {s}")
-    n = S * Q
-    M = [[fmpq(0)] * n for _ in range(n)]
-    for s in range(S):
-        for q in range(Q):
-            for x in range(X):
-                if P[s][q][x] == 0:
-                    continue
-                for y in range(Y):
-                    if ch.law[s][x][y] != 0:
-                        M[s * Q + q][ch.next_state[s][x][y] * Q + phi[q][y]] += P[s][q][x] * ch.law[s][x][y]
-    flat = _stationary(M)
+    flat = stationary(M, "witness.lower.policy")
     pi = [[flat[s * Q + q] for q in range(Q)] for s in range(S)]
     pq = [sum((pi[s][q] for s in range(S)), fmpq(0)) for q in range(Q)]
     joint = [[fmpq(0)] * Y for _ in range(Q)]
@@ -323,4 +295,5 @@ KINDS: dict[str, Kind] = {
     "bcjr_lower_bound": bcjr_lower_bound,
     "log_bellman_exact": log_bellman_exact,
     "closed_form_in_bracket": closed_form_in_bracket,
+    "block_entropy_lower_bound": block_entropy_lower_bound,
 }

@@ -106,7 +106,9 @@ def _qgraph_checks(witness: dict, upper_required: bool, lower_required: bool) ->
     out = []
     if upper_required or "upper" in witness:
         out.append(("qgraph_duality_upper_bound", "duality_upper_bound", "witness.upper"))
-    if lower_required or "lower" in witness:
+    if isinstance(witness.get("lower"), dict) and "k" in witness["lower"]:  # method (c) of issue 12
+        out.append(("qgraph_block_entropy_lower_bound", "block_entropy_lower_bound", "witness.lower"))
+    elif lower_required or "lower" in witness:
         out.append(("qgraph_bcjr_lower_bound", "bcjr_lower_bound", "witness.lower"))
     return out
 
