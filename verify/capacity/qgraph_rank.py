@@ -69,7 +69,7 @@ import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -80,6 +80,9 @@ from dicert.verify.capacity.qgraph_bounds import (
     unifilar_arrays,
 )
 from dicert.verify.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel, ExactChannelSource
 
 __all__ = [
     "TEST_FLOOR",
@@ -256,7 +259,7 @@ def _rho_cert(mdp: _DualMDP, targets: np.ndarray, test: np.ndarray, value: np.nd
     return rho, mdp.kappa * _U * size + 2 * mdp.Y * _U, q_values
 
 
-def duality_bound_of(channel: Any, phis: np.ndarray, test: np.ndarray, value: np.ndarray) -> DualityBatch:
+def duality_bound_of(channel: Channel | UnifilarArrays, phis: np.ndarray, test: np.ndarray, value: np.ndarray) -> DualityBatch:
     """Valid upper bounds (Thm 4.5.2) of ``N`` witnesses: graphs ``phis``, any ``T (N, Q, Y)`` and ``V (N, S, Q)``.
 
     ``T`` is floored at ``TEST_FLOOR`` and renormalised first; the rounding
@@ -291,7 +294,7 @@ def _floored(test: np.ndarray) -> np.ndarray:
 
 
 def duality_bounds(
-    channel: Any, phis: np.ndarray, joints: np.ndarray, *, steps: int = IMPROVEMENT_STEPS
+    channel: Channel | UnifilarArrays, phis: np.ndarray, joints: np.ndarray, *, steps: int = IMPROVEMENT_STEPS
 ) -> DualityBatch:
     """Valid duality upper bounds (Thm 4.5.2) for ``N`` graphs from (approximate) maximisers of (4.40).
 
@@ -366,7 +369,7 @@ def _stationary(mdp: _DualMDP, policy: np.ndarray, targets: np.ndarray) -> tuple
 
 
 def screening_bounds(
-    channel: Any, phis: np.ndarray, *, iterations: int = SCREEN_ITERATIONS, step: float = SCREEN_STEP
+    channel: Channel | UnifilarArrays, phis: np.ndarray, *, iterations: int = SCREEN_ITERATIONS, step: float = SCREEN_STEP
 ) -> tuple[np.ndarray, DualityBatch]:
     """Cheap bracket ``lower <= U(G) <= upper`` of many graphs, for screening a ranking (no conic solve).
 
@@ -450,7 +453,7 @@ class QGraphRankSolver:
     True
     """
 
-    def __init__(self, channel: Any, m: int, *, solver_options: Any = None) -> None:
+    def __init__(self, channel: Channel | UnifilarArrays, m: int, *, solver_options: Any = None) -> None:
         self.program = QGraphBoundProgram(channel, m, solver_options=solver_options)
         self.arrays = self.program.arrays
         self.m = self.program.m
@@ -591,7 +594,7 @@ def _rebuild_solver(arrays: UnifilarArrays, m: int, options: Any) -> QGraphRankS
     return QGraphRankSolver(arrays, m, solver_options=options)
 
 
-def rigorous_duality_upper(channel: Any, phi: Any, test: np.ndarray, value: np.ndarray, digits: int = 30) -> float:
+def rigorous_duality_upper(channel: ExactChannelSource, phi: Any, test: np.ndarray, value: np.ndarray, digits: int = 30) -> float:
     """``rho_cert`` of one float witness ``(T, V)`` evaluated with Arb balls; a float rounded up (Thm 4.5.2).
 
     ``T`` is made an exact distribution (each float entry exactly, the largest

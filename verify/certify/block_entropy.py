@@ -33,7 +33,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flint import arb, fmpq
 
@@ -42,6 +42,9 @@ from dicert.verify.certify.duality_check import as_exact_channel
 from dicert.verify.certify.exact_inputs import exact_graph, exact_stochastic
 from dicert.verify.certify.intervals import arb_lower_fmpq, decimal_floor, log2, working_precision
 from dicert.verify.certify.rate_check import stationary_distribution
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ExactChannelSource
 
 __all__ = ["BlockLower", "block_entropy_lower", "MAX_LEAVES"]
 
@@ -75,7 +78,7 @@ def _h(probs: list[fmpq]) -> arb:
     return out
 
 
-def block_entropy_lower(channel: Any, phi: Any, policy: Any, k: int, digits: int = 30) -> BlockLower:
+def block_entropy_lower(channel: ExactChannelSource, phi: Any, policy: Any, k: int, digits: int = 30) -> BlockLower:
     """``H(Y_k | Y^{k-1}, Z_0) - H(Y|X,S)`` as an Arb ball (module docstring).
 
     Raises

@@ -28,13 +28,16 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dicert.verify.certify.duality_check import as_exact_channel
 from dicert.verify.certify.exact_inputs import exact_graph, nested_to_str
 from dicert.verify.certify.intervals import arb_lower_fmpq, decimal_floor, working_precision
 from dicert.verify.certify.invariant_witness import exact_invariant_policy
 from dicert.verify.certify.rate_check import bcjr_lower_bound
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel, ExactChannelSource
 
 __all__ = ["CertifiedLower", "certified_invariant_lower", "certify_policy_lower", "certified_bracket",
            "certified_discovery_bracket"]
@@ -68,7 +71,7 @@ class CertifiedLower:
         return {"phi": self.phi, "policy": self.policy, "lower": self.lower}
 
 
-def certify_policy_lower(channel: Any, phi: Any, beliefs: Any, policy: Any, *, digits: int = 30,
+def certify_policy_lower(channel: ExactChannelSource, phi: Any, beliefs: Any, policy: Any, *, digits: int = 30,
                          zero_tol: float = 1e-9) -> tuple[str | None, list | None, str]:
     """Steps 2-3 for one numerical ``(beliefs, policy)``: ``(lower, exact policy strings, evidence)``.
 
@@ -93,7 +96,7 @@ def certify_policy_lower(channel: Any, phi: Any, beliefs: Any, policy: Any, *, d
 
 
 def certified_invariant_lower(
-    channel: Any,
+    channel: Channel,
     graph: Any,
     *,
     starts: list | None = None,
@@ -178,7 +181,7 @@ def certified_invariant_lower(
     return CertifiedLower(lower, float(estimate), phi, policy, evidence + [why])
 
 
-def lift_unreachable_values(channel: Any, phi: Any, test: Any, value: Any, rho: float) -> list:
+def lift_unreachable_values(channel: ExactChannelSource, phi: Any, test: Any, value: Any, rho: float) -> list:
     """Raise ``V(s,q)`` at pairs no edge leads to, so they cannot set the duality bound (Thm 4.5.2).
 
     The bound is ``max_(s,q,x) [g(s,q,x) + sum_y P(y|x,s) V(f(s,x,y), phi(q,y)) - V(s,q)]``
@@ -236,7 +239,7 @@ def lift_unreachable_values(channel: Any, phi: Any, test: Any, value: Any, rho: 
 
 
 def certified_bracket(
-    channel: Any,
+    channel: Channel,
     graph: Any,
     *,
     solution: Any = None,
@@ -313,7 +316,7 @@ def certified_bracket(
     return cert, lb
 
 
-def certified_discovery_bracket(channel: Any, graph: Any, lower_policy: Any = None, *, digits: int = 20):
+def certified_discovery_bracket(channel: Channel, graph: Any, lower_policy: Any = None, *, digits: int = 20):
     """The certified bracket of a discovered Q-graph: :func:`certified_bracket` seeded with the discovery's input.
 
     The one pipeline behind ``dicert discover --certify`` and ``dicert sweep

@@ -63,6 +63,7 @@ __all__ = [
     "FiniteStateChannel",
     "UnifilarChannel",
     "ExactChannelSource",
+    "ChannelOrLaw",
     "ChannelViews",
     "float_view",
     "exact_view",
@@ -214,6 +215,11 @@ if TYPE_CHECKING:  # checked by mypy (tests/test_typing.py): the concrete classe
         finite_state: FiniteStateChannel = fsc
         unifilar: UnifilarChannel = uni
         del channels, memoryless, finite_state, unifilar
+
+
+#: What the n-letter and Blahut-Arimoto programs accept (``capacity.nletter.fsc_law``): a channel object,
+#: or its law as an array, ``matrix[x, y]`` (a DMC) or ``law[s, x, y, s2]`` (an FSC).
+ChannelOrLaw: TypeAlias = Channel | np.ndarray
 
 
 def _metadata(channel: Channel) -> dict[str, Any]:

@@ -78,7 +78,7 @@ def _channel_block(exact: ExactChannel, exact_from: str) -> dict:
 
 
 def issue(result: str, params: dict | None = None, digits: int = 30, witness: dict | None = None,
-          channel: Any = None, exact_from: str = "registry") -> dict:
+          channel: dict[str, Any] | None = None, exact_from: str = "registry") -> dict:
     """Compute a certificate (module docstring).  ``channel`` only for ``qgraph_bracket``.
 
     Examples
