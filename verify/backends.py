@@ -179,7 +179,7 @@ class Float64Backend(Backend):
     def finish(self, nats: Any, base: int | float | str) -> float:
         if base == "e":
             return float(nats)
-        return float(nats) / math.log(base)
+        return float(nats) / math.log(float(base))
 
 
 class MpmathBackend(Backend):

@@ -566,10 +566,11 @@ def _solve_chunk(
         start = time.perf_counter()
         try:
             result = solve(graph, lower=False)
-            upper = float(result.upper)
+            solved = float(result.upper)
+            upper: float | None = solved
             status = str(getattr(result, "status", "optimal"))
             message = None
-            if not math.isfinite(upper):
+            if not math.isfinite(solved):
                 upper, status, message = None, "non_finite", f"upper: the bound returned {result.upper!r}"
             elif status != "optimal":
                 upper, message = None, f"status: {status!r}, expected 'optimal'"
@@ -624,7 +625,7 @@ def _solve_task(
             threshold = min(threshold, -best[0])
     rows = _solve_chunk(run, bound, channel, m, np.arange(offset + lo, offset + hi), phis, threshold)
     if threshold is not None:
-        _push_best(best, [row[2] for row in rows if row[3] == "optimal"], keep)
+        _push_best(best, [row[2] for row in rows if row[3] == "optimal" and row[2] is not None], keep)
     return task, rows
 
 
@@ -924,7 +925,7 @@ def rank_qgraphs(
         try:
             workers = jobs if client is None else max(1, sum(client.nthreads().values()))
 
-            def parallel_map(func: Callable[..., Any], items: list) -> Iterator[Any]:
+            def parallel_map(func: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:
                 if client is None:
                     return _local_map(func, items, jobs)
                 return _dask_map(client, func, items, workers)
@@ -977,7 +978,7 @@ def rank_qgraphs(
             if screen:
                 _solve_screened_candidates(store, run_id, run, bound, unifilar, m, r, keep)
         finally:
-            if own_client:
+            if own_client and client is not None:
                 client.close()
         store.set_total(run_id, total)
         best = _best_with_lower(store, run_id, run, bound, unifilar, m, r, top, lower, certify, tie_tol)

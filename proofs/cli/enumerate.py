@@ -206,9 +206,9 @@ def enumerate_command(
         emit_json(ranking.to_dict())
     else:
         _show_ranking(ranking)
-        for rank, entry in zip(range(1, len(ranking.top) + 1), ranking.top):  # the result on stdout
+        for position, entry in zip(range(1, len(ranking.top) + 1), ranking.top):  # the result on stdout
             low = "none" if entry.lower is None else f"{entry.lower:.10f}"
-            typer.echo(f"{rank} index {entry.index} upper {entry.upper:.10f} lower {low} phi {entry.graph.phi.tolist()}")
+            typer.echo(f"{position} index {entry.index} upper {entry.upper:.10f} lower {low} phi {entry.graph.phi.tolist()}")
 
 
 def _count(nodes: int, outputs: int, jobs: int, json_output: bool) -> None:

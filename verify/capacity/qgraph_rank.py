@@ -69,7 +69,7 @@ import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -396,8 +396,7 @@ def screening_bounds(
     allowed = arrays.allowed[None, :, None, :]
     policy = np.broadcast_to(allowed / allowed.sum(axis=3, keepdims=True), (len(phis), mdp.S, mdp.Q, mdp.X)).copy()
     lower = np.full(len(phis), -np.inf)
-    test = value = None
-    for _ in range(max(1, iterations)):
+    for _ in range(max(1, iterations)):  # at least once: test and value are set below
         pi, residual = _stationary(mdp, policy, targets)
         joint = pi[..., None] * policy
         lower = np.maximum(lower, np.where(residual < 1e-9, _rate_of_joints(arrays, joint), -np.inf))
@@ -491,9 +490,9 @@ class QGraphRankSolver:
                 message: list = [None] * n_graphs
                 seconds = np.zeros(n_graphs)
                 resolved = np.zeros(n_graphs, dtype=bool)
-                for j, i in enumerate(keep):
+                for j, i in enumerate(keep.tolist()):
                     status[i], message[i] = inner.status[j], inner.message[j]
-                    seconds[i], resolved[i] = inner.seconds[j], inner.resolved[j]
+                    seconds[i], resolved[i] = inner.seconds[j], cast(np.ndarray, inner.resolved)[j]  # solve_batch sets it
                 return RankBatch(upper, estimate, status, message, seconds, keep[inner.solved], inner.duality, resolved)
         program, cone = self.program, self.program._cone
         n_graphs = phis.shape[0]
@@ -501,8 +500,8 @@ class QGraphRankSolver:
         duals = np.zeros((n_graphs, len(cone.b)))
         ok = np.zeros(n_graphs, dtype=bool)
         seconds = np.zeros(n_graphs)
-        status: list = ["optimal"] * n_graphs
-        message: list = [None] * n_graphs
+        status = ["optimal"] * n_graphs
+        message = [None] * n_graphs
         almost: list[int] = []
         resolved = np.zeros(n_graphs, dtype=bool)
         for i in range(n_graphs):

@@ -28,7 +28,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dicert.verify.certify.duality_check import as_exact_channel
 from dicert.verify.certify.exact_inputs import exact_graph, nested_to_str
@@ -276,9 +276,9 @@ def certified_bracket(
         solution = qgraph_upper_bound(arrays, g)
     res = certify_qgraph_bounds(exact, g, solution=solution, digits=digits)
     if float(res.upper) > float(solution.upper) + 1e-6:  # the dual program can fail (e.g. an output never emitted)
-        alt = certify_qgraph_bounds(exact, g, solution=solution, digits=digits, test="solver")
-        if float(alt.upper) < float(res.upper):
-            res = alt
+        solver_test = certify_qgraph_bounds(exact, g, solution=solution, digits=digits, test="solver")
+        if float(solver_test.upper) < float(res.upper):
+            res = solver_test
     witness: dict = {"upper": {k: res.witness["upper"][k] for k in ("phi", "test", "value")}}
     witness["upper"]["value"] = lift_unreachable_values(exact, witness["upper"]["phi"], witness["upper"]["test"],
                                                         witness["upper"]["value"], float(solution.upper))
@@ -295,7 +295,7 @@ def certified_bracket(
         from dicert.verify.capacity.qgraph_bounds import evaluate_policy
         from dicert.verify.certify.intervals import to_fmpq
 
-        policy = np.array([[[float(to_fmpq(v)) for v in row] for row in node] for node in lb.policy])
+        policy = np.array([[[float(to_fmpq(v)) for v in row] for row in node] for node in cast(list, lb.policy)])
         try:
             out = evaluate_policy(arrays, g, policy).output_law
             alt = certify_qgraph_bounds(exact, g, solution=SimpleNamespace(output_law=out, policy=policy,

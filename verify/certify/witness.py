@@ -215,6 +215,6 @@ def dual_program_test_distribution(channel: ExactChannelSource, phi: Any) -> tup
             problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-13, tol_gap_rel=1e-13, tol_feas=1e-13, max_iter=500)
     except cp.error.SolverError as exc:
         raise SolverFailed(f"dual program: {exc}") from None
-    if problem.status not in ("optimal", "optimal_inaccurate") or T.value is None:
+    if problem.status not in ("optimal", "optimal_inaccurate") or T.value is None or rho.value is None:
         raise SolverFailed(f"dual program: status {problem.status}, expected optimal")
     return np.clip(T.value, 0.0, 1.0).tolist(), float(rho.value)

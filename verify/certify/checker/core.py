@@ -32,7 +32,7 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flint import arb, fmpq
 
@@ -130,7 +130,7 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
     checks, uppers, lowers = [], [], []
     upper_exact = lower_exact = False
     for name, kind, source in s.required(witness):
-        data = s.registry_data.get(name, {}) if source == "registry" else witness.get(source.split(".")[1])
+        data: Any = s.registry_data.get(name, {}) if source == "registry" else witness.get(source.split(".")[1])
         try:
             passed, evidence, products = KINDS[kind](data, ctx)
         except Exception as exc:  # fail closed: any error is a failed check
@@ -176,10 +176,10 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
     is_exact = verified and upper_exact and lower_exact
     if U is not None:
         if is_exact:
-            lo_d, hi_d = cited["interval"]
+            lo_d, hi_d = cast(dict, cited)["interval"]  # set with the closed form that makes the bracket exact
         else:
             places = (digits if trivial_lower else min(digits, digits_justified(U - L))) + 3
-            lo_d, hi_d = floor_dec(L, places), ceil_dec(U, places)
+            lo_d, hi_d = floor_dec(cast(fmpq, L), places), ceil_dec(U, places)  # U set: L is (trivially) set
         width = rational(hi_d) - rational(lo_d)
         k = digits if is_exact else min(digits, digits_justified(width))
         proven = {"statement": f"C_fb in [{lo_d}, {hi_d}]" + (" (exact: closed form equals both bounds)" if is_exact else ""),
@@ -292,11 +292,12 @@ def _check(data: Any) -> CheckReport:
     for key in KEYS:
         if key in _NOT_COMPARED:
             continue
-        mine, theirs = fresh[key], data[key]
+        computed: Any = fresh[key]
+        theirs = data[key]
         if key == "checks":
             theirs = _check_list(theirs)
-            mine = [(c["name"], c["kind"], c["passed"], c["bound"]) for c in mine]
-        if mine != theirs or _types(mine) != _types(theirs):
+            computed = [(c["name"], c["kind"], c["passed"], c["bound"]) for c in computed]
+        if computed != theirs or _types(computed) != _types(theirs):
             problems.append(f"{key}: the stored value is not the one the checker computes")
     if not fresh["verified"]:
         failed = [c["name"] for c in fresh["checks"] if not c["passed"]]
