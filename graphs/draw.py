@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -124,7 +125,7 @@ def draw_qgraph(g: QGraph, path: str | os.PathLike[str], title: str | None = Non
     ax.axis("off")
 
     label_box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
-    arrow = {"arrowstyle": "-|>", "mutation_scale": 11, "linewidth": 1.3, "zorder": 1}
+    arrow: dict[str, Any] = {"arrowstyle": "-|>", "mutation_scale": 11, "linewidth": 1.3, "zorder": 1}
     phi = g.phi.tolist()
     placed: list[np.ndarray] = []  # label centres so far
     extent = [pos.min(axis=0) - 0.3, pos.max(axis=0) + 0.3]
@@ -152,7 +153,7 @@ def draw_qgraph(g: QGraph, path: str | os.PathLike[str], title: str | None = Non
             ax.add_patch(FancyArrowPatch(path=loop, color=colour, **arrow))
             apex = (p0 + 3 * c1 + 3 * c2 + p3) / 8 + 0.1 * outward
             placed.append(apex)
-            ax.text(*apex, f"y={y}", color=colour, fontsize=8, ha="center", va="center", bbox=label_box, zorder=3)
+            ax.text(apex[0], apex[1], f"y={y}", color=colour, fontsize=8, ha="center", va="center", bbox=label_box, zorder=3)
             extent[0] = np.minimum(extent[0], apex - 0.2)
             extent[1] = np.maximum(extent[1], apex + 0.2)
 
@@ -175,10 +176,10 @@ def draw_qgraph(g: QGraph, path: str | os.PathLike[str], title: str | None = Non
                 bend = 0.5 * (a + b) / 2 + 0.5 * control  # the curve's farthest point
                 extent[0] = np.minimum(extent[0], np.minimum(bend, spot) - 0.2)
                 extent[1] = np.maximum(extent[1], np.maximum(bend, spot) + 0.2)
-                ax.text(*spot, f"y={y}", color=colour, fontsize=8, ha="center", va="center", bbox=label_box, zorder=3)
+                ax.text(spot[0], spot[1], f"y={y}", color=colour, fontsize=8, ha="center", va="center", bbox=label_box, zorder=3)
 
     for q in range(m):
-        ax.text(*pos[q], str(q), fontsize=11, ha="center", va="center", zorder=4)
+        ax.text(pos[q][0], pos[q][1], str(q), fontsize=11, ha="center", va="center", zorder=4)
 
     ax.set_xlim(extent[0][0], extent[1][0])
     ax.set_ylim(extent[0][1], extent[1][1])

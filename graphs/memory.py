@@ -39,6 +39,7 @@ import numbers
 import os
 import re
 from collections.abc import Iterator, Sequence
+from typing import cast
 
 from dicert.graphs.errors import InvalidInput, TooLarge
 
@@ -185,9 +186,10 @@ def memory_limit(limit: int | float | str) -> Iterator[int]:
     ...     limit == 16 * 2**30
     True
     """
-    token = _limit_override.set(parse_size(limit, field="memory_limit"))
+    value = parse_size(limit, field="memory_limit")
+    token = _limit_override.set(value)
     try:
-        yield _limit_override.get()
+        yield value
     finally:
         _limit_override.reset(token)
 
@@ -227,7 +229,7 @@ def check_allocation(shape_or_cells: int | Sequence[int], itemsize: int, what: s
         cells = int(shape_or_cells)
         described = f"{cells} cells"
     else:
-        shape = tuple(int(s) for s in shape_or_cells)
+        shape = tuple(int(s) for s in cast(Sequence[int], shape_or_cells))
         cells = math.prod(shape)
         described = f"{cells} cells of shape {shape}" if len(shape) <= 8 else f"{cells} cells ({len(shape)} axes)"
     n_bytes = cells * int(itemsize)

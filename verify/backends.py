@@ -33,7 +33,7 @@ import abc
 import functools
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
@@ -57,6 +57,25 @@ BACKEND_NAMES: tuple[str, ...] = ("float64", "mpmath", "sympy")
 
 def _index_of(array: np.ndarray, flat_position: int) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(flat_position, array.shape)) if array.ndim else ()
+
+
+def _map_entries(array: np.ndarray, convert: Callable[[Any, tuple[int, ...]], Any]) -> np.ndarray:
+    """An object array holding ``convert(value, index)`` of each entry (``index`` names it in messages)."""
+    out = np.empty(array.shape, dtype=object)
+    flat_out = out.reshape(-1)
+    for position, value in enumerate(array.reshape(-1)):
+        flat_out[position] = convert(value, _index_of(array, position))
+    return out
+
+
+def _refuse_entries(array: np.ndarray, field: str, rules: Iterable[tuple[Callable[[Any], bool], str]]) -> None:
+    """Raise ``InvalidPmf`` at the first entry breaking a rule: ``{field}: entries must be {expected}, found ...``."""
+    for position, value in enumerate(array.reshape(-1)):
+        for broken, expected in rules:
+            if broken(value):
+                raise InvalidPmf(
+                    f"{field}: entries must be {expected}, found {value} at index {_index_of(array, position)}"
+                )
 
 
 class Backend(abc.ABC):
@@ -179,7 +198,7 @@ class Float64Backend(Backend):
     def finish(self, nats: Any, base: int | float | str) -> float:
         if base == "e":
             return float(nats)
-        return float(nats) / math.log(base)
+        return float(nats) / math.log(float(base))
 
 
 class MpmathBackend(Backend):
@@ -191,31 +210,22 @@ class MpmathBackend(Backend):
     def coerce(self, array: np.ndarray, field: str) -> np.ndarray:
         import mpmath
 
-        out = np.empty(array.shape, dtype=object)
-        flat_in = array.reshape(-1)
-        flat_out = out.reshape(-1)
-        for position, value in enumerate(flat_in):
+        def convert(value: Any, index: tuple[int, ...]) -> Any:
             if isinstance(value, mpmath.mpf):
-                flat_out[position] = value
-            elif isinstance(value, int | np.integer) and not isinstance(value, bool):
-                flat_out[position] = mpmath.mpf(int(value))
-            else:
-                raise InvalidPmf(
-                    f"{field}: an mpmath pmf needs mpmath.mpf (or int) entries, found {type(value).__name__} "
-                    f"{value!r} at index {_index_of(array, position)}"
-                )
-        return out
+                return value
+            if isinstance(value, int | np.integer) and not isinstance(value, bool):
+                return mpmath.mpf(int(value))
+            raise InvalidPmf(
+                f"{field}: an mpmath pmf needs mpmath.mpf (or int) entries, found {type(value).__name__} "
+                f"{value!r} at index {index}"
+            )
+
+        return _map_entries(array, convert)
 
     def check_entries(self, array: np.ndarray, field: str) -> None:
         import mpmath
 
-        for position, value in enumerate(array.reshape(-1)):
-            if not mpmath.isfinite(value):
-                raise InvalidPmf(
-                    f"{field}: entries must be finite, found {value} at index {_index_of(array, position)}"
-                )
-            if value < 0:
-                raise InvalidPmf(f"{field}: entries must be >= 0, found {value} at index {_index_of(array, position)}")
+        _refuse_entries(array, field, ((lambda v: not mpmath.isfinite(v), "finite"), (lambda v: v < 0, ">= 0")))
 
     def sum_is_one(self, total: Any, cells: int) -> bool:
         import mpmath
@@ -270,38 +280,30 @@ class SympyBackend(Backend):
     def coerce(self, array: np.ndarray, field: str) -> np.ndarray:
         import sympy
 
-        out = np.empty(array.shape, dtype=object)
-        flat_out = out.reshape(-1)
-        for position, value in enumerate(array.reshape(-1)):
+        def convert(value: Any, index: tuple[int, ...]) -> Any:
             if isinstance(value, bool | float | np.floating) or isinstance(value, sympy.Float):
                 raise InvalidPmf(
                     f"{field}: a sympy pmf needs exact entries (sympy.Rational, int, fractions.Fraction or a symbolic "
-                    f"expression), found float {value!r} at index {_index_of(array, position)}; "
-                    f"write it as sympy.Rational('{value}')"
+                    f"expression), found float {value!r} at index {index}; write it as sympy.Rational('{value}')"
                 )
             if isinstance(value, Fraction):
-                flat_out[position] = sympy.Rational(value.numerator, value.denominator)
-            elif isinstance(value, int | np.integer | sympy.Basic):
+                return sympy.Rational(value.numerator, value.denominator)
+            if isinstance(value, int | np.integer | sympy.Basic):
                 converted = sympy.sympify(value)
                 if converted.atoms(sympy.Float):
                     raise InvalidPmf(
-                        f"{field}: a sympy pmf needs exact entries, found {value} (contains a Float) at index "
-                        f"{_index_of(array, position)}"
+                        f"{field}: a sympy pmf needs exact entries, found {value} (contains a Float) at index {index}"
                     )
-                flat_out[position] = converted
-            else:
-                raise InvalidPmf(
-                    f"{field}: a sympy pmf needs sympy numbers or expressions, found {type(value).__name__} {value!r} "
-                    f"at index {_index_of(array, position)}"
-                )
-        return out
+                return converted
+            raise InvalidPmf(
+                f"{field}: a sympy pmf needs sympy numbers or expressions, found {type(value).__name__} {value!r} "
+                f"at index {index}"
+            )
+
+        return _map_entries(array, convert)
 
     def check_entries(self, array: np.ndarray, field: str) -> None:
-        for position, value in enumerate(array.reshape(-1)):
-            if value.is_negative or value.is_extended_real is False:
-                raise InvalidPmf(
-                    f"{field}: entries must be real and >= 0, found {value} at index {_index_of(array, position)}"
-                )
+        _refuse_entries(array, field, ((lambda v: bool(v.is_negative or v.is_extended_real is False), "real and >= 0"),))
 
     def sum_is_one(self, total: Any, cells: int) -> bool:
         import sympy

@@ -5,24 +5,7 @@
 True
 """
 
-from dicert.graphs.errors import (  # noqa: F401
-    ClaimRefuted,
-    DicertError,
-    InvalidChannel,
-    InvalidGraph,
-    InvalidInput,
-    InvalidPmf,
-    SolverFailed,
-    TooLarge,
-)
+from dicert.graphs import errors as _errors
+from dicert.graphs.errors import *  # noqa: F401,F403  (every name of dicert.graphs.errors.__all__)
 
-__all__ = [
-    "DicertError",
-    "InvalidInput",
-    "InvalidPmf",
-    "InvalidChannel",
-    "InvalidGraph",
-    "SolverFailed",
-    "ClaimRefuted",
-    "TooLarge",
-]
+__all__ = list(_errors.__all__)

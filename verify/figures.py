@@ -42,12 +42,15 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from dicert.verify.errors import InvalidInput
 from dicert.verify.plots import _figure, _save, _style
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel
 
 __all__ = [
     "ISING_QGRAPH",
@@ -100,7 +103,7 @@ def qgraph_walk(phi: Any, outputs: Sequence[int], start: int = 0) -> int:
     return q
 
 
-def feedback_scheme_pmf(channel: Any, phi: Any, policy: Any, n: int) -> Any:
+def feedback_scheme_pmf(channel: Channel, phi: Any, policy: Any, n: int) -> Any:
     """The joint pmf of ``(X^n, Y^n)`` when the input ``P(x | s, q)`` on a Q-graph drives a unifilar channel.
 
     ``(s_0, q_0)`` is drawn from the stationary law of (4.36); ``s`` follows the

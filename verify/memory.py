@@ -24,28 +24,7 @@ dicert.graphs.errors.TooLarge: --depth 9: the CTW tree needs 8.0 MiB > limit 1 M
 
 from __future__ import annotations
 
-from dicert.graphs.memory import (
-    DEFAULT_LIMIT_BYTES,
-    ENV_VARIABLE,
-    OBJECT_ITEMSIZE,
-    check_allocation,
-    current_memory_limit,
-    format_bytes,
-    format_size,
-    guard_bytes,
-    memory_limit,
-    parse_size,
-)
+from dicert.graphs import memory as _memory
+from dicert.graphs.memory import *  # noqa: F401,F403  (every name of dicert.graphs.memory.__all__)
 
-__all__ = [
-    "DEFAULT_LIMIT_BYTES",
-    "ENV_VARIABLE",
-    "OBJECT_ITEMSIZE",
-    "check_allocation",
-    "current_memory_limit",
-    "format_bytes",
-    "format_size",
-    "guard_bytes",
-    "memory_limit",
-    "parse_size",
-]
+__all__ = list(_memory.__all__)

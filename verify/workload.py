@@ -47,9 +47,12 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dicert.verify.errors import InvalidInput, TooLarge
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel
 
 __all__ = [
     "A027835",
@@ -240,7 +243,7 @@ def seconds_per_candidate(m: int, r: int) -> float:
     return per * (m / small) ** 2
 
 
-def seconds_per_ranked_graph(channel: Any, m: int, r: int, *, trials: int = 9) -> float:
+def seconds_per_ranked_graph(channel: Channel, m: int, r: int, *, trials: int = 9) -> float:
     """Seconds per ranked graph: a few solves of the bound program (4.40) on the first graphs of size ``m``.
 
     Examples

@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import sys
+from types import FrameType
 from importlib.metadata import PackageNotFoundError, version
 
 import typer
@@ -23,7 +24,7 @@ import typer
 try:  # typer >= 0.22 vendors click as typer._click
     from typer._click import exceptions as _click_exceptions
 except ImportError:  # pragma: no cover - older typer on top of click
-    from click import exceptions as _click_exceptions
+    from click import exceptions as _click_exceptions  # type: ignore[no-redef]  # same module, older typer
 
 from dicert.graphs.errors import ClaimRefuted, DicertError, InvalidInput, SolverFailed, TooLarge
 from dicert.proofs.cli import bounds as _bounds
@@ -190,7 +191,7 @@ def _force_exit() -> None:
     os._exit(130)
 
 
-def _on_signal(signum: int, frame: object) -> None:
+def _on_signal(signum: int, frame: FrameType | None) -> None:
     import os
     import signal
     import threading

@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console
 
@@ -179,7 +179,7 @@ class renamed_fields:  # noqa: N801 - used as a context manager, reads like a st
     def __enter__(self) -> renamed_fields:
         return self
 
-    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> Literal[False]:
         from dicert.graphs.errors import DicertError
 
         if not isinstance(exc, DicertError):

@@ -40,12 +40,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from dicert.graphs.errors import DicertError, TooLarge
 from dicert.proofs.cli.common import bad_input, check_output_dir, emit_json, stderr_console
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel
 
 __all__ = ["discover"]
 
@@ -66,7 +69,7 @@ def _node_table(result: Any) -> None:
     stderr_console.print(table)
 
 
-def _guard_resolutions(channel: Any, belief_resolution: int, action_resolution: int) -> None:
+def _guard_resolutions(channel: Channel, belief_resolution: int, action_resolution: int) -> None:
     """Refuse a grid resolution the user typed whose belief MDP alone exceeds the memory limit (before building it)."""
     from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
     from dicert.verify.memory import guard_bytes
@@ -111,7 +114,7 @@ def _write_plots(result: Any, directory: Path, nletter: Any, channel_name: str, 
     return [str(p) for p in written]
 
 
-def _certify(channel: Any, result: Any, digits: int = 20) -> Any:
+def _certify(channel: Channel, result: Any, digits: int = 20) -> Any:
     """Certificate (schema v2, ``qgraph_bracket``) of the discovered graph, issued by the independent checker.
 
     Upper: the duality bound (Thm 4.5.2) with the rationalised dual-program
@@ -127,7 +130,7 @@ def _certify(channel: Any, result: Any, digits: int = 20) -> Any:
     return cert
 
 
-def _block_lower(channel: Any, result: Any, max_leaves: int = 20000) -> tuple[Any, Any]:
+def _block_lower(channel: Channel, result: Any, max_leaves: int = 20000) -> tuple[Any, Any]:
     """Rigorous lower bound for a non-invariant input: ``H(Y_k|Y^{k-1},Z_0) - H(Y|X,S)`` (Cover-Thomas 4.5.1).
 
     The rationalised policy of the Q-graph program (or of the discovery) on the

@@ -20,11 +20,14 @@ Examples
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from dicert.proofs.cli.common import bad_input, emit_json, stderr_console
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel
 
 __all__ = ["enumerate_command"]
 
@@ -36,7 +39,7 @@ def _LazyProgress(label: str) -> Any:  # noqa: N802 - kept name; the shared repo
     return ProgressReporter(label)
 
 
-def _announce(nodes: int, outputs: int, jobs: int, yes: bool, channel: Any = None) -> None:
+def _announce(nodes: int, outputs: int, jobs: int, yes: bool, channel: Channel | None = None) -> None:
     """Print the number of graphs and the estimated time before long work; refuse it above the time limit without --yes.
 
     Small sizes (at most 200 000 candidate words, well under a second to count) are started
@@ -203,9 +206,9 @@ def enumerate_command(
         emit_json(ranking.to_dict())
     else:
         _show_ranking(ranking)
-        for rank, entry in zip(range(1, len(ranking.top) + 1), ranking.top):  # the result on stdout
+        for position, entry in zip(range(1, len(ranking.top) + 1), ranking.top):  # the result on stdout
             low = "none" if entry.lower is None else f"{entry.lower:.10f}"
-            typer.echo(f"{rank} index {entry.index} upper {entry.upper:.10f} lower {low} phi {entry.graph.phi.tolist()}")
+            typer.echo(f"{position} index {entry.index} upper {entry.upper:.10f} lower {low} phi {entry.graph.phi.tolist()}")
 
 
 def _count(nodes: int, outputs: int, jobs: int, json_output: bool) -> None:

@@ -29,11 +29,14 @@ Examples
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from dicert.proofs.cli.common import emit_json, stderr_console
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel
 
 __all__ = ["nletter_report"]
 
@@ -53,7 +56,7 @@ def _sequences(bounds: Any, estimate_keys: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def nletter_report(channel_text: str, channel: Any, n: int, *, no_feedback: bool, json_output: bool) -> None:
+def nletter_report(channel_text: str, channel: Channel, n: int, *, no_feedback: bool, json_output: bool) -> None:
     """Compute and print the n-letter sequences (see the module docstring)."""
     from dicert.verify.errors import InvalidInput
 

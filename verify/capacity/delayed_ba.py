@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -51,6 +51,9 @@ from dicert.verify.capacity.directed_ba import _conditionals, _forward, _lower_n
 from dicert.verify.capacity.nletter import _history_y_index, causal_channel_levels, fsc_law
 from dicert.verify.capacity.results import _Bracket
 from dicert.verify.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ChannelOrLaw
 
 __all__ = ["DelayedFeedbackBAResult", "delayed_feedback_blahut_arimoto", "information_sets"]
 
@@ -123,7 +126,7 @@ def _pool(values: np.ndarray, weights: np.ndarray, groups: np.ndarray) -> np.nda
 
 
 def delayed_feedback_blahut_arimoto(
-    channel: Any,
+    channel: ChannelOrLaw,
     n: int,
     delay: int = 1,
     initial_state: int | np.ndarray = 0,

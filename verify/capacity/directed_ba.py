@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -46,6 +46,9 @@ from dicert.verify._numeric import check_int, xlogy_ratio
 from dicert.verify.capacity.nletter import _history_y_index, causal_channel_levels, fsc_law
 from dicert.verify.capacity.results import _Bracket
 from dicert.verify.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ChannelOrLaw
 
 __all__ = ["DirectedBAResult", "directed_blahut_arimoto", "directed_information_rate"]
 
@@ -150,7 +153,7 @@ def _upper_nats(
     return float(value[0])
 
 
-def directed_information_rate(channel: Any, policy: list[np.ndarray], initial_state: int | np.ndarray = 0) -> float:
+def directed_information_rate(channel: ChannelOrLaw, policy: list[np.ndarray], initial_state: int | np.ndarray = 0) -> float:
     """``(1/n) I(X^n -> Y^n | s0)`` in bits under the causally conditioned input ``policy``.
 
     ``policy[i]`` has shape ``((|X||Y|)^i, |X|)``: ``r(x_{i+1} | x^i, y^i)`` on the
@@ -227,7 +230,7 @@ def _squarem_point(p0: list[np.ndarray], p1: list[np.ndarray], p2: list[np.ndarr
 
 
 def directed_blahut_arimoto(
-    channel: Any,
+    channel: ChannelOrLaw,
     n: int,
     initial_state: int | np.ndarray = 0,
     *,

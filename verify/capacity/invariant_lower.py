@@ -32,13 +32,17 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from dicert.graphs.qgraph import QGraph
 from dicert.verify.capacity.belief_mdp import belief_update, reward_bits
 from dicert.verify.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from dicert.verify.capacity.qgraph_bounds import UnifilarArrays
+    from dicert.verify.channels.protocol import Channel
 
 __all__ = ["InvariantEstimate", "best_invariant_input", "invariant_candidates", "beliefs_of_policy"]
 
@@ -73,7 +77,7 @@ class InvariantEstimate:
     start: str
 
 
-def beliefs_of_policy(channel: Any, graph: Any, policy: Any) -> np.ndarray:
+def beliefs_of_policy(channel: Channel | UnifilarArrays, graph: Any, policy: Any) -> np.ndarray:
     """Node beliefs ``pi(s|q)`` of a policy's stationary law (rows of zero mass: uniform), shape ``(Q, S)``.
 
     Examples
@@ -95,7 +99,7 @@ def beliefs_of_policy(channel: Any, graph: Any, policy: Any) -> np.ndarray:
 class _Problem:
     """The SLSQP formulation (module docstring) on one channel and graph."""
 
-    def __init__(self, channel: Any, graph: QGraph) -> None:
+    def __init__(self, channel: Channel | UnifilarArrays, graph: QGraph) -> None:
         from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
 
         arrays = unifilar_arrays(channel)
@@ -375,7 +379,7 @@ def _starts(arrays: Any, g: Any, prob: "_Problem", solution: Any, starts: list |
 
 
 def invariant_candidates(
-    channel: Any,
+    channel: Channel | UnifilarArrays,
     graph: Any,
     *,
     starts: list[tuple[str, Any, Any]] | None = None,
@@ -452,7 +456,7 @@ def invariant_candidates(
     return out
 
 
-def best_invariant_input(channel: Any, graph: Any, **kwargs: Any) -> InvariantEstimate | None:
+def best_invariant_input(channel: Channel | UnifilarArrays, graph: Any, **kwargs: Any) -> InvariantEstimate | None:
     """The best local maximum of :func:`invariant_candidates` (None when no start converged).
 
     Examples

@@ -68,7 +68,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -81,6 +81,8 @@ from dicert.verify.capacity.qgraph_bounds import (
 from dicert.verify.errors import InvalidInput
 
 from dicert.verify.capacity.qgraph_rank_report import rigorous_duality_upper, tie_groups  # re-exported
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel, ExactChannelSource
 
 __all__ = [
     "TEST_FLOOR",
@@ -257,7 +259,7 @@ def _rho_cert(mdp: _DualMDP, targets: np.ndarray, test: np.ndarray, value: np.nd
     return rho, mdp.kappa * _U * size + 2 * mdp.Y * _U, q_values
 
 
-def duality_bound_of(channel: Any, phis: np.ndarray, test: np.ndarray, value: np.ndarray) -> DualityBatch:
+def duality_bound_of(channel: Channel | UnifilarArrays, phis: np.ndarray, test: np.ndarray, value: np.ndarray) -> DualityBatch:
     """Valid upper bounds (Thm 4.5.2) of ``N`` witnesses: graphs ``phis``, any ``T (N, Q, Y)`` and ``V (N, S, Q)``.
 
     ``T`` is floored at ``TEST_FLOOR`` and renormalised first; the rounding
@@ -292,7 +294,7 @@ def _floored(test: np.ndarray) -> np.ndarray:
 
 
 def duality_bounds(
-    channel: Any, phis: np.ndarray, joints: np.ndarray, *, steps: int = IMPROVEMENT_STEPS
+    channel: Channel | UnifilarArrays, phis: np.ndarray, joints: np.ndarray, *, steps: int = IMPROVEMENT_STEPS
 ) -> DualityBatch:
     """Valid duality upper bounds (Thm 4.5.2) for ``N`` graphs from (approximate) maximisers of (4.40).
 
@@ -367,7 +369,7 @@ def _stationary(mdp: _DualMDP, policy: np.ndarray, targets: np.ndarray) -> tuple
 
 
 def screening_bounds(
-    channel: Any, phis: np.ndarray, *, iterations: int = SCREEN_ITERATIONS, step: float = SCREEN_STEP
+    channel: Channel | UnifilarArrays, phis: np.ndarray, *, iterations: int = SCREEN_ITERATIONS, step: float = SCREEN_STEP
 ) -> tuple[np.ndarray, DualityBatch]:
     """Cheap bracket ``lower <= U(G) <= upper`` of many graphs, for screening a ranking (no conic solve).
 
@@ -394,8 +396,7 @@ def screening_bounds(
     allowed = arrays.allowed[None, :, None, :]
     policy = np.broadcast_to(allowed / allowed.sum(axis=3, keepdims=True), (len(phis), mdp.S, mdp.Q, mdp.X)).copy()
     lower = np.full(len(phis), -np.inf)
-    test = value = None
-    for _ in range(max(1, iterations)):
+    for _ in range(max(1, iterations)):  # at least once: test and value are set below
         pi, residual = _stationary(mdp, policy, targets)
         joint = pi[..., None] * policy
         lower = np.maximum(lower, np.where(residual < 1e-9, _rate_of_joints(arrays, joint), -np.inf))
@@ -451,7 +452,7 @@ class QGraphRankSolver:
     True
     """
 
-    def __init__(self, channel: Any, m: int, *, solver_options: Any = None) -> None:
+    def __init__(self, channel: Channel | UnifilarArrays, m: int, *, solver_options: Any = None) -> None:
         self.program = QGraphBoundProgram(channel, m, solver_options=solver_options)
         self.arrays = self.program.arrays
         self.m = self.program.m
@@ -489,9 +490,9 @@ class QGraphRankSolver:
                 message: list = [None] * n_graphs
                 seconds = np.zeros(n_graphs)
                 resolved = np.zeros(n_graphs, dtype=bool)
-                for j, i in enumerate(keep):
+                for j, i in enumerate(keep.tolist()):
                     status[i], message[i] = inner.status[j], inner.message[j]
-                    seconds[i], resolved[i] = inner.seconds[j], inner.resolved[j]
+                    seconds[i], resolved[i] = inner.seconds[j], cast(np.ndarray, inner.resolved)[j]  # solve_batch sets it
                 return RankBatch(upper, estimate, status, message, seconds, keep[inner.solved], inner.duality, resolved)
         program, cone = self.program, self.program._cone
         n_graphs = phis.shape[0]
@@ -499,8 +500,8 @@ class QGraphRankSolver:
         duals = np.zeros((n_graphs, len(cone.b)))
         ok = np.zeros(n_graphs, dtype=bool)
         seconds = np.zeros(n_graphs)
-        status: list = ["optimal"] * n_graphs
-        message: list = [None] * n_graphs
+        status = ["optimal"] * n_graphs
+        message = [None] * n_graphs
         almost: list[int] = []
         resolved = np.zeros(n_graphs, dtype=bool)
         for i in range(n_graphs):

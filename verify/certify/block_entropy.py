@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flint import arb
 
@@ -33,6 +33,9 @@ from dicert.verify.certify.checker.exact import ExactChannel
 from dicert.verify.certify.duality_check import as_exact_channel
 from dicert.verify.certify.exact_inputs import exact_graph, nested_to_str
 from dicert.verify.certify.intervals import arb_lower_fmpq, decimal_floor, working_precision
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ExactChannelSource
 
 __all__ = ["BlockLower", "block_entropy_lower", "block_length", "block_witness", "MAX_LEAVES"]
 

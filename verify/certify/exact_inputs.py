@@ -35,12 +35,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from flint import fmpq
 
 from dicert.graphs.errors import InvalidChannel, InvalidGraph, InvalidInput
 from dicert.verify.certify.intervals import fmpq_to_str, to_fmpq
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel
 
 __all__ = [
     "ExactUnifilar",
@@ -241,7 +244,7 @@ class ExactUnifilar:
         return cls(exact_law, nxt, allow)
 
     @classmethod
-    def from_channel(cls, channel: Any) -> "ExactUnifilar":
+    def from_channel(cls, channel: Channel | ExactUnifilar) -> "ExactUnifilar":
         """Convert any object with ``law``, ``next_state`` and ``allowed`` attributes (e.g. ``UnifilarFSC``) or a DMC.
 
         Examples
@@ -252,27 +255,28 @@ class ExactUnifilar:
         """
         if isinstance(channel, cls):
             return channel
-        view = getattr(channel, "exact_view", None)
-        if not hasattr(channel, "next_state") and hasattr(channel, "matrix"):  # a DMC: one-state unifilar channel
+        obj: Any = channel  # read by attribute below: a protocol channel, a DMC, or any object with the arrays
+        view = getattr(obj, "exact_view", None)
+        if not hasattr(obj, "next_state") and hasattr(obj, "matrix"):  # a DMC: one-state unifilar channel
             from dicert.verify.channels import as_unifilar
 
             if view is not None and "matrix" in view:
                 view = {"law": [view["matrix"]], "origin": view["origin"]}
-            channel = as_unifilar(channel)
+            obj = as_unifilar(obj)
         for name in ("law", "next_state"):
-            if not hasattr(channel, name):
+            if not hasattr(obj, name):
                 raise InvalidChannel(f"channel: expected a unifilar channel with a '{name}' array")
-        allowed = getattr(channel, "allowed", None)
+        allowed = getattr(obj, "allowed", None)
         if view is not None and "law" in view:
-            exact = cls.from_arrays(_fractions(view["law"]), channel.next_state, allowed)
+            exact = cls.from_arrays(_fractions(view["law"]), obj.next_state, allowed)
             return cls(exact.law, exact.next_state, exact.allowed, view["origin"])
-        law = _tolist(channel.law)
+        law = _tolist(obj.law)
         try:
-            exact = cls.from_arrays(_fractions(law, binary=True), channel.next_state, allowed)
+            exact = cls.from_arrays(_fractions(law, binary=True), obj.next_state, allowed)
             return cls(exact.law, exact.next_state, exact.allowed, "binary-float")
         except InvalidChannel as binary_error:
             try:
-                exact = cls.from_arrays(law, channel.next_state, allowed)
+                exact = cls.from_arrays(law, obj.next_state, allowed)
             except InvalidChannel:
                 raise InvalidChannel(
                     f"{binary_error} (the channel's float entries are not exact; give the law as fractions such as "

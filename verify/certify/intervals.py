@@ -256,8 +256,8 @@ def eval_poly(coefficients, x: arb) -> arb:
 
 def _exact_arb_to_fmpq(x: arb) -> fmpq:
     """Exact value of an exact (radius-free) ball, independent of the working precision."""
-    man, exp = x.man_exp()
-    man, exp = int(man), int(exp)
+    mantissa, exponent = x.man_exp()
+    man, exp = int(mantissa), int(exponent)
     return fmpq(man * 2**exp) if exp >= 0 else fmpq(man, 2 ** (-exp))
 
 

@@ -28,13 +28,16 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dicert.verify.certify.duality_check import as_exact_channel
 from dicert.verify.certify.exact_inputs import exact_graph, nested_to_str
 from dicert.verify.certify.intervals import arb_lower_fmpq, decimal_floor, working_precision
 from dicert.verify.certify.invariant_witness import exact_invariant_policy
 from dicert.verify.certify.rate_check import bcjr_lower_bound
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel, ExactChannelSource
 
 __all__ = ["CertifiedLower", "certified_invariant_lower", "certify_policy_lower", "certified_bracket",
            "certified_discovery_bracket"]
@@ -68,7 +71,7 @@ class CertifiedLower:
         return {"phi": self.phi, "policy": self.policy, "lower": self.lower}
 
 
-def certify_policy_lower(channel: Any, phi: Any, beliefs: Any, policy: Any, *, digits: int = 30,
+def certify_policy_lower(channel: ExactChannelSource, phi: Any, beliefs: Any, policy: Any, *, digits: int = 30,
                          zero_tol: float = 1e-9) -> tuple[str | None, list | None, str]:
     """Steps 2-3 for one numerical ``(beliefs, policy)``: ``(lower, exact policy strings, evidence)``.
 
@@ -93,7 +96,7 @@ def certify_policy_lower(channel: Any, phi: Any, beliefs: Any, policy: Any, *, d
 
 
 def certified_invariant_lower(
-    channel: Any,
+    channel: Channel,
     graph: Any,
     *,
     starts: list | None = None,
@@ -242,7 +245,7 @@ def lift_unreachable_values(channel: Any, phi: Any, test: Any, value: Any, rho: 
 
 
 def certified_bracket(
-    channel: Any,
+    channel: Channel,
     graph: Any,
     *,
     solution: Any = None,
@@ -279,9 +282,9 @@ def certified_bracket(
         solution = qgraph_upper_bound(arrays, g)
     res = certify_qgraph_bounds(exact, g, solution=solution, digits=digits)
     if float(res.upper) > float(solution.upper) + 1e-6:  # the dual program can fail (e.g. an output never emitted)
-        alt = certify_qgraph_bounds(exact, g, solution=solution, digits=digits, test="solver")
-        if float(alt.upper) < float(res.upper):
-            res = alt
+        solver_test = certify_qgraph_bounds(exact, g, solution=solution, digits=digits, test="solver")
+        if float(solver_test.upper) < float(res.upper):
+            res = solver_test
     witness: dict = {"upper": {k: res.witness["upper"][k] for k in ("phi", "test", "value")}}
     witness["upper"]["value"] = lift_unreachable_values(exact, witness["upper"]["phi"], witness["upper"]["test"],
                                                         witness["upper"]["value"], float(solution.upper))
@@ -298,7 +301,7 @@ def certified_bracket(
         from dicert.verify.capacity.qgraph_bounds import evaluate_policy
         from dicert.verify.certify.intervals import to_fmpq
 
-        policy = np.array([[[float(to_fmpq(v)) for v in row] for row in node] for node in lb.policy])
+        policy = np.array([[[float(to_fmpq(v)) for v in row] for row in node] for node in cast(list, lb.policy)])
         try:
             out = evaluate_policy(arrays, g, policy).output_law
             alt = certify_qgraph_bounds(exact, g, solution=SimpleNamespace(output_law=out, policy=policy,

@@ -52,13 +52,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flint import fmpq, fmpq_mat
 
 from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.duality_check import as_exact_channel
 from dicert.verify.certify.exact_inputs import exact_graph
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ExactChannelSource
 
 __all__ = ["InvariantPolicy", "rational_beliefs", "invariance_system", "exact_invariant_policy"]
 
@@ -123,7 +126,7 @@ def rational_beliefs(beliefs: Any, max_denominator: int = 10**14, snap_tol: floa
     return out
 
 
-def invariance_system(channel: Any, phi: Any, beliefs: Any, fixed_zero: set | None = None):
+def invariance_system(channel: ExactChannelSource, phi: Any, beliefs: Any, fixed_zero: set | None = None):
     """The linear system ``A Pi = b`` of (4.43) with fixed beliefs (module docstring).
 
     Returns ``(A, b, variables)`` with ``A`` a list of rows (``fmpq``), ``b`` a list and
@@ -217,7 +220,7 @@ def _nearest_solution(rows, rhs, start: list[fmpq]) -> list[fmpq] | None:
 
 
 def exact_invariant_policy(
-    channel: Any,
+    channel: ExactChannelSource,
     phi: Any,
     beliefs: Any,
     policy: Any,

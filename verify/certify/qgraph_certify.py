@@ -33,7 +33,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dicert.verify.certify.duality_check import as_exact_channel, duality_upper_bound
 from dicert.verify.certify.exact_inputs import exact_graph, nested_to_str
@@ -52,6 +52,9 @@ from dicert.verify.certify.witness import (
     exact_policy,
     exact_test_distribution,
 )
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel, ExactChannelSource
 
 __all__ = ["CertifiedQGraphBounds", "certify_qgraph_bounds"]
 
@@ -83,7 +86,7 @@ class CertifiedQGraphBounds:
 
 
 def certify_qgraph_bounds(
-    channel: Any,
+    channel: ExactChannelSource,
     graph: Any,
     *,
     solution: Any = None,
@@ -151,7 +154,7 @@ def certify_qgraph_bounds(
     )
 
 
-def bracket_certificate(channel: Any, graph: Any, *, solution: Any = None, digits: int = 20, test: str = "dual"):
+def bracket_certificate(channel: ExactChannelSource, graph: Any, *, solution: Any = None, digits: int = 20, test: str = "dual"):
     """A re-checkable ``qgraph_bracket`` certificate (schema v2) for any unifilar channel.
 
     The witness of :func:`certify_qgraph_bounds` (its lower section only when
@@ -180,7 +183,7 @@ def bracket_certificate(channel: Any, graph: Any, *, solution: Any = None, digit
     return Certificate(issue("qgraph_bracket", {}, digits, witness, channel=exact.to_json(), exact_from=exact.origin))
 
 
-def valid_upper_bound(channel: Any, graph: Any, output_law: Any, decimals: int = 12) -> str | None:
+def valid_upper_bound(channel: ExactChannelSource, graph: Any, output_law: Any, decimals: int = 12) -> str | None:
     """A valid upper bound from a solver's output law: the duality bound (Thm 4.5.2) at ``T = P(y|q)``.
 
     ``T`` is rationalised (outputs the channel can emit stay positive), ``V``

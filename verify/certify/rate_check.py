@@ -31,7 +31,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flint import arb, fmpq, fmpq_mat
 
@@ -39,6 +39,9 @@ from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.duality_check import as_exact_channel
 from dicert.verify.certify.exact_inputs import exact_graph, exact_stochastic
 from dicert.verify.certify.intervals import fmpq_to_str, log2, working_precision
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ExactChannelSource
 
 __all__ = ["InvariantRate", "stationary_distribution", "bcjr_lower_bound"]
 
@@ -98,7 +101,7 @@ def stationary_distribution(matrix: list[list[fmpq]]) -> tuple[list[fmpq], int]:
     raise InvalidInput("policy: could not normalise the stationary distribution")  # pragma: no cover
 
 
-def bcjr_lower_bound(channel: Any, phi: Any, policy: Any, digits: int = 30) -> InvariantRate:
+def bcjr_lower_bound(channel: ExactChannelSource, phi: Any, policy: Any, digits: int = 30) -> InvariantRate:
     """Prove ``C_fb >= I(X,S;Y|Q)`` for an exactly BCJR-invariant rational policy (Thm 4.4.4).
 
     Parameters

@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from flint import arb, fmpq, fmpq_poly
+from flint import acb, arb, fmpq, fmpq_poly
 
 from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.intervals import (
@@ -165,9 +165,9 @@ class IsolatedRoot:
         if self.width() <= target:
             return self
         lo, hi = self._newton_candidate(digits) if digits > NEWTON_DIGITS else (None, None)
-        if lo is None:
+        if lo is None or hi is None:
             lo, hi = self._candidate(digits)
-        if lo is None:
+        if lo is None or hi is None:
             lo, hi = self._bisect(target)
         return IsolatedRoot(self.poly, lo, hi, self.sturm_count, self.outer or (self.lo, self.hi))
 
@@ -183,7 +183,7 @@ class IsolatedRoot:
         ``digits``); any failure returns ``(None, None)`` and the caller falls back.
         """
         start_lo, start_hi = self._candidate(NEWTON_DIGITS)
-        if start_lo is None:
+        if start_lo is None or start_hi is None:
             return None, None
         s_lo = self.poly(self.lo) > 0
         derivative = self.poly.derivative()
@@ -213,7 +213,8 @@ class IsolatedRoot:
         s_lo = self.poly(self.lo) > 0
         with working_precision(digits=digits + 20):
             try:
-                roots = self.poly.complex_roots()
+                # python-flint's stub says list[acb]; it returns (root, multiplicity) pairs
+                roots: list[tuple[acb, int]] = self.poly.complex_roots()  # type: ignore[assignment]
             except Exception:  # pragma: no cover - Arb failure: fall back to bisection
                 return None, None
             for z, _mult in roots:

@@ -43,16 +43,19 @@ from __future__ import annotations
 
 import warnings
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dicert.graphs.errors import InvalidInput, SolverFailed
 from dicert.verify.certify.duality_check import as_exact_channel
 from dicert.verify.certify.exact_inputs import exact_graph, rationalize_stochastic
 
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ExactChannelSource
+
 __all__ = ["exact_test_distribution", "exact_policy", "duality_value_function", "dual_program_test_distribution"]
 
 
-def exact_test_distribution(test: Any, channel: Any, max_denominator: int = 10**15) -> list[list[Fraction]]:
+def exact_test_distribution(test: Any, channel: ExactChannelSource, max_denominator: int = 10**15) -> list[list[Fraction]]:
     """Rationalise ``T(y|q)`` (rows sum exactly to 1; outputs the channel can emit stay positive).
 
     Examples
@@ -90,7 +93,7 @@ def exact_policy(policy: Any, max_denominator: int = 10**15) -> list:
 
 
 def duality_value_function(
-    channel: Any, phi: Any, test: Any, iterations: int = 20000, max_denominator: int = 10**40,
+    channel: ExactChannelSource, phi: Any, test: Any, iterations: int = 20000, max_denominator: int = 10**40,
     refine_iterations: int = 400,
 ) -> list[list[Fraction]]:
     """Value function ``V(s,q)`` of the duality MDP for an exact test distribution (see module docstring).
@@ -164,7 +167,7 @@ def duality_value_function(
             for s in range(S)]
 
 
-def dual_program_test_distribution(channel: Any, phi: Any) -> tuple[list[list[float]], float]:
+def dual_program_test_distribution(channel: ExactChannelSource, phi: Any) -> tuple[list[list[float]], float]:
     """Test distribution minimising the duality bound of Thm 4.5.2 on a Q-graph (convex program).
 
     Returns the float ``T[q][y]`` and the solver's ``rho``.  The solver status
@@ -212,6 +215,6 @@ def dual_program_test_distribution(channel: Any, phi: Any) -> tuple[list[list[fl
             problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-13, tol_gap_rel=1e-13, tol_feas=1e-13, max_iter=500)
     except cp.error.SolverError as exc:
         raise SolverFailed(f"dual program: {exc}") from None
-    if problem.status not in ("optimal", "optimal_inaccurate") or T.value is None:
+    if problem.status not in ("optimal", "optimal_inaccurate") or T.value is None or rho.value is None:
         raise SolverFailed(f"dual program: status {problem.status}, expected optimal")
     return np.clip(T.value, 0.0, 1.0).tolist(), float(rho.value)

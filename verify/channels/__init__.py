@@ -47,6 +47,7 @@ from dicert.verify.channels.library import (
     trapdoor_channel,
     z_channel,
 )
+from dicert.verify.channels.protocol import UnifilarChannel, exact_view, float_view  # noqa: F401  typed views
 from dicert.verify.channels.spec import (
     CHANNEL_TYPES,
     channel_from_json,

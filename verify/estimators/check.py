@@ -69,7 +69,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -283,7 +283,7 @@ def check_fit_returns_self(estimator: Any, ctx: _Context) -> str:
     for name in ("di_rate_", "reverse_di_rate_", "mi_rate_"):
         value = getattr(fresh, name, None)
         _require(isinstance(value, (float, np.floating)), f"{name}: expected a float, got {value!r}")
-        _require(math.isfinite(value), f"{name}: expected a finite value, got {value!r}")
+        _require(math.isfinite(cast(float, value)), f"{name}: expected a finite value, got {value!r}")
     return "fit returns self; di_rate_, reverse_di_rate_, mi_rate_ are finite floats"
 
 
@@ -543,7 +543,7 @@ def check_interval_coverage(estimator: Any, ctx: _Context) -> str:
         if any(interval is None for interval in intervals):
             raise CheckSkipped("skipped: the estimator sets no di_rate_ci_ / reverse_di_rate_ci_")
         truths = (sample.di_rate, sample.reverse_di_rate)
-        for index, ((lo, hi), truth) in enumerate(zip(intervals, truths)):
+        for index, ((lo, hi), truth) in enumerate(zip(cast("list[tuple[float, float]]", intervals), truths)):
             hits[index] += float(lo) <= truth <= float(hi)
     coverage = hits / seeds
     detail = f"{make(10, 0).name} n={n}: DI interval coverage {coverage[0]:.2f}, reverse {coverage[1]:.2f} over {seeds} seeds"

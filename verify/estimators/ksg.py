@@ -224,7 +224,9 @@ class KSG(BaseDIEstimator):
         "full estimate +- (1.96 sd(10 block estimates) / sqrt(10) + |mean of block estimates - full estimate|)"
     )
 
-    def _interval(self, contributions: NDArray[np.float64], parts: tuple[NDArray[np.float64], ...]) -> tuple[float, float]:
+    def _interval(
+        self, contributions: NDArray[np.float64], parts: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+    ) -> tuple[float, float]:
         """95% interval (nats) from estimates on 10 contiguous blocks.
 
         The kNN contributions share neighbours, so batch means of them
@@ -242,10 +244,11 @@ class KSG(BaseDIEstimator):
         if size < max(50, 10 * (self.k + 1)):
             half = z_ * batch_means_se(contributions)
             return (estimate - half, estimate + half)
+        a, b_, c = parts
         blocks = np.array(
             [
-                float(ksg_conditional_mutual_information(*(p[b * size : (b + 1) * size] for p in parts), self.k).mean())
-                for b in range(n_blocks)
+                float(ksg_conditional_mutual_information(a[cut], b_[cut], c[cut], self.k).mean())
+                for cut in (slice(b * size, (b + 1) * size) for b in range(n_blocks))
             ]
         )
         half = z_ * float(blocks.std(ddof=1)) / float(np.sqrt(n_blocks)) + abs(float(blocks.mean()) - estimate)

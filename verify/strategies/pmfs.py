@@ -105,7 +105,8 @@ def _weights(
         values = rng.gamma(concentration, size=shape) + 1e-300
     if zeros > 0:
         mask = rng.random(shape) < zeros
-        values = np.where(mask, Fraction(0) if backend == "sympy" else 0.0, values)
+        zero: Any = Fraction(0) if backend == "sympy" else 0.0
+        values = np.where(mask, zero, values)
     return values
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from flint import arb, ctx, fmpq, fmpq_poly
+from flint import acb, arb, ctx, fmpq, fmpq_poly
 
 from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.checker.arith import lower_q, precision, upper_q
@@ -129,7 +129,8 @@ class Root:
                 return Root(self.p, a, b, self.outer, self.count)
         with precision(digits + 20):
             try:
-                roots = self.p.complex_roots()
+                # python-flint's stub says list[acb]; it returns (root, multiplicity) pairs
+                roots: list[tuple[acb, int]] = self.p.complex_roots()  # type: ignore[assignment]
             except Exception:  # pragma: no cover - Arb failure: bisection below
                 roots = []
             for z, _ in roots:
@@ -141,7 +142,7 @@ class Root:
                     if va != 0 and vb != 0 and (va > 0) == pos_lo and (vb > 0) != pos_lo:
                         lo, hi = a, b
                         break
-        if lo is None:
+        if lo is None or hi is None:
             lo, hi = self.lo, self.hi
             while hi - lo > target:
                 mid = (lo + hi) / 2

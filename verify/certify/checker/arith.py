@@ -64,8 +64,8 @@ def plog_ratio(p: fmpq, t: arb) -> arb:
 
 
 def _exact(x: arb) -> fmpq:
-    man, exp = x.man_exp()
-    man, exp = int(man), int(exp)
+    mantissa, exponent = x.man_exp()
+    man, exp = int(mantissa), int(exponent)
     return fmpq(man * 2**exp) if exp >= 0 else fmpq(man, 2 ** (-exp))
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flint import arb, fmpq
 
@@ -83,7 +83,7 @@ def _channel_block(exact: ExactChannel, exact_from: str) -> dict:
 
 
 def issue(result: str, params: dict | None = None, digits: int = 30, witness: dict | None = None,
-          channel: Any = None, exact_from: str = "registry") -> dict:
+          channel: dict[str, Any] | None = None, exact_from: str = "registry") -> dict:
     """Compute a certificate (module docstring).  ``channel`` only for ``qgraph_bracket``.
 
     About 90 lines: input validation, the check loop and the assembly of one
@@ -140,7 +140,7 @@ def issue(result: str, params: dict | None = None, digits: int = 30, witness: di
     checks, uppers, lowers = [], [], []
     upper_exact = lower_exact = False
     for name, kind, source in s.required(witness):
-        data = s.registry_data.get(name, {}) if source == "registry" else witness.get(source.split(".")[1])
+        data: Any = s.registry_data.get(name, {}) if source == "registry" else witness.get(source.split(".")[1])
         try:
             passed, evidence, products = KINDS[kind](data, ctx)
         except Exception as exc:  # fail closed: any error is a failed check
@@ -317,11 +317,12 @@ def _check(data: Any) -> CheckReport:
     for key in KEYS:
         if key in _NOT_COMPARED:
             continue
-        mine, theirs = fresh[key], data[key]
+        computed: Any = fresh[key]
+        theirs = data[key]
         if key == "checks":
             theirs = _check_list(theirs)
-            mine = [(c["name"], c["kind"], c["passed"], c["bound"]) for c in mine]
-        if mine != theirs or _types(mine) != _types(theirs):
+            computed = [(c["name"], c["kind"], c["passed"], c["bound"]) for c in computed]
+        if computed != theirs or _types(computed) != _types(theirs):
             problems.append(f"{key}: the stored value is not the one the checker computes")
     if not fresh["verified"]:
         failed = [c["name"] for c in fresh["checks"] if not c["passed"]]

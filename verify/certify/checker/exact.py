@@ -213,7 +213,8 @@ class ExactChannel:
     @property
     def shape(self) -> tuple[int, int, int]:
         """``(S, X, Y)``."""
-        return shape(self.law, 3)
+        s, x, y = shape(self.law, 3)
+        return s, x, y
 
     @classmethod
     def from_json(cls, data: Any) -> "ExactChannel":

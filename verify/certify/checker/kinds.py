@@ -130,6 +130,8 @@ def duality_upper_bound(data: dict, ctx: dict) -> tuple:
                         total += plog_ratio(p, Ta[q][y]) + arb(p) * Va[ch.next_state[s][x][y]][phi[q][y]]
                     r = total - Va[s][q]
                     best = r if best is None else best.max(r)
+        if best is None:  # fail closed: no (s, q, x) was bounded
+            raise InvalidInput("witness.upper: no state, node and input to bound")
         upper = upper_q(best)
     return True, f"rho = max_(s,q,x) residual <= {sci(upper)} (Thm 4.5.2, Arb, {Q}-node Q-graph)", {"upper": upper}
 

@@ -58,6 +58,8 @@ class ResultSpec:
 
     def required(self, witness: dict) -> list[tuple[str, str, str]]:
         """The required checks ``(name, kind, source)`` for a witness with these sections."""
+        if self._required is None:  # fail closed: a result without its list of checks proves nothing
+            raise InvalidInput(f"result {self.result!r}: no required checks are registered")
         return self._required(witness)
 
 
