@@ -30,13 +30,13 @@ Examples
 from __future__ import annotations
 
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from dicert.graphs.qgraph import QGraph
+from dicert.verify._numeric import stationary_law
 from dicert.verify.capacity.belief_mdp import BeliefMDP, ValueIteration, belief_update, reward_bits
 from dicert.verify.errors import InvalidInput
 
@@ -187,30 +187,6 @@ def _bottom_component(phi: np.ndarray, masses: np.ndarray) -> np.ndarray:
     return np.asarray(best)
 
 
-def _bfs_order(phi: np.ndarray, start: int) -> list[int]:
-    seen = [start]
-    queue = deque([start])
-    while queue:
-        q = queue.popleft()
-        for nxt in phi[q]:
-            if int(nxt) not in seen:
-                seen.append(int(nxt))
-                queue.append(int(nxt))
-    return seen
-
-
-def _canonical_with_map(g: QGraph) -> tuple[QGraph, np.ndarray]:
-    """Canonical form of a strongly connected ``g`` and ``perm[old node] = new node``."""
-    canon = g.canonical()
-    for start in range(g.m):
-        order = _bfs_order(g.phi, start)
-        perm = np.empty(g.m, dtype=np.int64)
-        perm[np.asarray(order)] = np.arange(g.m)
-        if g.relabel(perm) == canon:
-            return canon, perm
-    raise AssertionError("canonical form not reached by a BFS numbering")  # pragma: no cover
-
-
 @dataclass(frozen=True)
 class ExtractedGraph:
     """A Q-graph read off a belief trajectory.
@@ -289,7 +265,7 @@ def extract_qgraph(
     index = np.full(m, -1, dtype=np.int64)
     index[nodes] = np.arange(len(nodes))
     sub = index[phi[nodes]]
-    canon, perm = _canonical_with_map(QGraph(sub))
+    canon, perm = QGraph(sub).canonical_with_permutation()
     order = np.argsort(perm)
     sub_masses = masses[nodes][order]
     return ExtractedGraph(
@@ -372,10 +348,7 @@ def refine_invariant_input(
     def stationary_q(p_y: np.ndarray) -> np.ndarray:
         kernel = np.zeros((m, m))
         np.add.at(kernel, (np.repeat(np.arange(m), ny), phi.reshape(-1)), p_y.reshape(-1))
-        system = np.vstack([kernel.T - np.eye(m), np.ones((1, m))])
-        rhs = np.zeros(m + 1)
-        rhs[-1] = 1.0
-        return np.linalg.lstsq(system, rhs, rcond=None)[0]
+        return stationary_law(kernel, clip=False)  # raw solve: smooth in the SLSQP unknowns
 
     def objective(v: np.ndarray) -> float:
         beta, pi_mat = unpack(v)

@@ -67,6 +67,7 @@ from dicert.verify.capacity.unifilar import (  # noqa: F401 (re-exported: the pr
     stationary_distribution,
     transition_kernel,
     unifilar_arrays,
+    unique_stationary_law,
 )
 from dicert.verify.errors import InvalidGraph, InvalidInput, SolverFailed
 from dicert.verify.memory import guard_bytes
@@ -82,7 +83,7 @@ __all__ = [
     "rate_of_joint",
     "bcjr_residual",
     "transition_kernel",
-    "stationary_distribution",
+    "unique_stationary_law",
     "CLARABEL_FALLBACKS",
     "DEFAULT_SOLVER_OPTIONS",
 ]

@@ -3,7 +3,7 @@
 For a unifilar finite-state channel ``P(y|x,s)``, ``s' = f(s,x,y)`` (Def. 4.2.3) on a
 Q-graph ``q' = Phi(q,y)`` (sec. 4.4.1): :func:`unifilar_arrays` reads the channel,
 :func:`transition_kernel` builds the chain (4.36) on ``(s, q)`` under an input
-``P(x|s,q)``, :func:`stationary_distribution` solves it, :func:`rate_of_joint` is
+``P(x|s,q)``, :func:`unique_stationary_law` solves it, :func:`rate_of_joint` is
 the objective ``I(X,S;Y|Q)`` of (4.40), :func:`bcjr_residual` the invariance
 (4.43), and :func:`evaluate_policy` all of them for one input (Thm 4.4.4).
 Used by the upper-bound program (:mod:`~dicert.verify.capacity.qgraph_bounds`),
@@ -24,10 +24,9 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy.sparse.csgraph import connected_components
 
 from dicert.graphs.qgraph import QGraph, require_strongly_connected
-from dicert.verify._numeric import check_conditional_rows, entropy_bits
+from dicert.verify._numeric import check_conditional_rows, closed_classes, entropy_bits, stationary_law
 from dicert.verify.capacity.results import PolicyRate
 from dicert.verify.errors import InvalidChannel, InvalidGraph, InvalidInput
 
@@ -39,7 +38,7 @@ __all__ = [
     "rate_of_joint",
     "bcjr_residual",
     "transition_kernel",
-    "stationary_distribution",
+    "unique_stationary_law",
 ]
 
 
@@ -220,8 +219,12 @@ def transition_kernel(arrays: UnifilarArrays, graph: QGraph, policy: np.ndarray)
     return kernel
 
 
-def stationary_distribution(kernel: np.ndarray) -> np.ndarray:
+def unique_stationary_law(kernel: np.ndarray) -> np.ndarray:
     """The unique stationary distribution of a row-stochastic ``kernel`` (a linear solve).
+
+    Was ``stationary_distribution`` (renamed: the exact solver of the
+    certificate checker, :func:`dicert.verify.certify.rate_check.stationary_distribution`,
+    has that name; the old name stays an alias).
 
     Raises
     ------
@@ -231,23 +234,16 @@ def stationary_distribution(kernel: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> stationary_distribution(np.array([[0.5, 0.5], [1.0, 0.0]])).round(6)
+    >>> unique_stationary_law(np.array([[0.5, 0.5], [1.0, 0.0]])).round(6)
     array([0.666667, 0.333333])
     """
-    n = kernel.shape[0]
-    n_classes, labels = connected_components(kernel > 0, directed=True, connection="strong")
-    leaving = np.zeros(n_classes, dtype=bool)
-    src, dst = np.nonzero(kernel > 0)
-    np.logical_or.at(leaving, labels[src], labels[src] != labels[dst])
-    closed = int(np.count_nonzero(~leaving))
+    closed = closed_classes(kernel)
     if closed != 1:
         raise InvalidInput(f"policy: the chain (4.36) on (s, q) has {closed} recurrent classes, expected exactly 1")
-    system = np.vstack([kernel.T - np.eye(n), np.ones((1, n))])
-    rhs = np.zeros(n + 1)
-    rhs[-1] = 1.0
-    pi, *_ = np.linalg.lstsq(system, rhs, rcond=None)
-    pi = np.clip(pi, 0.0, None)
-    return pi / pi.sum()
+    return stationary_law(kernel)
+
+
+stationary_distribution = unique_stationary_law  # the name before issue 18 (kept for other branches)
 
 
 def _check_policy(arrays: UnifilarArrays, graph: QGraph, policy: Any) -> np.ndarray:
@@ -297,7 +293,7 @@ def evaluate_policy(channel: Any, graph: Any, policy: Any) -> PolicyRate:
     arrays = unifilar_arrays(channel)
     g = as_qgraph(graph, arrays.law.shape[2])
     pol = _check_policy(arrays, g, policy)
-    pi = stationary_distribution(transition_kernel(arrays, g, pol)).reshape(arrays.law.shape[0], g.m)
+    pi = unique_stationary_law(transition_kernel(arrays, g, pol)).reshape(arrays.law.shape[0], g.m)
     joint = pi[:, :, None] * pol
     return PolicyRate(
         rate=rate_of_joint(arrays.law, joint),

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from dicert.verify._numeric import check_conditional_rows
+from dicert.verify._numeric import check_conditional_rows, entropy_nats, stationary_law
 from dicert.verify.errors import InvalidInput
 from dicert.verify.memory import check_allocation
 from dicert.verify.pmf import Pmf
@@ -86,16 +86,11 @@ def _stationary(transition: np.ndarray, stationary: Any) -> np.ndarray:
         if np.abs(pi @ matrix - pi).max() > 1e-9:
             raise InvalidInput("stationary: not invariant under the transition matrix (pi T != pi)")
         return pi
-    system = np.vstack([matrix.T - np.eye(states), np.ones((1, states))])
-    if np.linalg.matrix_rank(system[:-1], tol=1e-10) < states - 1:
+    if np.linalg.matrix_rank(matrix.T - np.eye(states), tol=1e-10) < states - 1:
         raise InvalidInput(
             "transition: the chain has more than one stationary distribution; pass `stationary` explicitly"
         )
-    rhs = np.zeros(states + 1)
-    rhs[-1] = 1.0
-    pi = np.linalg.lstsq(system, rhs, rcond=None)[0]
-    pi = np.clip(pi, 0.0, None)
-    return pi / pi.sum()
+    return stationary_law(matrix)
 
 
 def markov_pair_pmf(
@@ -133,8 +128,8 @@ def markov_pair_pmf(
 
 
 def _plain_entropy(probabilities: np.ndarray) -> float:
-    positive = probabilities[probabilities > 0]
-    return float(-np.dot(positive, np.log(positive)))
+    """``H(p)`` in nats of a flat pmf (the one helper, :func:`dicert.verify._numeric.entropy_nats`)."""
+    return float(entropy_nats(np.ravel(probabilities)))
 
 
 def _one_step_entropies(transition: np.ndarray, pi: np.ndarray) -> tuple[float, float, float]:
