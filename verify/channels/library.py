@@ -44,9 +44,7 @@ dicert.graphs.errors.InvalidChannel: channel: unknown built-in 'isnig'; expected
 
 from __future__ import annotations
 
-from fractions import Fraction
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -54,7 +52,7 @@ import numpy as np
 from dicert.verify.channels import families as _families
 from dicert.verify.channels.builtin import BuiltinChannel, ParamSpec, builtin_channel
 from dicert.verify.channels.builtin import check_probability as _probability
-from dicert.verify.channels.core import DMC, Channel, FiniteStateChannel, UnifilarFSC
+from dicert.verify.channels.core import DMC, FiniteStateChannel, UnifilarFSC
 from dicert.verify.errors import InvalidChannel
 from dicert.verify.memory import guard_bytes
 
@@ -121,16 +119,9 @@ def trapdoor_channel() -> UnifilarFSC:
     >>> ch.law[0, 1].tolist(), ch.next_state[0, 1].tolist()
     ([0.5, 0.5], [1, 0])
     """
-    law = np.zeros((2, 2, 2))
-    next_state = np.zeros((2, 2, 2), dtype=np.int64)
-    for s in range(2):
-        for x in range(2):
-            if x == s:
-                law[s, x, x] = 1.0
-            else:
-                law[s, x, :] = 0.5
-            for y in range(2):
-                next_state[s, x, y] = s ^ x ^ y
+    law = _families.ising_output_law(2)  # y = x or s w.p. 1/2 each: y = x when x == s, else uniform
+    s, x, y = np.meshgrid(np.arange(2), np.arange(2), np.arange(2), indexing="ij")
+    next_state = (s ^ x ^ y).astype(np.int64)
     return UnifilarFSC(
         law,
         next_state,
@@ -503,163 +494,5 @@ BUILTIN_CHANNELS: Mapping[str, BuiltinChannel] = {
 }
 
 
-def _parse_value(entry: BuiltinChannel, key: str, text: str) -> int | float:
-    spec = {p.name: p for p in entry.params}.get(key)
-    if spec is None:
-        allowed = ", ".join(entry.defaults) or "none"
-        raise InvalidChannel(f"{entry.name}: unknown parameter {key!r}; allowed: {allowed}")
-    try:
-        if spec.kind == "int":
-            return int(text)
-        try:
-            return float(text)
-        except ValueError:
-            return float(Fraction(text))  # exact fractions such as 1/3
-    except (ValueError, ZeroDivisionError):
-        expected = "an integer" if spec.kind == "int" else "a number"
-        raise InvalidChannel(f"{entry.name}:{key}: expected {expected}, got {text!r}") from None
-
-
-def _looks_like_path(spec: str) -> bool:
-    if spec.partition(":")[0].strip().lower().replace("_", "-") in BUILTIN_CHANNELS and not Path(spec).exists():
-        return False  # a built-in with parameters such as bsc:p=1/3, not a file
-    return spec.lower().endswith(".json") or "/" in spec or "\\" in spec
-
-
-def parse_channel(spec: str | Path) -> Channel:
-    """Build a channel from a spec: ``name``, ``name:key=value[,key=value...]`` or a JSON file path.
-
-    Parameters
-    ----------
-    spec : str or Path
-        A built-in name from :data:`BUILTIN_CHANNELS` (hyphens or underscores),
-        optionally with parameters, or a path to a JSON channel file
-        (:func:`dicert.verify.channels.spec.load_channel`).
-
-    Raises
-    ------
-    InvalidChannel
-        Unknown name or parameter, malformed value, or an invalid channel file.
-
-    Examples
-    --------
-    >>> parse_channel("bec-noc:eps=0.25").params
-    {'eps': 0.25}
-    >>> parse_channel("ising:q=two")
-    Traceback (most recent call last):
-    ...
-    dicert.graphs.errors.InvalidChannel: ising:q: expected an integer, got 'two'
-    """
-    if isinstance(spec, Path) or (isinstance(spec, str) and _looks_like_path(spec)):
-        from dicert.verify.channels.spec import load_channel
-
-        return load_channel(spec)
-    if not isinstance(spec, str) or not spec.strip():
-        raise InvalidChannel(f"channel: expected a built-in name or a .json path, got {spec!r}")
-    name, _, arguments = spec.strip().partition(":")
-    name = name.strip().lower().replace("_", "-")
-    entry = BUILTIN_CHANNELS.get(name)
-    if entry is None:
-        if Path(spec).exists():
-            from dicert.verify.channels.spec import load_channel
-
-            return load_channel(spec)
-        names = ", ".join(sorted(BUILTIN_CHANNELS))
-        raise InvalidChannel(f"channel: unknown built-in {name!r}; expected one of {names}, or a path to a .json channel file")
-    params: dict[str, int | float] = {}
-    delay: int | None = None
-    for item in filter(None, (part.strip() for part in arguments.split(","))):
-        key, eq, value = item.partition("=")
-        key = key.strip()
-        if not eq or not key or not value.strip():
-            raise InvalidChannel(f"{entry.name}: expected parameters as key=value, got {item!r}")
-        if key in params or (key == "delay" and delay is not None):
-            raise InvalidChannel(f"{entry.name}:{key}: given twice")
-        if key == "delay":  # feedback delay, an option of every unifilar channel (Remark 4.2.6)
-            delay = _parse_delay(entry.name, value.strip())
-            continue
-        params[key] = _parse_value(entry, key, value.strip())
-    channel = entry.build(**params)
-    if delay is None:
-        return channel
-    from dicert.verify.channels.delay import delayed_feedback
-
-    return delayed_feedback(channel, delay)
-
-
-def _parse_delay(name: str, text: str) -> int:
-    from dicert.verify.channels.delay import check_delay
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise InvalidChannel(f"{name}:delay: expected an integer >= 1 (1 = instantaneous feedback), got {text!r}") from None
-    return check_delay(value, f"{name}:delay")
-
-
-def require_unifilar(channel: Channel, method: str) -> UnifilarFSC:
-    """``channel`` as a unifilar FSC, or a one-line refusal naming the method and Def. 4.2.3.
-
-    The Q-graph bounds (Thm 4.4.3, 4.4.4), the belief MDP behind ``discover``
-    (sec. 4.3) and the ranking of Q-graphs all need the state update
-    ``s' = f(s, x, y)`` of a unifilar channel (Def. 4.2.3); a general FSC gets the
-    n-letter bounds of Thm 4.2.1 instead (``dicert bounds CH --nletter N``).
-
-    Raises
-    ------
-    InvalidChannel
-        If the channel is an FSC whose next state is random given ``(s, x, y)``.
-
-    Examples
-    --------
-    >>> require_unifilar(bsc(0.1), "the Q-graph bound").n_states
-    1
-    >>> require_unifilar(gilbert_elliott_channel(), "the Q-graph bound (Thm 4.4.3)")
-    Traceback (most recent call last):
-    ...
-    dicert.graphs.errors.InvalidChannel: channel: 'gilbert-elliott': the channel is not unifilar (law[s=0, x=0, y=0]: 2 possible next states); the Q-graph bound (Thm 4.4.3) needs a unifilar channel (Def. 4.2.3); use `dicert bounds CHANNEL --nletter N` for the n-letter bounds of Thm 4.2.1
-    """
-    from dicert.verify.channels.core import as_unifilar
-
-    try:
-        return as_unifilar(channel)
-    except InvalidChannel as exc:
-        detail = str(exc).split(", expected one")[0]
-        raise InvalidChannel(
-            f"channel: {channel.name!r}: the channel is not unifilar ({detail}); "
-            f"{method} needs a unifilar channel (Def. 4.2.3); use `dicert bounds CHANNEL --nletter N` "
-            "for the n-letter bounds of Thm 4.2.1"
-        ) from None
-
-
-def channel_spec(channel: Channel) -> str:
-    """The spec string ``name:key=value,...`` of a built-in channel (inverse of :func:`parse_channel`).
-
-    Raises
-    ------
-    InvalidChannel
-        If ``channel`` is not a built-in channel with its recorded parameters.
-
-    Examples
-    --------
-    >>> channel_spec(ising_channel(4))
-    'ising:q=4'
-    >>> channel_spec(trapdoor_channel())
-    'trapdoor'
-    """
-    entry = BUILTIN_CHANNELS.get(channel.name)
-    base_params = {k: v for k, v in channel.params.items() if k != "delay"}
-    delay = channel.params.get("delay")
-
-    def rebuilt() -> Channel:
-        built = entry.build(**base_params)
-        if delay is None:
-            return built
-        from dicert.verify.channels.delay import delayed_feedback
-
-        return delayed_feedback(built, delay)
-
-    if entry is None or set(base_params) != set(entry.defaults) or rebuilt() != channel:
-        raise InvalidChannel(f"channel: {channel.name!r} is not a built-in channel with its recorded parameters")
-    args = ",".join(f"{key}={value!r}" for key, value in channel.params.items())
-    return channel.name if not args else f"{channel.name}:{args}"
+# the spec parser moved to verify/channels/parse.py; these names stay importable from here
+from dicert.verify.channels.parse import _parse_value, channel_spec, parse_channel, require_unifilar  # noqa: E402, F401
