@@ -296,31 +296,19 @@ class QGraphBoundProgram:
         if g.m != self.m:
             raise InvalidGraph(f"phi: graph has {g.m} nodes, this program was built for m={self.m}")
         solution, status = self._solve_clarabel(g) if self.backend == "clarabel" else self._solve_cvxpy(g)
-        n_states, n_inputs, _ = self.arrays.law.shape
-        joint = np.zeros((n_states, self.m, n_inputs))
-        s, q, x = self._triples.T
-        joint[s, q, x] = np.clip(solution, 0.0, None)
-        joint /= joint.sum()
+        joint = self._joint_of_solution(solution)
         # The objective re-evaluated at the returned point (as cvxpy's Problem.value does); the
         # solver's own objective carries the slack of the epigraph variables t_k.
         upper = rate_of_joint(self.arrays.law, joint)
         policy = _policy_of_joint(joint, self.arrays.allowed)
+        output_law = _output_law(self.arrays.law, joint)
         lower_value: float | None = None
         invariant: bool | None = None
         residual: float | None = None
-        output_law = _output_law(self.arrays.law, joint)
         if lower:
-            evaluation = self._evaluate(g, policy)
-            residual = bcjr_residual(self.arrays, g, joint) if evaluation is None else evaluation.bcjr_residual
-            invariant = self._is_invariant_maximiser(evaluation, upper, bcjr_tol)
-            if not invariant:
-                for vertex in self._face_vertices(g, upper, output_law, vertex_trials, rng):
-                    candidate = self._evaluate(g, _policy_of_joint(vertex, self.arrays.allowed))
-                    if self._is_invariant_maximiser(candidate, upper, bcjr_tol):
-                        evaluation, invariant = candidate, True
-                        break
-            if invariant and evaluation is not None:
-                lower_value, residual = evaluation.rate, evaluation.bcjr_residual
+            lower_value, invariant, residual = self._invariant_lower(
+                g, joint, policy, upper, output_law, bcjr_tol, vertex_trials, rng
+            )
         return QGraphBound(
             channel=self.arrays.name,
             graph=g,
@@ -334,6 +322,39 @@ class QGraphBoundProgram:
             bcjr_residual=residual,
             seconds=time.perf_counter() - start,
         )
+
+    def _joint_of_solution(self, solution: np.ndarray) -> np.ndarray:
+        """``P(s,q,x)`` from the solver's values on the allowed triples (clipped at 0, renormalised)."""
+        n_states, n_inputs, _ = self.arrays.law.shape
+        joint = np.zeros((n_states, self.m, n_inputs))
+        s, q, x = self._triples.T
+        joint[s, q, x] = np.clip(solution, 0.0, None)
+        return joint / joint.sum()
+
+    def _invariant_lower(
+        self,
+        g: QGraph,
+        joint: np.ndarray,
+        policy: np.ndarray,
+        upper: float,
+        output_law: np.ndarray,
+        bcjr_tol: float,
+        vertex_trials: int,
+        rng: np.random.Generator | int | None,
+    ) -> tuple[float | None, bool, float]:
+        """``(lower, invariant, residual)``: the maximiser's rate if it, or a vertex of the optimal face, is invariant."""
+        evaluation = self._evaluate(g, policy)
+        residual = bcjr_residual(self.arrays, g, joint) if evaluation is None else evaluation.bcjr_residual
+        invariant = self._is_invariant_maximiser(evaluation, upper, bcjr_tol)
+        if not invariant:
+            for vertex in self._face_vertices(g, upper, output_law, vertex_trials, rng):
+                candidate = self._evaluate(g, _policy_of_joint(vertex, self.arrays.allowed))
+                if self._is_invariant_maximiser(candidate, upper, bcjr_tol):
+                    evaluation, invariant = candidate, True
+                    break
+        if invariant and evaluation is not None:
+            return evaluation.rate, True, evaluation.bcjr_residual
+        return None, invariant, residual
 
     @staticmethod
     def _is_invariant_maximiser(evaluation: PolicyRate | None, upper: float, bcjr_tol: float) -> bool:
