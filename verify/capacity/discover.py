@@ -456,6 +456,12 @@ def discover_qgraph(
         max_nodes=max_nodes, gap_tol=gap_tol,
     )
     t_bounds = time.perf_counter()
+    stamps = {"mdp": t_mdp - start, "value_iteration": t_vi - t_mdp, "simulation": t_sim - t_vi, "bounds": t_bounds - t_sim}
+    return _discovery(mdp, vi, path, best, {**stamps, "total": t_bounds - start})
+
+
+def _discovery(mdp: BeliefMDP, vi: ValueIteration, path: BeliefTrajectory, best: Bracket, timings: dict[str, float]) -> Discovery:
+    """The :class:`Discovery` record of the chosen bracket."""
     return Discovery(
         channel=mdp.name,
         graph=best.extracted.graph,
@@ -472,11 +478,5 @@ def discover_qgraph(
         mdp=mdp,
         trajectory=path,
         candidates=best.candidates,
-        timings={
-            "mdp": t_mdp - start,
-            "value_iteration": t_vi - t_mdp,
-            "simulation": t_sim - t_vi,
-            "bounds": t_bounds - t_sim,
-            "total": t_bounds - start,
-        },
+        timings=timings,
     )

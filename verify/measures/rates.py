@@ -210,6 +210,19 @@ def _rate_setup(
     return array, pi, scale
 
 
+_H_Y_GIVEN_S, _H_Y_GIVEN_XS = 0, 1  # positions in _one_step_entropies
+
+
+def _output_entropy_rate_minus(
+    transition: Any, stationary: Any, tol: float, max_horizon: int, base: Any, conditional: int
+) -> InformationRate:
+    """The bracket of ``H(Y)`` minus one of the exact one-step conditional entropies, in ``base``."""
+    array, pi, scale = _rate_setup(transition, stationary, tol, max_horizon, base)
+    h_cond = _one_step_entropies(array, pi)[conditional]
+    lower, upper, horizon, converged = _output_entropy_rate_bounds(array, pi, tol * scale, int(max_horizon))
+    return InformationRate((lower - h_cond) / scale, (upper - h_cond) / scale, horizon, converged)
+
+
 def directed_information_rate(
     transition: Any,
     *,
@@ -243,10 +256,7 @@ def directed_information_rate(
     >>> round(rate.lower, 9), round(rate.upper, 9), rate.converged
     (1.0, 1.0, True)
     """
-    array, pi, scale = _rate_setup(transition, stationary, tol, max_horizon, base)
-    _, h_y_given_xs, _ = _one_step_entropies(array, pi)
-    lower, upper, horizon, converged = _output_entropy_rate_bounds(array, pi, tol * scale, int(max_horizon))
-    return InformationRate((lower - h_y_given_xs) / scale, (upper - h_y_given_xs) / scale, horizon, converged)
+    return _output_entropy_rate_minus(transition, stationary, tol, max_horizon, base, _H_Y_GIVEN_XS)
 
 
 def transfer_entropy_rate(
@@ -273,10 +283,7 @@ def transfer_entropy_rate(
     >>> round(transfer_entropy_rate(t).value, 9)
     1.0
     """
-    array, pi, scale = _rate_setup(transition, stationary, tol, max_horizon, base)
-    h_y_given_s, _, _ = _one_step_entropies(array, pi)
-    lower, upper, horizon, converged = _output_entropy_rate_bounds(array, pi, tol * scale, int(max_horizon))
-    return InformationRate((lower - h_y_given_s) / scale, (upper - h_y_given_s) / scale, horizon, converged)
+    return _output_entropy_rate_minus(transition, stationary, tol, max_horizon, base, _H_Y_GIVEN_S)
 
 
 def instantaneous_information_rate(
