@@ -24,7 +24,6 @@ True
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import permutations
 from typing import TYPE_CHECKING, Any
@@ -36,7 +35,7 @@ from dicert.graphs.errors import InvalidGraph, TooLarge
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["QGraph", "require_strongly_connected", "MAX_BRUTE_FORCE_NODES"]
+__all__ = ["QGraph", "require_strongly_connected", "bfs_order", "MAX_BRUTE_FORCE_NODES"]
 
 #: Largest node count for which :meth:`QGraph.canonical` tries every node
 #: permutation (only needed for graphs in which no node reaches all others).
@@ -70,12 +69,21 @@ def _as_phi(phi: Any) -> np.ndarray:
     return out
 
 
-def _reach_all_order(phi: np.ndarray, start: int) -> list[int] | None:
-    """BFS from ``start`` taking edges in output-label order; None if some node is unreachable.
+def bfs_order(phi: Any, start: int) -> list[int]:
+    """Nodes reachable from ``start`` in breadth-first order, edges taken in output-label order ``y = 0..r-1``.
 
-    Returns ``order`` with ``order[k]`` = the old node that gets the new label ``k``.
-    The numbering is unique because the edges out of a node are ordered by ``y``.
+    ``order[k]`` is the node that gets the new label ``k`` in the BFS numbering
+    behind :meth:`QGraph.canonical`; the numbering is unique because the edges
+    out of a node are ordered by ``y``.  The one label-order BFS of the package
+    (canonical forms, reachability, the discovered graphs of
+    :mod:`dicert.verify.capacity.discover`).
+
+    Examples
+    --------
+    >>> bfs_order([[2, 0], [1, 1], [2, 0]], 0), bfs_order([[2, 0], [1, 1], [2, 0]], 1)
+    ([0, 2], [1])
     """
+    phi = np.asarray(phi)
     m, r = phi.shape
     seen = [False] * m
     seen[start] = True
@@ -89,7 +97,13 @@ def _reach_all_order(phi: np.ndarray, start: int) -> list[int] | None:
             if not seen[v]:
                 seen[v] = True
                 order.append(v)
-    return order if len(order) == m else None
+    return order
+
+
+def _reach_all_order(phi: np.ndarray, start: int) -> list[int] | None:
+    """:func:`bfs_order` from ``start`` when it reaches every node, else None."""
+    order = bfs_order(phi, start)
+    return order if len(order) == phi.shape[0] else None
 
 
 def _relabelled(phi: np.ndarray, perm: np.ndarray) -> np.ndarray:
@@ -353,11 +367,12 @@ class QGraph:
         Two Q-graphs are isomorphic iff their canonical forms are equal.  For
         each node ``s`` from which every node is reachable (every node, when
         the graph is strongly connected), number the nodes in breadth-first
-        order from ``s``, following the edges out of each node in the order
-        ``y = 0, 1, ..., r-1``; because edges are labelled this numbering is
-        unique.  The canonical form is the relabelled ``phi`` that is least in
-        row-major lexicographic order; cost ``O(m^2 r)``.  In the result node 0
-        is the chosen start and ``phi`` is in BFS normal form.
+        order from ``s`` (:func:`bfs_order`), following the edges out of each
+        node in the order ``y = 0, 1, ..., r-1``; because edges are labelled
+        this numbering is unique.  The canonical form is the relabelled ``phi``
+        that is least in row-major lexicographic order; cost ``O(m^2 r)``.  In
+        the result node 0 is the chosen start and ``phi`` is in BFS normal form.
+        :meth:`canonical_with_permutation` also returns the relabelling.
 
         A graph in which no node reaches all others has no such numbering; its
         canonical form is the lexicographically least relabelling over all
@@ -376,9 +391,30 @@ class QGraph:
         >>> QGraph([[0, 0], [1, 0]]).canonical() == QGraph([[0, 1], [1, 1]]).canonical()
         True
         """
+        return self.canonical_with_permutation()[0]
+
+    def canonical_with_permutation(self) -> tuple[QGraph, np.ndarray]:
+        """The canonical form (:meth:`canonical`) and the relabelling ``perm[old node] = new node`` that gives it.
+
+        ``self.relabel(perm) == canonical``; where the graph has automorphisms
+        several permutations do, and one of them is returned.
+
+        Raises
+        ------
+        TooLarge
+            As :meth:`canonical`.
+
+        Examples
+        --------
+        >>> g = QGraph([[1, 1], [1, 0]])
+        >>> canon, perm = g.canonical_with_permutation()
+        >>> perm.tolist(), g.relabel(perm) == canon
+        ([1, 0], True)
+        """
         phi = self._phi
         m = self.m
         best: np.ndarray | None = None
+        best_perm: np.ndarray | None = None
         best_list: list[int] | None = None
         for s in range(m):
             order = _reach_all_order(phi, s)
@@ -389,12 +425,12 @@ class QGraph:
             cand = _relabelled(phi, perm)
             cand_list = cand.ravel().tolist()
             if best_list is None or cand_list < best_list:
-                best, best_list = cand, cand_list
-        if best is None:
-            best = self._brute_force_canonical()
-        return QGraph(best)
+                best, best_perm, best_list = cand, perm, cand_list
+        if best is None or best_perm is None:
+            best, best_perm = self._brute_force_canonical()
+        return QGraph(best), best_perm
 
-    def _brute_force_canonical(self) -> np.ndarray:
+    def _brute_force_canonical(self) -> tuple[np.ndarray, np.ndarray]:
         m = self.m
         if m > MAX_BRUTE_FORCE_NODES:
             raise TooLarge(
@@ -405,7 +441,7 @@ class QGraph:
         cands = np.empty((perms.shape[0], m, self.r), dtype=np.int64)
         cands[np.arange(perms.shape[0])[:, None], perms] = perms[:, self._phi]
         best = np.lexsort(cands.reshape(len(perms), -1).T[::-1])[0]
-        return cands[best]
+        return cands[best], perms[best]
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """A ``networkx.MultiDiGraph`` view: nodes ``0..m-1``, one edge per ``(q, y)`` with key and attribute ``y``.
@@ -455,12 +491,4 @@ def require_strongly_connected(g: QGraph) -> QGraph:
 
 
 def _reachable(phi: np.ndarray, start: int) -> set[int]:
-    seen = {start}
-    queue = deque([start])
-    while queue:
-        u = queue.popleft()
-        for v in phi[u].tolist():
-            if v not in seen:
-                seen.add(v)
-                queue.append(v)
-    return seen
+    return set(bfs_order(phi, start))

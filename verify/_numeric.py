@@ -1,6 +1,10 @@
 """Small float64 helpers and argument checks shared across :mod:`dicert.verify` (one copy each).
 
-* :func:`entropy_bits` -- ``H(p)`` in bits along one axis with ``0 log 0 = 0``;
+* :func:`entropy_bits` / :func:`entropy_nats` -- ``H(p)`` in bits / nats along one
+  axis with ``0 log 0 = 0`` (the one entropy helper of the float code);
+* :func:`stationary_law` -- the stationary distribution ``pi K = pi`` of a
+  row-stochastic kernel (the one linear solve), with :func:`closed_classes`
+  counting its recurrent classes (one iff the law is unique);
 * :func:`xlogy_ratio` -- the terms ``p log(num / den)`` (nats) of a divergence,
   with ``0 log(.) = 0``;
 * :func:`check_int` -- an integer argument (``int`` or numpy integer, not
@@ -25,7 +29,16 @@ import numpy as np
 
 from dicert.verify.errors import DicertError, InvalidInput
 
-__all__ = ["ROW_SUM_TOLERANCE", "check_conditional_rows", "check_int", "entropy_bits", "xlogy_ratio"]
+__all__ = [
+    "ROW_SUM_TOLERANCE",
+    "check_conditional_rows",
+    "check_int",
+    "closed_classes",
+    "entropy_bits",
+    "entropy_nats",
+    "stationary_law",
+    "xlogy_ratio",
+]
 
 #: Largest allowed deviation of a conditional pmf's sum from 1.
 ROW_SUM_TOLERANCE = 1e-9
@@ -47,9 +60,73 @@ def entropy_bits(p: np.ndarray, axis: int = -1) -> np.ndarray:
     >>> entropy_bits(np.array([0.25, 0.25, 0.5])).item()
     1.5
     """
+    return _entropy(p, axis, np.log2)
+
+
+def entropy_nats(p: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Entropy ``-sum p ln p`` in nats along ``axis`` (``0 log 0 = 0``); see :func:`entropy_bits`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bool(np.isclose(entropy_nats(np.array([0.5, 0.5, 0.0])), np.log(2)))
+    True
+    """
+    return _entropy(p, axis, np.log)
+
+
+def _entropy(p: np.ndarray, axis: int, log: Any) -> np.ndarray:
+    p = np.asarray(p, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p > 0, -p * np.log2(np.where(p > 0, p, 1.0)), 0.0)
+        terms = np.where(p > 0, -p * log(np.where(p > 0, p, 1.0)), 0.0)
     return terms.sum(axis=axis)
+
+
+def closed_classes(kernel: np.ndarray) -> int:
+    """Number of closed (recurrent) communicating classes of the chain with transition matrix ``kernel``.
+
+    The stationary distribution of a finite chain is unique iff this is 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> closed_classes(np.eye(2)), closed_classes(np.array([[0.5, 0.5], [1.0, 0.0]]))
+    (2, 1)
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    support = np.asarray(kernel) > 0
+    n_classes, labels = connected_components(support, directed=True, connection="strong")
+    leaving = np.zeros(n_classes, dtype=bool)
+    src, dst = np.nonzero(support)
+    np.logical_or.at(leaving, labels[src], labels[src] != labels[dst])
+    return int(np.count_nonzero(~leaving))
+
+
+def stationary_law(kernel: np.ndarray, *, clip: bool = True) -> np.ndarray:
+    """A solution of ``pi K = pi``, ``sum(pi) = 1`` for a row-stochastic ``kernel`` (least squares).
+
+    Uniqueness is the caller's to check (:func:`closed_classes`); with
+    ``clip=True`` rounding-level negative entries are set to 0 and the result
+    renormalised, with ``clip=False`` the raw least-squares solution is returned
+    (smooth in ``kernel``, for use inside an optimiser's objective).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> stationary_law(np.array([[0.5, 0.5], [1.0, 0.0]])).round(6)
+    array([0.666667, 0.333333])
+    """
+    kernel = np.asarray(kernel, dtype=float)
+    n = kernel.shape[0]
+    system = np.vstack([kernel.T - np.eye(n), np.ones((1, n))])
+    rhs = np.zeros(n + 1)
+    rhs[-1] = 1.0
+    pi = np.linalg.lstsq(system, rhs, rcond=None)[0]
+    if not clip:
+        return pi
+    pi = np.clip(pi, 0.0, None)
+    return pi / pi.sum()
 
 
 def xlogy_ratio(p: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dicert.graphs import InvalidGraph, QGraph, TooLarge, require_strongly_connected
-from dicert.graphs.qgraph import MAX_BRUTE_FORCE_NODES
+from dicert.graphs.qgraph import MAX_BRUTE_FORCE_NODES, bfs_order
 from dicert.graphs.strategies import node_permutations, qgraphs, strongly_connected_qgraphs
 
 
@@ -182,3 +182,22 @@ def test_canonical_form_of_rootless_graph_beyond_brute_force_limit_is_refused() 
         identity.canonical()
     small = QGraph(np.arange(3)[:, None])
     assert small.canonical() == small
+
+
+@given(qgraphs(m=st.integers(1, 6), r=st.integers(1, 3)))
+def test_canonical_with_permutation_relabels_the_graph_onto_its_canonical_form(g: QGraph) -> None:
+    canon, perm = g.canonical_with_permutation()
+    assert canon == g.canonical()
+    assert g.relabel(perm) == canon
+
+
+@given(qgraphs(m=st.integers(1, 6), r=st.integers(1, 3)), st.data())
+def test_bfs_order_visits_exactly_the_reachable_nodes_once_in_label_order(g: QGraph, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, g.m - 1))
+    order = bfs_order(g.phi, start)
+    reachable = set(nx.descendants(g.to_networkx(), start)) | {start}
+    assert order[0] == start and len(order) == len(set(order)) and set(order) == reachable
+    # label order: node k's first discoverer is the earliest node in order with an edge to it, by y
+    for k, v in enumerate(order[1:], start=1):
+        parent = next(u for u in order[:k] if v in g.phi[u].tolist())
+        assert all(int(w) in order[:k] or w == v for w in g.phi[parent][: g.phi[parent].tolist().index(v)])

@@ -10,7 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dicert.verify import Pmf
-from dicert.verify._numeric import check_conditional_rows, check_int, entropy_bits, xlogy_ratio
+from dicert.verify._numeric import (
+    check_conditional_rows,
+    check_int,
+    closed_classes,
+    entropy_bits,
+    entropy_nats,
+    stationary_law,
+    xlogy_ratio,
+)
 from dicert.verify.errors import InvalidChannel, InvalidInput
 from dicert.verify.measures import entropy
 
@@ -71,3 +79,25 @@ def test_check_conditional_rows_accepts_sums_within_the_tolerance_only():
     check_conditional_rows(np.array([[0.5, 0.5 + 5e-10]]), "m", ("x",))
     with pytest.raises(InvalidInput, match="sums to"):
         check_conditional_rows(np.array([[0.5, 0.5 + 5e-9]]), "m", ("x",))
+
+
+@given(st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_entropy_nats_is_entropy_bits_times_ln2(size, seed):
+    p = np.random.default_rng(seed).dirichlet(np.ones(size))
+    assert entropy_nats(p) == pytest.approx(entropy_bits(p) * math.log(2), abs=1e-12)
+
+
+@given(st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_stationary_law_is_invariant_and_a_pmf_for_a_positive_kernel(size, seed):
+    kernel = np.random.default_rng(seed).dirichlet(np.ones(size), size=size)
+    pi = stationary_law(kernel)
+    assert closed_classes(kernel) == 1
+    assert pi.min() >= 0 and pi.sum() == pytest.approx(1.0)
+    assert np.abs(pi @ kernel - pi).max() < 1e-10
+
+
+def test_closed_classes_counts_each_recurrent_class_and_not_the_transient_states():
+    # 0 -> {1, 2}; 1 and 2 absorbing: two recurrent classes, state 0 transient
+    kernel = np.array([[0.0, 0.5, 0.5], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    assert closed_classes(kernel) == 2
+    assert closed_classes(np.array([[0.0, 1.0], [1.0, 0.0]])) == 1

@@ -30,15 +30,17 @@ Examples
 from __future__ import annotations
 
 import time
-from collections import deque
 from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
 from dicert.graphs.qgraph import QGraph
-from dicert.verify.capacity.belief_mdp import BeliefMDP, ValueIteration, belief_update, reward_bits
-from dicert.verify.errors import InvalidInput
+from dicert.verify.capacity.belief_mdp import BeliefMDP, ValueIteration, belief_update
+from dicert.verify.capacity.belief_paths import BeliefTrajectory, cluster_beliefs, simulate_beliefs
+from dicert.verify.capacity.invariant_refine import InvariantInput, refine_invariant_input
+from dicert.verify.errors import InvalidInput, SolverFailed
 
 __all__ = [
     "BeliefTrajectory",
@@ -50,124 +52,14 @@ __all__ = [
     "InvariantInput",
     "refine_invariant_input",
     "discover_qgraph",
+    "refined_invariant_lower",
+    "extract_candidates",
+    "Bracket",
+    "bracket_candidates",
 ]
 
 #: Clustering radii (max-norm distance between beliefs) tried by :func:`discover_qgraph`.
 DEFAULT_RADII = (0.002, 0.01, 0.03, 0.06)
-
-
-@dataclass(frozen=True)
-class BeliefTrajectory:
-    """A simulated path of the belief MDP.
-
-    Attributes
-    ----------
-    beliefs:
-        ``beliefs[t]`` is ``beta_t`` (``t = 0..T``), shape ``(T + 1, S)``.
-    outputs:
-        ``outputs[t]`` is ``y_{t+1}``, the output that moved ``beta_t`` to ``beta_{t+1}``.
-    rewards:
-        ``g(beta_t, Pi_{t+1})`` in bits; their mean estimates the average reward (4.22).
-    """
-
-    beliefs: np.ndarray
-    outputs: np.ndarray
-    rewards: np.ndarray
-
-    @property
-    def average_reward(self) -> float:
-        """Mean reward along the path (bits per channel use)."""
-        return float(self.rewards.mean())
-
-
-def simulate_beliefs(
-    mdp: BeliefMDP,
-    h: np.ndarray,
-    steps: int,
-    *,
-    rng: np.random.Generator | int | None = None,
-    initial_belief: np.ndarray | None = None,
-) -> BeliefTrajectory:
-    """Simulate the MDP (4.23)-(4.24) under the greedy policy of ``h`` for ``steps`` steps.
-
-    The action at each visited belief is the one-step lookahead maximiser over the
-    action grid (:meth:`BeliefMDP.greedy_action`), cached per belief (the path
-    typically returns to a few beliefs).
-
-    Examples
-    --------
-    >>> from dicert.verify.channels import parse_channel
-    >>> mdp = BeliefMDP(parse_channel("ising"), belief_resolution=20, action_resolution=10)
-    >>> vi = mdp.value_iteration(max_iter=50)
-    >>> path = simulate_beliefs(mdp, vi.h, 50, rng=0)
-    >>> path.beliefs.shape, path.outputs.shape
-    ((51, 2), (50,))
-    """
-    if not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise InvalidInput(f"steps: expected an integer >= 1, got {steps!r}")
-    gen = np.random.default_rng(rng)
-    ns = mdp.law.shape[0]
-    belief = np.full(ns, 1.0 / ns) if initial_belief is None else np.asarray(initial_belief, dtype=float)
-    if belief.shape != (ns,) or np.any(belief < 0) or abs(belief.sum() - 1) > 1e-9:
-        raise InvalidInput(f"initial_belief: expected a pmf of length {ns}")
-    cache: dict[bytes, tuple[np.ndarray, np.ndarray, float]] = {}
-    beliefs = np.empty((steps + 1, ns))
-    outputs = np.empty(steps, dtype=np.int64)
-    rewards = np.empty(steps)
-    beliefs[0] = belief
-    for t in range(steps):
-        key = np.round(belief, 12).tobytes()
-        hit = cache.get(key)
-        if hit is None:
-            action = mdp.greedy_action(h, belief)
-            p_y, nb = belief_update(mdp.law, mdp.next_state, belief, action)
-            hit = (p_y / p_y.sum(), nb, float(reward_bits(mdp.law, belief, action)))
-            cache[key] = hit
-        p_y, nb, reward = hit
-        y = int(gen.choice(len(p_y), p=p_y))
-        outputs[t] = y
-        rewards[t] = reward
-        belief = nb[y]
-        beliefs[t + 1] = belief
-    return BeliefTrajectory(beliefs=beliefs, outputs=outputs, rewards=rewards)
-
-
-def cluster_beliefs(beliefs: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Single-linkage clusters of beliefs at max-norm ``radius``.
-
-    Returns ``(labels, centres, masses)``: clusters are numbered by decreasing
-    frequency, ``centres`` are the mean beliefs and ``masses`` the visit fractions.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> labels, centres, masses = cluster_beliefs(np.array([[0.0, 1.0], [0.5, 0.5]]), radius=0.1)
-    >>> labels.tolist(), centres.tolist()
-    ([0, 1], [[0.0, 1.0], [0.5, 0.5]])
-    """
-    from scipy.cluster.hierarchy import fcluster, linkage
-
-    beliefs = np.asarray(beliefs, dtype=float)
-    if beliefs.ndim != 2 or len(beliefs) == 0:
-        raise InvalidInput(f"beliefs: expected a non-empty (T, S) array, got shape {beliefs.shape}")
-    if not radius > 0:
-        raise InvalidInput(f"radius: expected a positive number, got {radius!r}")
-    unique, inverse, counts = np.unique(np.round(beliefs, 12), axis=0, return_inverse=True, return_counts=True)
-    inverse = inverse.reshape(-1)
-    if len(unique) == 1:
-        raw = np.zeros(1, dtype=np.int64)
-    else:
-        raw = fcluster(linkage(unique, method="single", metric="chebyshev"), t=radius, criterion="distance") - 1
-    n_clusters = int(raw.max()) + 1
-    weight = np.bincount(raw, weights=counts, minlength=n_clusters)
-    order = np.argsort(-weight, kind="stable")
-    rank = np.empty(n_clusters, dtype=np.int64)
-    rank[order] = np.arange(n_clusters)
-    unique_labels = rank[raw]
-    labels = unique_labels[inverse]
-    centres = np.array([(unique[unique_labels == c] * counts[unique_labels == c, None]).sum(axis=0) / weight[order[c]]
-                        for c in range(n_clusters)])
-    return labels, centres, weight[order] / weight.sum()
 
 
 def _bottom_component(phi: np.ndarray, masses: np.ndarray) -> np.ndarray:
@@ -185,30 +77,6 @@ def _bottom_component(phi: np.ndarray, masses: np.ndarray) -> np.ndarray:
         if closed and masses[nodes].sum() > best_mass:
             best, best_mass = nodes, float(masses[nodes].sum())
     return np.asarray(best)
-
-
-def _bfs_order(phi: np.ndarray, start: int) -> list[int]:
-    seen = [start]
-    queue = deque([start])
-    while queue:
-        q = queue.popleft()
-        for nxt in phi[q]:
-            if int(nxt) not in seen:
-                seen.append(int(nxt))
-                queue.append(int(nxt))
-    return seen
-
-
-def _canonical_with_map(g: QGraph) -> tuple[QGraph, np.ndarray]:
-    """Canonical form of a strongly connected ``g`` and ``perm[old node] = new node``."""
-    canon = g.canonical()
-    for start in range(g.m):
-        order = _bfs_order(g.phi, start)
-        perm = np.empty(g.m, dtype=np.int64)
-        perm[np.asarray(order)] = np.arange(g.m)
-        if g.relabel(perm) == canon:
-            return canon, perm
-    raise AssertionError("canonical form not reached by a BFS numbering")  # pragma: no cover
 
 
 @dataclass(frozen=True)
@@ -289,7 +157,7 @@ def extract_qgraph(
     index = np.full(m, -1, dtype=np.int64)
     index[nodes] = np.arange(len(nodes))
     sub = index[phi[nodes]]
-    canon, perm = _canonical_with_map(QGraph(sub))
+    canon, perm = QGraph(sub).canonical_with_permutation()
     order = np.argsort(perm)
     sub_masses = masses[nodes][order]
     return ExtractedGraph(
@@ -298,123 +166,6 @@ def extract_qgraph(
         masses=sub_masses / sub_masses.sum(),
         radius=float(radius),
         completed_edges=int(missing[nodes].sum()),
-    )
-
-
-@dataclass(frozen=True)
-class InvariantInput:
-    """A BCJR-invariant input on a Q-graph found by :func:`refine_invariant_input`.
-
-    Attributes
-    ----------
-    policy:
-        ``P(x|s,q)``, shape ``(S, Q, X)``.
-    node_beliefs:
-        ``beta_q = P(s | q)``, shape ``(Q, S)``.
-    rate:
-        ``I(X,S;Y|Q)`` in bits re-evaluated by
-        :func:`~dicert.verify.capacity.qgraph_bounds.evaluate_policy` (exact stationary law).
-    bcjr_residual:
-        The invariance residual (4.43) of that evaluation.
-    """
-
-    policy: np.ndarray
-    node_beliefs: np.ndarray
-    rate: float
-    bcjr_residual: float
-
-
-def refine_invariant_input(
-    channel: Any,
-    graph: QGraph,
-    node_beliefs: np.ndarray,
-    node_actions: np.ndarray,
-    *,
-    max_iter: int = 500,
-) -> InvariantInput:
-    """Maximise ``I(X,S;Y|Q)`` over BCJR-invariant inputs near the MDP's policy (Thm 4.4.4).
-
-    Unknowns are the node beliefs ``beta_q`` and actions ``Pi_q(s, x)``; the
-    invariance (4.43) is imposed in product form
-    ``sum_{s,x} beta_q(s) Pi_q(s,x) P(y|x,s) 1{f(s,x,y)=s'} = P(y|q) beta_{Phi(q,y)}(s')``
-    and the rate ``sum_q pi(q) g(beta_q, Pi_q)`` (``pi`` stationary on the graph) is
-    maximised by SLSQP from the simulated cluster centres and greedy actions.  The
-    result is re-evaluated exactly; its rate is a lower bound on ``C_fb`` whenever the
-    residual is (numerically) zero.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from dicert.verify.channels import parse_channel
-    >>> ch = parse_channel("bsc:p=0.1")
-    >>> r = refine_invariant_input(ch, QGraph([[0, 0]]), np.ones((1, 1)), np.full((1, 1, 2), 0.5))
-    >>> round(r.rate, 6)
-    0.531004
-    """
-    from scipy.optimize import minimize
-
-    from dicert.verify.capacity.qgraph_bounds import evaluate_policy, unifilar_arrays
-
-    arrays = unifilar_arrays(channel)
-    law, nxt, allowed = arrays.law, arrays.next_state, arrays.allowed
-    ns, nx, ny = law.shape
-    m = graph.m
-    phi = graph.phi
-    onehot = np.eye(ns)[nxt]  # (S, X, Y, S')
-    free = np.broadcast_to(allowed[None], (m, ns, nx))
-    n_pi = int(free.sum())
-
-    def unpack(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pi_mat = np.zeros((m, ns, nx))
-        pi_mat[free] = v[:n_pi]
-        return v[n_pi:].reshape(m, ns), pi_mat
-
-    def stationary_q(p_y: np.ndarray) -> np.ndarray:
-        kernel = np.zeros((m, m))
-        np.add.at(kernel, (np.repeat(np.arange(m), ny), phi.reshape(-1)), p_y.reshape(-1))
-        system = np.vstack([kernel.T - np.eye(m), np.ones((1, m))])
-        rhs = np.zeros(m + 1)
-        rhs[-1] = 1.0
-        return np.linalg.lstsq(system, rhs, rcond=None)[0]
-
-    def objective(v: np.ndarray) -> float:
-        beta, pi_mat = unpack(v)
-        p_y, _ = belief_update(law, nxt, beta, pi_mat)
-        return -float(stationary_q(p_y) @ reward_bits(law, beta, pi_mat))
-
-    def invariance(v: np.ndarray) -> np.ndarray:
-        beta, pi_mat = unpack(v)
-        joint = beta[:, :, None, None] * pi_mat[:, :, :, None] * law  # (Q, S, X, Y)
-        unnorm = np.einsum("qsxy,sxyt->qyt", joint, onehot)
-        p_y = joint.sum(axis=(1, 2))
-        # the last component per (q, y) is implied by the sum constraints: drop it
-        return (unnorm - p_y[:, :, None] * beta[phi])[:, :, :-1].reshape(-1)
-
-    def sums(v: np.ndarray) -> np.ndarray:
-        beta, pi_mat = unpack(v)
-        return np.concatenate([pi_mat.sum(axis=2).reshape(-1) - 1.0, beta.sum(axis=1) - 1.0])
-
-    actions0 = np.where(free, np.asarray(node_actions, dtype=float), 0.0)
-    v0 = np.concatenate([actions0[free], np.asarray(node_beliefs, dtype=float).reshape(-1)])
-    result = minimize(
-        objective,
-        v0,
-        method="SLSQP",
-        bounds=[(0.0, 1.0)] * len(v0),
-        constraints=[{"type": "eq", "fun": invariance}, {"type": "eq", "fun": sums}],
-        options={"maxiter": max_iter, "ftol": 1e-15},
-    )
-    beta, pi_mat = unpack(np.clip(result.x, 0.0, 1.0))
-    pi_mat = np.where(free, pi_mat, 0.0)
-    pi_mat /= pi_mat.sum(axis=2, keepdims=True)
-    beta /= beta.sum(axis=1, keepdims=True)
-    policy = np.transpose(pi_mat, (1, 0, 2))  # P(x|s,q) as (S, Q, X)
-    evaluation = evaluate_policy(channel, graph, policy)
-    return InvariantInput(
-        policy=policy,
-        node_beliefs=beta,
-        rate=float(evaluation.rate),
-        bcjr_residual=float(evaluation.bcjr_residual),
     )
 
 
@@ -502,8 +253,23 @@ class Discovery:
         }
 
 
-def _refined_lower(channel: Any, mdp: BeliefMDP, h: np.ndarray, extracted: ExtractedGraph) -> InvariantInput | None:
-    """Invariant input refined from the MDP's greedy actions at the node beliefs, if invariant."""
+def refined_invariant_lower(channel: Any, mdp: Any, h: np.ndarray | None, extracted: ExtractedGraph) -> InvariantInput | None:
+    """Invariant input refined from the MDP's greedy actions at the node beliefs, if invariant (Thm 4.4.4).
+
+    ``mdp`` is anything with ``greedy_action(h, belief)`` (a :class:`BeliefMDP`, or the
+    policy-driven MDP of :mod:`dicert.verify.neural.rl` with ``h=None``); ``None`` when
+    the refinement fails or its residual (4.43) exceeds ``DEFAULT_BCJR_TOL``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dicert.verify.channels import parse_channel
+    >>> ch = parse_channel("bsc:p=0.1")
+    >>> mdp = BeliefMDP(ch, belief_resolution=1, action_resolution=10)
+    >>> one = ExtractedGraph(QGraph([[0, 0]]), np.ones((1, 1)), np.ones(1), 0.01, 0)
+    >>> round(refined_invariant_lower(ch, mdp, np.zeros(1), one).rate, 6)
+    0.531004
+    """
     from dicert.verify.capacity.results import DEFAULT_BCJR_TOL
     from dicert.verify.errors import DicertError
 
@@ -513,6 +279,122 @@ def _refined_lower(channel: Any, mdp: BeliefMDP, h: np.ndarray, extracted: Extra
     except (DicertError, np.linalg.LinAlgError, ValueError):
         return None
     return refined if refined.bcjr_residual <= DEFAULT_BCJR_TOL else None
+
+
+_refined_lower = refined_invariant_lower  # the name before issue 18 (verify.neural.rl imports it)
+
+
+def extract_candidates(
+    mdp: Any, h: np.ndarray | None, path: BeliefTrajectory, *, radii: tuple[float, ...] = DEFAULT_RADII, burn_in: int = 300
+) -> dict[QGraph, ExtractedGraph]:
+    """The distinct Q-graphs :func:`extract_qgraph` reads off ``path`` at each radius (first extraction of each kept).
+
+    Examples
+    --------
+    >>> from dicert.verify.channels import parse_channel
+    >>> mdp = BeliefMDP(parse_channel("ising"), belief_resolution=60, action_resolution=20)
+    >>> vi = mdp.value_iteration(max_iter=300, tol=1e-7)
+    >>> path = simulate_beliefs(mdp, vi.h, 600, rng=1)
+    >>> sorted(g.m for g in extract_candidates(mdp, vi.h, path, radii=(0.03, 0.06), burn_in=100))
+    [4]
+    """
+    seen: dict[QGraph, ExtractedGraph] = {}
+    for radius in radii:
+        extracted = extract_qgraph(mdp, h, path, radius=radius, burn_in=burn_in)
+        seen.setdefault(extracted.graph, extracted)
+    return seen
+
+
+@dataclass(frozen=True)
+class Bracket:
+    """The candidate graph with the best capacity bracket (:func:`bracket_candidates`).
+
+    Attributes
+    ----------
+    upper, lower:
+        Valid Q-graph upper bound (``QGraphBound.upper``: the duality bound of Thm 4.5.2 at
+        the solver's output law, Thm 4.4.3) and BCJR-invariant lower bound (Thm 4.4.4, or
+        ``None``; an exact float evaluation, certified later) of the chosen graph, bits.
+    lower_policy, lower_source:
+        The invariant input witnessing ``lower`` and where it came from
+        (``"qgraph_bound"`` or ``"refined_policy"``).
+    extracted:
+        The chosen graph with its node beliefs and masses.
+    output_law:
+        ``P(y|q)`` of the upper-bound maximiser on the chosen graph.
+    candidates:
+        ``(radius, nodes, upper, lower)`` for every graph bounded.
+    """
+
+    upper: float
+    lower: float | None
+    lower_policy: np.ndarray | None = field(repr=False)
+    lower_source: str
+    extracted: ExtractedGraph = field(repr=False)
+    output_law: np.ndarray = field(repr=False)
+    candidates: list[tuple[float, int, float, float | None]] = field(repr=False)
+
+
+def bracket_candidates(
+    channel: Any,
+    graphs: dict[QGraph, ExtractedGraph],
+    refine: Callable[[ExtractedGraph, Any], Iterable[InvariantInput | None]],
+    *,
+    max_nodes: int = 12,
+    gap_tol: float = 1e-8,
+) -> Bracket:
+    """Bound the candidate graphs, smallest first, and keep the best bracket (step 5 of the discovery).
+
+    Each graph gets the Q-graph upper bound and its lower bound (the maximiser, when
+    invariant, Cor. 4.4.5), improved by any invariant input ``refine(extracted, bound)``
+    yields.  The search stops at the first graph whose gap is at most ``gap_tol`` (the
+    larger ones would only be lifts); graphs above ``max_nodes`` are skipped once a
+    graph was bounded.  Best: the least upper bound (to 1e-9), then a lower bound
+    present, then the larger lower bound, then fewer nodes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dicert.verify.channels import parse_channel
+    >>> one = ExtractedGraph(QGraph([[0, 0]]), np.ones((1, 1)), np.ones(1), 0.01, 0)
+    >>> b = bracket_candidates(parse_channel("bsc:p=0.1"), {one.graph: one}, lambda extracted, bound: ())
+    >>> round(b.upper, 6), round(b.lower, 6), b.lower_source
+    (0.531004, 0.531004, 'qgraph_bound')
+    """
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+
+    candidates: list[tuple[float, int, float, float | None]] = []
+    best = None
+    for graph, extracted in sorted(graphs.items(), key=lambda item: item[0].m):
+        if graph.m > max_nodes and best is not None:
+            continue
+        bound = qgraph_upper_bound(channel, graph)
+        if bound.upper is None:
+            continue  # no valid upper bound on this graph (the duality reading failed)
+        lower, source = bound.lower, "qgraph_bound"
+        witness = None if bound.lower_witness is None else bound.lower_witness.policy
+        for refined in refine(extracted, bound):
+            if refined is not None and (lower is None or refined.rate > lower):
+                lower, witness, source = refined.rate, refined.policy, "refined_policy"
+        upper = float(bound.upper)
+        candidates.append((extracted.radius, graph.m, upper, lower))
+        key = (round(upper, 9), lower is None, -(lower or 0.0), graph.m)
+        if best is None or key < best[0]:
+            best = (key, upper, lower, witness, source, extracted, bound.output_law)
+        if lower is not None and upper - lower <= gap_tol:
+            break
+    if best is None:
+        if graphs:
+            raise SolverFailed("upper: no extracted Q-graph received a valid duality bound (Thm 4.5.2)")
+        raise InvalidInput("graphs: expected at least one candidate Q-graph, got none")
+    _, upper, lower, witness, source, extracted, output_law = best
+    return Bracket(upper, None if lower is None else float(lower), witness, source, extracted, output_law, candidates)
+
+
+def _grid_defaults(n_states: int) -> tuple[int, int]:
+    """Default (belief, action) grid resolutions of the belief MDP for ``|S|`` states."""
+    # |S| = 3: 231 beliefs x 3375 actions (168 MB of transition tables; (40, 12) needed 130 GiB, issue 12)
+    return {1: (1, 10), 2: (200, 50), 3: (20, 4)}.get(n_states, (12, 4))
 
 
 def discover_qgraph(
@@ -561,11 +443,9 @@ def discover_qgraph(
     (1, 0.531004)
     """
     start = time.perf_counter()
-    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound, unifilar_arrays
+    from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
 
-    n_states = unifilar_arrays(channel).law.shape[0]
-    # |S| = 3: 231 beliefs x 3375 actions (168 MB of transition tables; (40, 12) needed 130 GiB, issue 12)
-    defaults = {1: (1, 10), 2: (200, 50), 3: (20, 4)}.get(n_states, (12, 4))
+    defaults = _grid_defaults(unifilar_arrays(channel).law.shape[0])
     mdp = BeliefMDP(
         channel,
         belief_resolution=belief_resolution or defaults[0],
@@ -576,55 +456,36 @@ def discover_qgraph(
     t_vi = time.perf_counter()
     path = simulate_beliefs(mdp, vi.h, steps, rng=rng)
     t_sim = time.perf_counter()
-    seen: dict[QGraph, ExtractedGraph] = {}
-    for radius in radii:
-        extracted = extract_qgraph(mdp, vi.h, path, radius=radius, burn_in=min(burn_in, steps - 2))
-        seen.setdefault(extracted.graph, extracted)
+    graphs = extract_candidates(mdp, vi.h, path, radii=radii, burn_in=min(burn_in, steps - 2))
     from dicert.verify.capacity.qgraph_quotients import quotient_candidates
 
-    seen.update(quotient_candidates(channel, seen, rho=vi.rho_upper))  # quotients, edge moves (issue 12)
-    candidates: list[tuple[float, int, float, float | None]] = []
-    best = None
-    # smallest graphs first; stop once a graph closes the gap (the rest would only be lifts)
-    for graph, extracted in sorted(seen.items(), key=lambda item: item[0].m):
-        if graph.m > max_nodes and best is not None:
-            continue
-        bound = qgraph_upper_bound(channel, graph)
-        lower, witness, source = bound.lower, bound.policy if bound.lower is not None else None, "qgraph_bound"
-        refined = _refined_lower(channel, mdp, vi.h, extracted)
-        if refined is not None and (lower is None or refined.rate > lower):
-            lower, witness, source = refined.rate, refined.policy, "refined_policy"
-        upper = float(bound.upper)
-        candidates.append((extracted.radius, graph.m, upper, lower))
-        key = (round(upper, 9), lower is None, -(lower or 0.0), graph.m)
-        if best is None or key < best[0]:
-            best = (key, upper, lower, witness, source, extracted, bound.output_law)
-        if lower is not None and upper - lower <= gap_tol:
-            break
-    assert best is not None
-    _, upper, lower, witness, source, extracted, output_law = best
+    graphs.update(quotient_candidates(channel, graphs, rho=vi.rho_upper))  # quotients, edge moves (issue 12)
+    best = bracket_candidates(
+        channel, graphs, lambda extracted, bound: (refined_invariant_lower(channel, mdp, vi.h, extracted),),
+        max_nodes=max_nodes, gap_tol=gap_tol,
+    )
     t_bounds = time.perf_counter()
+    stamps = {"mdp": t_mdp - start, "value_iteration": t_vi - t_mdp, "simulation": t_sim - t_vi, "bounds": t_bounds - t_sim}
+    return _discovery(mdp, vi, path, best, {**stamps, "total": t_bounds - start})
+
+
+def _discovery(mdp: BeliefMDP, vi: ValueIteration, path: BeliefTrajectory, best: Bracket, timings: dict[str, float]) -> Discovery:
+    """The :class:`Discovery` record of the chosen bracket."""
     return Discovery(
         channel=mdp.name,
-        graph=extracted.graph,
-        lower=None if lower is None else float(lower),
-        upper=upper,
-        lower_policy=witness,
-        lower_source=source,
-        output_law=output_law,
-        node_beliefs=extracted.beliefs,
-        node_masses=extracted.masses,
+        graph=best.extracted.graph,
+        lower=best.lower,
+        upper=best.upper,
+        lower_policy=best.lower_policy,
+        lower_source=best.lower_source,
+        output_law=best.output_law,
+        node_beliefs=best.extracted.beliefs,
+        node_masses=best.extracted.masses,
         rho_lower=vi.rho_lower,
         rho_upper=vi.rho_upper,
         value_iteration=vi,
         mdp=mdp,
         trajectory=path,
-        candidates=candidates,
-        timings={
-            "mdp": t_mdp - start,
-            "value_iteration": t_vi - t_mdp,
-            "simulation": t_sim - t_vi,
-            "bounds": t_bounds - t_sim,
-            "total": t_bounds - start,
-        },
+        candidates=best.candidates,
+        timings=timings,
     )

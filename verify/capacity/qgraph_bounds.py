@@ -26,6 +26,10 @@ optimal face are searched for an invariant one as well.  :func:`evaluate_policy`
 computes the rate of any input on any Q-graph from the exact stationary
 distribution (a linear solve) together with the invariance residual.
 
+This module is the program; the channel arrays and chain primitives live in
+:mod:`~dicert.verify.capacity.unifilar` and the assembled conic form in
+:mod:`~dicert.verify.capacity.conic_form` (both re-exported here under their old names).
+
 Examples
 --------
 >>> import numpy as np
@@ -44,15 +48,28 @@ import math
 import time
 import warnings
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
-from scipy.sparse.csgraph import connected_components
 
-from dicert.graphs.qgraph import QGraph, require_strongly_connected
-from dicert.verify._numeric import check_conditional_rows, entropy_bits
+from dicert.graphs.qgraph import QGraph
+from dicert.verify._numeric import entropy_bits
+from dicert.verify.capacity.conic_form import CLARABEL_FALLBACKS, ConeForm
 from dicert.verify.capacity.results import DEFAULT_BCJR_TOL, PolicyRate, QGraphBound
-from dicert.verify.errors import InvalidChannel, InvalidGraph, InvalidInput, SolverFailed
+from dicert.verify.capacity.unifilar import (  # noqa: F401 (re-exported: the primitives lived here)
+    UnifilarArrays,
+    _output_law,
+    _policy_of_joint,
+    as_qgraph,
+    bcjr_residual,
+    evaluate_policy,
+    rate_of_joint,
+    stationary_distribution,
+    transition_kernel,
+    unifilar_arrays,
+    unique_stationary_law,
+)
+from dicert.verify.errors import InvalidGraph, InvalidInput, SolverFailed
 from dicert.verify.memory import guard_bytes
 from dicert.verify.sizes import qgraph_program_bytes
 
@@ -66,7 +83,9 @@ __all__ = [
     "rate_of_joint",
     "bcjr_residual",
     "transition_kernel",
-    "stationary_distribution",
+    "unique_stationary_law",
+    "CLARABEL_FALLBACKS",
+    "DEFAULT_SOLVER_OPTIONS",
 ]
 
 _LN2 = math.log(2.0)
@@ -76,404 +95,12 @@ DEFAULT_SOLVER_OPTIONS: dict[str, Any] = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1
 #: ``"cvxpy"``: the DPP problem re-solved through cvxpy; ``"clarabel"``: the same conic form
 #: handed to Clarabel directly, only the stationarity block rewritten per graph (faster).
 BACKENDS = ("clarabel", "cvxpy")
-#: Settings tried, in order, when a direct Clarabel solve ends in any status but "Solved"
-#: (e.g. "AlmostSolved" on a few of the 21291 five-node graphs); the status is still checked.
-CLARABEL_FALLBACKS: tuple[dict[str, Any], ...] = (
-    {"direct_solve_method": "faer"},
-    {"static_regularization_constant": 1e-7},
-    {"tol_gap_abs": 1e-8, "tol_gap_rel": 1e-8, "tol_feas": 1e-8},
-)
 #: A candidate input counts as a maximiser of (4.40) when its exact rate is this close to the optimum.
 MAXIMISER_RATE_TOL = 1e-6
 #: Relaxation of the optimal face in the vertex search: ``|P(q,y) - T(y|q) P(q)| <= FACE_MATCH_TOL``
 #: around the solver's output law ``T`` and objective ``>= upper - FACE_VALUE_TOL``.
 FACE_MATCH_TOL = 1e-6
 FACE_VALUE_TOL = 1e-8
-
-
-class UnifilarArrays(NamedTuple):
-    """Plain arrays of a unifilar FSC: ``law[s,x,y]``, ``next_state[s,x,y]``, ``allowed[s,x]``, ``name``."""
-
-    law: np.ndarray
-    next_state: np.ndarray
-    allowed: np.ndarray
-    name: str
-
-
-def _channel_name(channel: Any) -> str:
-    name = getattr(channel, "name", None)
-    return str(name) if name else type(channel).__name__
-
-
-def unifilar_arrays(channel: Any) -> UnifilarArrays:
-    """The arrays of a unifilar FSC (Def. 4.2.3) from a channel object.
-
-    Accepts a unifilar FSC (attributes ``law[s,x,y]``, ``next_state[s,x,y]``,
-    optional ``allowed[s,x]``), a DMC (attribute ``matrix[x,y]``; one state), or
-    a finite-state channel ``law[s,x,y,s']`` whose next state is a function of
-    ``(s,x,y)`` wherever ``P(y|x,s) > 0``.
-
-    Raises
-    ------
-    InvalidChannel
-        If the channel is of none of these forms, rows do not sum to one, a next
-        state is out of range, or an FSC's state update is not deterministic.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from types import SimpleNamespace
-    >>> arrays = unifilar_arrays(SimpleNamespace(matrix=np.eye(2)))
-    >>> arrays.law.shape, arrays.next_state.shape, bool(arrays.allowed.all())
-    ((1, 2, 2), (1, 2, 2), True)
-    """
-    name = _channel_name(channel)
-    law_attr = getattr(channel, "law", None)
-    if law_attr is None and getattr(channel, "matrix", None) is not None:
-        matrix = np.asarray(channel.matrix, dtype=float)
-        if matrix.ndim != 2:
-            raise InvalidChannel(f"matrix: expected a 2-d array matrix[x, y], got shape {matrix.shape}")
-        check_conditional_rows(matrix, "matrix", ("x",), InvalidChannel)
-        law = matrix[None, :, :]
-        return UnifilarArrays(law, np.zeros(law.shape, dtype=np.int64), np.ones(law.shape[:2], dtype=bool), name)
-    if law_attr is None:
-        raise InvalidChannel(
-            f"channel: expected a unifilar FSC (law, next_state) or a DMC (matrix), got {type(channel).__name__}"
-        )
-    law = np.asarray(law_attr, dtype=float)
-    if law.ndim == 4 and getattr(channel, "next_state", None) is None:
-        law, next_state = _fsc_to_unifilar(law)
-    else:
-        if law.ndim != 3:
-            raise InvalidChannel(f"law: expected shape (S, X, Y) for a unifilar FSC, got {law.shape}")
-        next_state = np.asarray(getattr(channel, "next_state", None), dtype=np.int64)
-        if next_state.shape != law.shape:
-            raise InvalidChannel(f"next_state: expected shape {law.shape} like law[s, x, y], got {next_state.shape}")
-    check_conditional_rows(law, "law", ("s", "x"), InvalidChannel)
-    n_states = law.shape[0]
-    if np.any((next_state < 0) | (next_state >= n_states)):
-        raise InvalidChannel(f"next_state: entries must lie in 0..{n_states - 1}")
-    allowed_attr = getattr(channel, "allowed", None)
-    if allowed_attr is None:
-        allowed = np.ones(law.shape[:2], dtype=bool)
-    else:
-        allowed = np.asarray(allowed_attr, dtype=bool)
-        if allowed.shape != law.shape[:2]:
-            raise InvalidChannel(f"allowed: expected shape {law.shape[:2]} (s, x), got {allowed.shape}")
-        if not np.all(allowed.any(axis=1)):
-            s = int(np.flatnonzero(~allowed.any(axis=1))[0])
-            raise InvalidChannel(f"allowed: state s={s} allows no input, expected at least one")
-    return UnifilarArrays(law, next_state, allowed, name)
-
-
-def _fsc_to_unifilar(law4: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    marginal = law4.sum(axis=3)
-    support = law4 > 0
-    if np.any(support.sum(axis=3) > 1):
-        s, x, y = (int(v) for v in np.argwhere(support.sum(axis=3) > 1)[0])
-        raise InvalidChannel(f"law: next state of (s={s}, x={x}, y={y}) is random, expected a unifilar FSC (Def. 4.2.3)")
-    return marginal, np.argmax(law4, axis=3).astype(np.int64)
-
-
-def as_qgraph(graph: Any, outputs: int | None = None) -> QGraph:
-    """A strongly connected :class:`QGraph` from a QGraph or a ``phi`` array, checking ``r``.
-
-    Raises
-    ------
-    InvalidGraph
-        If ``phi`` is malformed, not strongly connected, or has ``r != outputs``.
-
-    Examples
-    --------
-    >>> as_qgraph([[0, 1], [0, 1]], outputs=2)
-    QGraph(m=2, r=2, phi=[[0, 1], [0, 1]])
-    >>> as_qgraph([[0, 0, 0]], outputs=2)
-    Traceback (most recent call last):
-    ...
-    dicert.graphs.errors.InvalidGraph: phi: graph has r=3 output labels, expected 2 (the channel's output alphabet)
-    """
-    g = graph if isinstance(graph, QGraph) else QGraph(graph)
-    if outputs is not None and g.r != outputs:
-        raise InvalidGraph(f"phi: graph has r={g.r} output labels, expected {outputs} (the channel's output alphabet)")
-    return require_strongly_connected(g)
-
-
-def rate_of_joint(law: np.ndarray, joint: np.ndarray) -> float:
-    """``I(X,S;Y|Q) = H(Y|Q) - H(Y|X,S)`` in bits for ``P(s,q,x) P(y|x,s)`` (objective of (4.40)).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> rate_of_joint(np.eye(2)[None], np.full((1, 1, 2), 0.5))
-    1.0
-    """
-    joint = np.asarray(joint, dtype=float)
-    p_qy = np.einsum("sqx,sxy->qy", joint, law)
-    p_q = p_qy.sum(axis=1)
-    h_y_given_q = float(p_q @ entropy_bits(np.divide(p_qy, p_q[:, None], out=np.zeros_like(p_qy), where=p_q[:, None] > 0)))
-    h_y_given_xs = float(np.einsum("sqx,sx->", joint, entropy_bits(law)))
-    return h_y_given_q - h_y_given_xs
-
-
-def _one_hot_next(next_state: np.ndarray, n_states: int) -> np.ndarray:
-    return (next_state[..., None] == np.arange(n_states)).astype(float)
-
-
-def bcjr_residual(arrays: UnifilarArrays, graph: QGraph, joint: np.ndarray) -> float:
-    """Weighted residual of BCJR invariance (4.43) for a stationary joint ``P(s,q,x)``.
-
-    Returns ``sum_{q,y,s'} |P(q,y,s') - P(q,y) pi(s'|Phi(q,y))|``, which is zero
-    exactly when ``Fbar(pi_{S|Q=q}, y) = pi_{S|Q=Phi(q,y)}`` for every edge
-    ``(q, y)`` of positive probability (the Markov chain ``S+ - Q+ - (Q,Y)``).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> arrays = unifilar_arrays(__import__("types").SimpleNamespace(matrix=np.eye(2)))
-    >>> bcjr_residual(arrays, QGraph([[0, 0]]), np.full((1, 1, 2), 0.5))
-    0.0
-    """
-    law, next_state = arrays.law, arrays.next_state
-    n_states = law.shape[0]
-    joint = np.asarray(joint, dtype=float)
-    p_qys = np.einsum("sqx,sxy,sxyt->qyt", joint, law, _one_hot_next(next_state, n_states))
-    p_qy = p_qys.sum(axis=2)
-    pi_sq = joint.sum(axis=2)
-    pi_q = pi_sq.sum(axis=0)
-    cond = np.divide(pi_sq, pi_q[None, :], out=np.zeros_like(pi_sq), where=pi_q[None, :] > 0)  # pi(s|q)
-    target = p_qy[:, :, None] * cond.T[graph.phi]  # (q, y, s')
-    return float(np.abs(p_qys - target).sum())
-
-
-def transition_kernel(arrays: UnifilarArrays, graph: QGraph, policy: np.ndarray) -> np.ndarray:
-    """Kernel (4.36) of the chain on ``(s,q)`` (flattened ``s * Q + q``) under ``P(x|s,q)``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> arrays = unifilar_arrays(__import__("types").SimpleNamespace(matrix=np.eye(2)))
-    >>> transition_kernel(arrays, QGraph([[0, 1], [0, 1]]), np.full((1, 2, 2), 0.5))
-    array([[0.5, 0.5],
-           [0.5, 0.5]])
-    """
-    law, next_state = arrays.law, arrays.next_state
-    n_states = law.shape[0]
-    m = graph.m
-    weights = np.einsum("sqx,sxy->sqxy", policy, law)
-    s_next = np.broadcast_to(next_state[:, None, :, :], weights.shape)
-    q_next = np.broadcast_to(graph.phi[None, :, None, :], weights.shape)
-    rows = np.broadcast_to((np.arange(n_states)[:, None] * m + np.arange(m)[None, :])[:, :, None, None], weights.shape)
-    kernel = np.zeros((n_states * m, n_states * m))
-    np.add.at(kernel, (rows.ravel(), (s_next * m + q_next).ravel()), weights.ravel())
-    return kernel
-
-
-def stationary_distribution(kernel: np.ndarray) -> np.ndarray:
-    """The unique stationary distribution of a row-stochastic ``kernel`` (a linear solve).
-
-    Raises
-    ------
-    InvalidInput
-        If the chain has more than one recurrent class (no unique stationary law).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> stationary_distribution(np.array([[0.5, 0.5], [1.0, 0.0]])).round(6)
-    array([0.666667, 0.333333])
-    """
-    n = kernel.shape[0]
-    n_classes, labels = connected_components(kernel > 0, directed=True, connection="strong")
-    leaving = np.zeros(n_classes, dtype=bool)
-    src, dst = np.nonzero(kernel > 0)
-    np.logical_or.at(leaving, labels[src], labels[src] != labels[dst])
-    closed = int(np.count_nonzero(~leaving))
-    if closed != 1:
-        raise InvalidInput(f"policy: the chain (4.36) on (s, q) has {closed} recurrent classes, expected exactly 1")
-    system = np.vstack([kernel.T - np.eye(n), np.ones((1, n))])
-    rhs = np.zeros(n + 1)
-    rhs[-1] = 1.0
-    pi, *_ = np.linalg.lstsq(system, rhs, rcond=None)
-    pi = np.clip(pi, 0.0, None)
-    return pi / pi.sum()
-
-
-def _check_policy(arrays: UnifilarArrays, graph: QGraph, policy: Any) -> np.ndarray:
-    n_states, n_inputs, _ = arrays.law.shape
-    pol = np.asarray(policy, dtype=float)
-    shape = (n_states, graph.m, n_inputs)
-    if pol.shape != shape:
-        raise InvalidInput(f"policy: expected P(x|s,q) of shape {shape} (S, Q, X), got {pol.shape}")
-    check_conditional_rows(pol, "policy", ("s", "q"))
-    forbidden = np.argwhere((pol > 0) & ~arrays.allowed[:, None, :])
-    if forbidden.size:
-        s, q, x = (int(v) for v in forbidden[0])
-        raise InvalidInput(f"policy: P(x={x}|s={s},q={q}) > 0 but input x={x} is not allowed in state s={s}")
-    return pol
-
-
-def evaluate_policy(channel: Any, graph: Any, policy: Any) -> PolicyRate:
-    """Rate ``I(X,S;Y|Q)`` of the input ``P(x|s,q)`` on a Q-graph and its BCJR residual (Thm 4.4.4).
-
-    The stationary distribution ``pi(s,q)`` of (4.36) is obtained by a linear
-    solve; the rate is an achievable rate (a lower bound on the feedback
-    capacity) when ``bcjr_residual`` is zero (input BCJR-invariant, (4.43)).
-
-    Parameters
-    ----------
-    channel:
-        A unifilar FSC or a DMC (see :func:`unifilar_arrays`).
-    graph:
-        A strongly connected :class:`QGraph` (or its ``phi`` array).
-    policy:
-        ``P(x|s,q)`` of shape ``(S, Q, X)``; rows sum to one, zero on disallowed inputs.
-
-    Raises
-    ------
-    InvalidInput
-        On a malformed policy or a chain with several recurrent classes.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from types import SimpleNamespace
-    >>> z = SimpleNamespace(name="z", matrix=np.array([[1.0, 0.0], [0.5, 0.5]]))
-    >>> r = evaluate_policy(z, [[0, 0]], np.array([[[0.6, 0.4]]]))
-    >>> round(r.rate, 6), r.bcjr_invariant()
-    (0.321928, True)
-    """
-    arrays = unifilar_arrays(channel)
-    g = as_qgraph(graph, arrays.law.shape[2])
-    pol = _check_policy(arrays, g, policy)
-    pi = stationary_distribution(transition_kernel(arrays, g, pol)).reshape(arrays.law.shape[0], g.m)
-    joint = pi[:, :, None] * pol
-    return PolicyRate(
-        rate=rate_of_joint(arrays.law, joint),
-        policy=pol,
-        stationary=pi,
-        output_law=_output_law(arrays.law, joint),
-        bcjr_residual=bcjr_residual(arrays, g, joint),
-    )
-
-
-def _output_law(law: np.ndarray, joint: np.ndarray) -> np.ndarray:
-    p_qy = np.einsum("sqx,sxy->qy", joint, law)
-    p_q = p_qy.sum(axis=1, keepdims=True)
-    uniform = np.full_like(p_qy, 1.0 / p_qy.shape[1])
-    return np.where(p_q > 0, p_qy / np.where(p_q > 0, p_q, 1.0), uniform)
-
-
-def _policy_of_joint(joint: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    pi = joint.sum(axis=2, keepdims=True)
-    uniform = np.broadcast_to((allowed / allowed.sum(axis=1, keepdims=True))[:, None, :], joint.shape)
-    return np.where(pi > 0, joint / np.where(pi > 0, pi, 1.0), uniform)
-
-
-class _ConeForm:
-    """Program (4.40) in Clarabel's standard form ``min c'z, A z + s = b, s in K``.
-
-    ``z = (P(s,q,x), t)``; ``t_k >= rel_entr(P(q,y), P(q))`` is the exponential cone
-    ``(-t_k, P(q,y), P(q)) in K_exp``; the cones are: zero (normalisation and
-    ``Q*S - 1`` stationarity rows, the only graph-dependent block; the last row is
-    dropped because the rows of (4.39) always sum to zero, and a redundant equality
-    makes Clarabel stall at "AlmostSolved" on some graphs), nonnegative
-    (``P >= 0``) and one exponential cone per ``(q, y)``.  Objective
-    ``sum_k t_k / ln 2 + H(Y|X,S)``, whose negative is ``I(X,S;Y|Q)``.
-    """
-
-    def __init__(self, out_qy: np.ndarray, out_q: np.ndarray, cond_entropy: np.ndarray, n_stationarity: int) -> None:
-        import clarabel
-
-        self._clarabel = clarabel
-        n_exp, n_vars = out_qy.shape
-        self.n_vars = n_vars
-        n_cols = n_vars + n_exp
-        self.n_zero = n_stationarity  # 1 normalisation row + (n_stationarity - 1) independent rows
-        n_rows = self.n_zero + n_vars + 3 * n_exp
-        a = np.zeros((n_rows, n_cols))
-        a[0, :n_vars] = 1.0
-        a[self.n_zero : self.n_zero + n_vars, :n_vars] = -np.eye(n_vars)
-        base = self.n_zero + n_vars
-        for k in range(n_exp):
-            a[base + 3 * k, n_vars + k] = 1.0
-            a[base + 3 * k + 1, :n_vars] = -out_qy[k]
-            a[base + 3 * k + 2, :n_vars] = -out_q[k]
-        self.a = a
-        self.b = np.zeros(n_rows)
-        self.b[0] = 1.0
-        self.c = np.concatenate([cond_entropy, np.full(n_exp, 1.0 / _LN2)])
-        self.cones = [clarabel.ZeroConeT(self.n_zero), clarabel.NonnegativeConeT(n_vars)]
-        self.cones += [clarabel.ExponentialConeT() for _ in range(n_exp)]
-        from scipy.sparse import csc_matrix
-
-        # Fixed sparsity pattern: the stationarity block is stored densely (explicit zeros), so
-        # every graph only changes the values of A and the solver is updated in place,
-        # without a new symbolic factorisation.
-        structure = a.copy()
-        structure[1 : self.n_zero, :n_vars] = 1.0
-        pattern = csc_matrix(structure)
-        pattern.sort_indices()
-        self._indices, self._indptr = pattern.indices, pattern.indptr
-        self._columns = np.repeat(np.arange(n_cols), np.diff(pattern.indptr))
-        self._shape = structure.shape
-        self._csc = csc_matrix
-        self._p = csc_matrix((n_cols, n_cols))
-        self._solver: Any = None
-        self._block_slots: tuple[np.ndarray, np.ndarray] | None = None
-        self.last_dual: Any = None
-        self._base_values: np.ndarray | None = None
-
-    def _values(self, stationarity: np.ndarray) -> np.ndarray:
-        if self._block_slots is None:
-            a = self.a.copy()
-            a[1 : self.n_zero, : self.n_vars] = np.arange(1, (self.n_zero - 1) * self.n_vars + 1).reshape(-1, self.n_vars)
-            a[: 1, :] = 0.0
-            a[self.n_zero :, :] = 0.0
-            marks = a[self._indices, self._columns]
-            slots = np.flatnonzero(marks)  # positions of the stationarity block in the CSC values
-            self._block_slots = (slots, marks[slots].astype(np.int64) - 1)
-            self._base_values = self.a[self._indices, self._columns]
-            self._base_values[slots] = 0.0
-        slots, entries = self._block_slots
-        values = self._base_values.copy()
-        values[slots] = stationarity[:-1].ravel()[entries]
-        return values
-
-    def _new_solver(self, values: np.ndarray, options: Mapping[str, Any]) -> Any:
-        settings = self._clarabel.DefaultSettings()
-        settings.verbose = False
-        for key, value in options.items():
-            if not hasattr(settings, key):
-                raise InvalidInput(f"solver_options: unknown Clarabel setting {key!r}")
-            setattr(settings, key, value)
-        a = self._csc((values, self._indices, self._indptr), shape=self._shape)
-        return self._clarabel.DefaultSolver(self._p, self.c, a, self.b, self.cones, settings)
-
-    def solve(
-        self, stationarity: np.ndarray, options: Mapping[str, Any], fallbacks: tuple[dict[str, Any], ...] = CLARABEL_FALLBACKS
-    ) -> tuple[np.ndarray, str]:
-        """Solve with the given stationarity block; returns ``(P(s,q,x) over allowed triples, status)``.
-
-        A solve that does not reach ``Solved`` is repeated from scratch with each of
-        ``fallbacks`` added to the settings (another factorisation, more
-        regularisation); the first ``Solved`` result is returned, else the last status.
-        """
-        values = self._values(stationarity)
-        if self._solver is None:
-            solver = self._new_solver(values, options)
-            if solver.is_data_update_allowed():
-                self._solver = solver
-        else:
-            solver = self._solver
-            solver.update(A=values)
-        solution = solver.solve()
-        for fallback in fallbacks:
-            if str(solution.status) == "Solved":
-                break
-            solution = self._new_solver(values, {**options, **fallback}).solve()
-        self.last_dual = solution.z  # dual variables (V and T of Thm 4.5.2), read by qgraph_rank
-        return np.asarray(solution.x, dtype=float)[: self.n_vars], str(solution.status)
-
 
 class QGraphBoundProgram:
     """The convex program (4.40) of Thm 4.4.3, built once and re-solved per Q-graph (DPP).
@@ -564,7 +191,7 @@ class QGraphBoundProgram:
         if backend == "cvxpy":
             self._build_cvxpy(flow, marginal)
         else:
-            self._cone = _ConeForm(out_qy, out_q, cond_entropy, n_states * n_q)
+            self._cone = ConeForm(out_qy, out_q, cond_entropy, n_states * n_q)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle by the constructor arguments (solver objects are rebuilt, e.g. in joblib workers)."""
@@ -669,31 +296,19 @@ class QGraphBoundProgram:
         if g.m != self.m:
             raise InvalidGraph(f"phi: graph has {g.m} nodes, this program was built for m={self.m}")
         solution, status = self._solve_clarabel(g) if self.backend == "clarabel" else self._solve_cvxpy(g)
-        n_states, n_inputs, _ = self.arrays.law.shape
-        joint = np.zeros((n_states, self.m, n_inputs))
-        s, q, x = self._triples.T
-        joint[s, q, x] = np.clip(solution, 0.0, None)
-        joint /= joint.sum()
+        joint = self._joint_of_solution(solution)
         # The objective re-evaluated at the returned point (as cvxpy's Problem.value does); the
         # solver's own objective carries the slack of the epigraph variables t_k.
         upper = rate_of_joint(self.arrays.law, joint)
         policy = _policy_of_joint(joint, self.arrays.allowed)
+        output_law = _output_law(self.arrays.law, joint)
         lower_value: float | None = None
         invariant: bool | None = None
         residual: float | None = None
-        output_law = _output_law(self.arrays.law, joint)
         if lower:
-            evaluation = self._evaluate(g, policy)
-            residual = bcjr_residual(self.arrays, g, joint) if evaluation is None else evaluation.bcjr_residual
-            invariant = self._is_invariant_maximiser(evaluation, upper, bcjr_tol)
-            if not invariant:
-                for vertex in self._face_vertices(g, upper, output_law, vertex_trials, rng):
-                    candidate = self._evaluate(g, _policy_of_joint(vertex, self.arrays.allowed))
-                    if self._is_invariant_maximiser(candidate, upper, bcjr_tol):
-                        evaluation, invariant = candidate, True
-                        break
-            if invariant and evaluation is not None:
-                lower_value, residual = evaluation.rate, evaluation.bcjr_residual
+            lower_value, invariant, residual, evaluation = self._invariant_lower(
+                g, joint, policy, upper, output_law, bcjr_tol, vertex_trials, rng
+            )
         from dicert.verify.capacity.duality import qgraph_duality_upper  # a valid bound beside the estimate
 
         valid_upper, upper_witness = qgraph_duality_upper(self, g, output_law)
@@ -713,6 +328,40 @@ class QGraphBoundProgram:
             bcjr_residual=residual,
             seconds=time.perf_counter() - start,
         )
+
+    def _joint_of_solution(self, solution: np.ndarray) -> np.ndarray:
+        """``P(s,q,x)`` from the solver's values on the allowed triples (clipped at 0, renormalised)."""
+        n_states, n_inputs, _ = self.arrays.law.shape
+        joint = np.zeros((n_states, self.m, n_inputs))
+        s, q, x = self._triples.T
+        joint[s, q, x] = np.clip(solution, 0.0, None)
+        return joint / joint.sum()
+
+    def _invariant_lower(
+        self,
+        g: QGraph,
+        joint: np.ndarray,
+        policy: np.ndarray,
+        upper: float,
+        output_law: np.ndarray,
+        bcjr_tol: float,
+        vertex_trials: int,
+        rng: np.random.Generator | int | None,
+    ) -> tuple[float | None, bool, float, PolicyRate | None]:
+        """``(lower, invariant, residual, evaluation)``: the rate of the maximiser, or of a vertex of the optimal face,
+        when it is invariant, with the evaluated input behind it (the lower witness)."""
+        evaluation = self._evaluate(g, policy)
+        residual = bcjr_residual(self.arrays, g, joint) if evaluation is None else evaluation.bcjr_residual
+        invariant = self._is_invariant_maximiser(evaluation, upper, bcjr_tol)
+        if not invariant:
+            for vertex in self._face_vertices(g, upper, output_law, vertex_trials, rng):
+                candidate = self._evaluate(g, _policy_of_joint(vertex, self.arrays.allowed))
+                if self._is_invariant_maximiser(candidate, upper, bcjr_tol):
+                    evaluation, invariant = candidate, True
+                    break
+        if invariant and evaluation is not None:
+            return evaluation.rate, True, evaluation.bcjr_residual, evaluation
+        return None, invariant, residual, None
 
     @staticmethod
     def _is_invariant_maximiser(evaluation: PolicyRate | None, upper: float, bcjr_tol: float) -> bool:

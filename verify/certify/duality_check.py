@@ -24,10 +24,10 @@ returned ``upper`` ball contains the exact ``rho_cert`` of the given witness.
 
 Examples
 --------
->>> from dicert.verify.certify.duality_check import duality_upper_bound
+>>> from dicert.verify.certify.duality_check import certified_duality_upper_bound
 >>> ising = dict(law=[[[1, 0], ["1/2", "1/2"]], [["1/2", "1/2"], [0, 1]]],
 ...              next_state=[[[0, 0], [1, 1]], [[0, 0], [1, 1]]])
->>> bound = duality_upper_bound(ising, phi=[[0, 0]], test=[["1/2", "1/2"]], value=[[0], [0]])
+>>> bound = certified_duality_upper_bound(ising, phi=[[0, 0]], test=[["1/2", "1/2"]], value=[[0], [0]])
 >>> bound.upper.contains(1)        # memoryless test distribution: rho = 1 bit
 True
 """
@@ -43,7 +43,7 @@ from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.exact_inputs import ExactUnifilar, exact_graph, exact_matrix, exact_stochastic
 from dicert.verify.certify.intervals import plogp_ratio, working_precision
 
-__all__ = ["DualityBound", "duality_upper_bound", "as_exact_channel"]
+__all__ = ["DualityCertificateBound", "certified_duality_upper_bound", "as_exact_channel"]
 
 
 def as_exact_channel(channel: Any) -> ExactUnifilar:
@@ -60,8 +60,9 @@ def as_exact_channel(channel: Any) -> ExactUnifilar:
 
 
 @dataclass(frozen=True)
-class DualityBound:
-    """Result of :func:`duality_upper_bound`.
+class DualityCertificateBound:
+    """Result of :func:`certified_duality_upper_bound` (was ``DualityBound``; the solver-side
+    record of :mod:`dicert.verify.capacity.results` has that name).
 
     Attributes
     ----------
@@ -81,8 +82,11 @@ class DualityBound:
     spread: arb
 
 
-def duality_upper_bound(channel: Any, phi: Any, test: Any, value: Any, digits: int = 30) -> DualityBound:
+def certified_duality_upper_bound(channel: Any, phi: Any, test: Any, value: Any, digits: int = 30) -> DualityCertificateBound:
     """Evaluate ``rho_cert`` of a (Q-graph, test distribution, value function) witness rigorously.
+
+    Was ``duality_upper_bound`` (the solver of :mod:`dicert.verify.capacity.duality`
+    has that name; the old name stays an alias).
 
     Parameters
     ----------
@@ -99,7 +103,7 @@ def duality_upper_bound(channel: Any, phi: Any, test: Any, value: Any, digits: i
 
     Returns
     -------
-    DualityBound
+    DualityCertificateBound
 
     Raises
     ------
@@ -110,7 +114,7 @@ def duality_upper_bound(channel: Any, phi: Any, test: Any, value: Any, digits: i
     Examples
     --------
     >>> bec = dict(law=[[["1/2", "1/2"], ["1/2", "1/2"]]], next_state=[[[0, 0], [0, 0]]])
-    >>> duality_upper_bound(bec, [[0, 0]], [["1/2", "1/2"]], [[0]]).upper.contains(0)
+    >>> certified_duality_upper_bound(bec, [[0, 0]], [["1/2", "1/2"]], [[0]]).upper.contains(0)
     True
     """
     ch = as_exact_channel(channel)
@@ -159,4 +163,9 @@ def duality_upper_bound(channel: Any, phi: Any, test: Any, value: Any, digits: i
                 lowest = r if lowest is None else lowest.min(r)
             residuals.append(tuple(res_row))
             actions.append(tuple(act_row))
-        return DualityBound(best, tuple(residuals), tuple(actions), best - lowest)
+        return DualityCertificateBound(best, tuple(residuals), tuple(actions), best - lowest)
+
+
+# The names before issue 18 (kept for other branches; the lead may remove them).
+DualityBound = DualityCertificateBound
+duality_upper_bound = certified_duality_upper_bound

@@ -49,6 +49,7 @@ __all__ = [
     "Channel",
     "DMC",
     "FiniteStateChannel",
+    "StateLawSizes",
     "UnifilarFSC",
     "as_unifilar",
 ]
@@ -250,8 +251,20 @@ class DMC:
         return hash(("dmc", self.name, self.fingerprint))
 
 
-class _StateLawSizes:
-    """``n_states``, ``n_inputs``, ``n_outputs`` of a channel whose ``law`` is indexed ``[s, x, y, ...]``."""
+class StateLawSizes:
+    """``n_states``, ``n_inputs``, ``n_outputs`` of a channel whose ``law`` is indexed ``[s, x, y, ...]``.
+
+    A mixin for any class with a ``law`` array (the FSC types here; the belief
+    environment of :mod:`dicert.verify.neural.rl` has the same three properties).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class Law(StateLawSizes):
+    ...     law = np.zeros((3, 2, 4))
+    >>> Law().n_states, Law().n_inputs, Law().n_outputs
+    (3, 2, 4)
+    """
 
     law: np.ndarray
 
@@ -271,8 +284,11 @@ class _StateLawSizes:
         return int(self.law.shape[2])
 
 
+_StateLawSizes = StateLawSizes  # the name before issue 18
+
+
 @dataclass(frozen=True, eq=False)
-class FiniteStateChannel(_StateLawSizes):
+class FiniteStateChannel(StateLawSizes):
     """Finite-state channel ``law[s, x, y, s2] = P(y, s2 | x, s)`` (monograph eq. (4.4)).
 
     General (possibly non-unifilar) channels such as the Gilbert-Elliott
@@ -385,7 +401,7 @@ class FiniteStateChannel(_StateLawSizes):
 
 
 @dataclass(frozen=True, eq=False)
-class UnifilarFSC(_StateLawSizes):
+class UnifilarFSC(StateLawSizes):
     """Unifilar finite-state channel (Definition 4.2.3).
 
     ``law[s, x, y] = P(y | x, s)`` and ``s' = next_state[s, x, y]`` (eq. (4.18)).

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from dicert.verify.channels.builtin import builtin_channel, check_probability as _probability
 from dicert.verify.channels.core import FiniteStateChannel, UnifilarFSC
 from dicert.verify.errors import InvalidChannel
 
@@ -49,6 +50,7 @@ __all__ = [
     "iid_state_channel",
     "nost_channel",
     "RLL_SOURCE",
+    "ising_output_law",
 ]
 
 #: Largest state count a family builder creates (run lengths, balls, alphabet).
@@ -62,14 +64,21 @@ RLL_SOURCE = (
 )
 
 
-def _probability(value: Any, field_name: str) -> float:
-    try:
-        p = float(value)
-    except (TypeError, ValueError):
-        raise InvalidChannel(f"{field_name}: expected a probability in [0, 1], got {value!r}") from None
-    if isinstance(value, bool) or math.isnan(p) or not 0.0 <= p <= 1.0:
-        raise InvalidChannel(f"{field_name}: expected a probability in [0, 1], got {value!r}")
-    return p
+def ising_output_law(q: int) -> np.ndarray:
+    """``law[s, x, y]`` of the q-ary Ising output (4.19): ``y = x`` or ``y = s`` with probability 1/2 each.
+
+    Shared by ``ising`` (``s' = x``) and ``trapdoor-q`` (the ball left behind).
+
+    Examples
+    --------
+    >>> ising_output_law(2)[0].tolist()
+    [[1.0, 0.0], [0.5, 0.5]]
+    """
+    law = np.zeros((q, q, q))
+    s, x = np.meshgrid(np.arange(q), np.arange(q), indexing="ij")
+    np.add.at(law, (s, x, x), 0.5)
+    np.add.at(law, (s, x, s), 0.5)
+    return law
 
 
 def _count(value: Any, field_name: str, low: int, high: int = MAX_FAMILY_STATES) -> int:
@@ -170,6 +179,16 @@ def rll_channel(noise: str, d: Any, k: Any, p: Any) -> UnifilarFSC:
     return rll_constrained(row, d, k, name=name, params={param: p})
 
 
+@builtin_channel(
+    "bec-rll",
+    "unifilar",
+    "BEC with a (d,k)-RLL input constraint; state = zeros since the last one; (1,inf) = bec-noc",
+    "Sabag-Permuter-Kashyap 2016; Peled-Sabag-Permuter 2019",
+    RLL_SOURCE,
+    d="at least d zeros between ones",
+    k="at most k zeros in a row (inf: no limit); 0 <= d < k",
+    eps="erasure probability",
+)
 def bec_rll_channel(d: Any = 1, k: Any = math.inf, eps: Any = 0.5) -> UnifilarFSC:
     """BEC(eps) with a (d, k)-RLL input constraint; ``(1, inf)`` is ``bec-noc`` (states swapped).
 
@@ -181,6 +200,16 @@ def bec_rll_channel(d: Any = 1, k: Any = math.inf, eps: Any = 0.5) -> UnifilarFS
     return rll_channel("bec", d, k, eps)
 
 
+@builtin_channel(
+    "bsc-rll",
+    "unifilar",
+    "BSC with a (d,k)-RLL input constraint; state = zeros since the last one; (1,inf) = bsc-noc",
+    "Sabag-Permuter-Kashyap 2018",
+    RLL_SOURCE,
+    d="at least d zeros between ones",
+    k="at most k zeros in a row (inf: no limit); 0 <= d < k",
+    p="crossover probability",
+)
 def bsc_rll_channel(d: Any = 1, k: Any = math.inf, p: Any = 0.1) -> UnifilarFSC:
     """BSC(p) with a (d, k)-RLL input constraint; ``(1, inf)`` is ``bsc-noc`` (states swapped).
 
@@ -197,6 +226,15 @@ def bsc_rll_channel(d: Any = 1, k: Any = math.inf, p: Any = 0.1) -> UnifilarFSC:
 # ---------------------------------------------------------------------------
 
 
+@builtin_channel(
+    "chemical",
+    "unifilar",
+    "k-ball trapdoor; state = ones among the k balls; P(y=1) = (s+x)/(k+1), s' = s+x-y",
+    "Permuter-Cuff-Van Roy-Weissman 2007",
+    "Permuter, Cuff, Van Roy, Weissman, 'Capacity and zero-error capacity of the chemical channel with "
+    "feedback', ISIT 2007; the case k = 1 is the trapdoor channel [Permuter2008Trapdoor], monograph sec. 4.4",
+    k="number of balls in the channel (1: trapdoor)",
+)
 def chemical_channel(k: Any = 2) -> UnifilarFSC:
     """The chemical channel: a trapdoor channel holding ``k`` balls (Permuter, Cuff, Van Roy, Weissman 2007).
 
@@ -225,13 +263,19 @@ def chemical_channel(k: Any = 2) -> UnifilarFSC:
     return UnifilarFSC(
         law,
         next_state,
-        name="chemical",
         params={"k": k},
-        source="Permuter, Cuff, Van Roy, Weissman, 'Capacity and zero-error capacity of the chemical channel with "
-        "feedback', ISIT 2007; the case k = 1 is the trapdoor channel [Permuter2008Trapdoor], monograph sec. 4.4",
     )
 
 
+@builtin_channel(
+    "trapdoor-q",
+    "unifilar",
+    "q-ary trapdoor; y = x or s w.p. 1/2, the other ball stays",
+    "Permuter et al. 2008 (q = 2)",
+    "q-ary trapdoor (ball) channel: Blackwell 1961; Permuter, Cuff, Van Roy, Weissman, 'Capacity of the "
+    "trapdoor channel with feedback', IEEE Trans. IT 54(7), 2008 [Permuter2008Trapdoor] (q = 2); monograph sec. 4.4",
+    q="number of ball colours (2: trapdoor)",
+)
 def trapdoor_q_channel(q: Any = 3) -> UnifilarFSC:
     """The q-ary trapdoor channel: balls of ``q`` colours, one ball inside.
 
@@ -249,12 +293,10 @@ def trapdoor_q_channel(q: Any = 3) -> UnifilarFSC:
     ([0.5, 0.0, 0.5], [2, 0, 0])
     """
     q = _count(q, "trapdoor-q:q", 2, 64)
-    law = np.zeros((q, q, q))
+    law = ising_output_law(q)
     next_state = np.zeros((q, q, q), dtype=np.int64)
     for s in range(q):
         for x in range(q):
-            law[s, x, x] += 0.5
-            law[s, x, s] += 0.5
             next_state[s, x, :] = s
             if x != s:
                 next_state[s, x, s] = x  # the old ball left: the new one stays
@@ -262,10 +304,7 @@ def trapdoor_q_channel(q: Any = 3) -> UnifilarFSC:
     return UnifilarFSC(
         law,
         next_state,
-        name="trapdoor-q",
         params={"q": q},
-        source="q-ary trapdoor (ball) channel: Blackwell 1961; Permuter, Cuff, Van Roy, Weissman, 'Capacity of the "
-        "trapdoor channel with feedback', IEEE Trans. IT 54(7), 2008 [Permuter2008Trapdoor] (q = 2); monograph sec. 4.4",
     )
 
 
@@ -274,6 +313,17 @@ def trapdoor_q_channel(q: Any = 3) -> UnifilarFSC:
 # ---------------------------------------------------------------------------
 
 
+@builtin_channel(
+    "isi",
+    "unifilar",
+    "y = x_i + h1 x_{i-1} + h2 x_{i-2}, erased w.p. eps; state = past inputs (Ex. 4.1.2)",
+    "Ex. 4.1.2; Sabag-Permuter-Pfister 2017 (h1 = -1)",
+    "intersymbol interference channel, monograph Example 4.1.2, eq. (4.5); with h1 = -1 the dicode "
+    "erasure channel of Sabag, Permuter, Pfister, IEEE Trans. IT 63(3), 2017 [sabag2017single]",
+    h1="tap on x_{i-1}",
+    h2="tap on x_{i-2}",
+    eps="erasure probability",
+)
 def isi_channel(h1: Any = -1.0, h2: Any = 0.0, eps: Any = 0.5) -> UnifilarFSC:
     """Binary intersymbol interference with erasures (Example 4.1.2, eq. (4.5)).
 
@@ -316,10 +366,7 @@ def isi_channel(h1: Any = -1.0, h2: Any = 0.0, eps: Any = 0.5) -> UnifilarFSC:
     return UnifilarFSC(
         law,
         next_state,
-        name="isi",
         params={"h1": taps[1], "h2": taps[2], "eps": eps},
-        source="intersymbol interference channel, monograph Example 4.1.2, eq. (4.5); with h1 = -1 the dicode "
-        "erasure channel of Sabag, Permuter, Pfister, IEEE Trans. IT 63(3), 2017 [sabag2017single]",
     )
 
 
@@ -336,6 +383,16 @@ def _z_s_law(a: float) -> np.ndarray:
     return law
 
 
+@builtin_channel(
+    "iid-state",
+    "fsc",
+    "Z channel in state 0, S channel in state 1, state i.i.d. and hidden (Ex. 4.1.3)",
+    "Ex. 4.1.3",
+    "channel with independent states, monograph Example 4.1.3, eq. (4.6); Z/S components of "
+    "POST(a), Permuter, Asnani, Weissman, IEEE Trans. IT 60(10), 2014 [permuter2014capacity]",
+    q="P(state = 1), i.i.d.",
+    a="Z/S channel parameter",
+)
 def iid_state_channel(q: Any = 0.5, a: Any = 0.5) -> FiniteStateChannel:
     """A state-dependent channel whose state is i.i.d. (Example 4.1.3, eq. (4.6)).
 
@@ -358,13 +415,20 @@ def iid_state_channel(q: Any = 0.5, a: Any = 0.5) -> FiniteStateChannel:
     law = _z_s_law(a)[:, :, :, None] * ps[None, None, None, :]
     return FiniteStateChannel(
         law,
-        name="iid-state",
         params={"q": q, "a": a},
-        source="channel with independent states, monograph Example 4.1.3, eq. (4.6); Z/S components of "
-        "POST(a), Permuter, Asnani, Weissman, IEEE Trans. IT 60(10), 2014 [permuter2014capacity]",
     )
 
 
+@builtin_channel(
+    "nost",
+    "fsc",
+    "noisy output is the state: POST(a) law, s' = y flipped w.p. r (Ex. 4.1.6; r=0: POST)",
+    "Shemuel-Sabag-Permuter 2022",
+    "Shemuel, Sabag, Permuter, 'The feedback capacity of noisy output is the state (NOST) channels', "
+    "IEEE Trans. IT, 2022 (arXiv:2107.07164) [Shemuel2022nost]; monograph Example 4.1.6",
+    a="Z/S channel parameter",
+    r="P(state != previous output)",
+)
 def nost_channel(a: Any = 0.5, r: Any = 0.1) -> FiniteStateChannel:
     """A Noisy Output is the STate (NOST) channel (Example 4.1.6; Shemuel, Sabag, Permuter 2022).
 
@@ -385,8 +449,5 @@ def nost_channel(a: Any = 0.5, r: Any = 0.1) -> FiniteStateChannel:
     law = _z_s_law(a)[:, :, :, None] * state_given_y[None, None, :, :]
     return FiniteStateChannel(
         law,
-        name="nost",
         params={"a": a, "r": r},
-        source="Shemuel, Sabag, Permuter, 'The feedback capacity of noisy output is the state (NOST) channels', "
-        "IEEE Trans. IT, 2022 (arXiv:2107.07164) [Shemuel2022nost]; monograph Example 4.1.6",
     )

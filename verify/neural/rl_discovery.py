@@ -4,7 +4,7 @@ The actor of :func:`~dicert.verify.neural.rl.train_pou` is simulated on the beli
 MDP (:func:`simulate_policy`, float64 (4.23)-(4.24)); the visited beliefs are
 clustered into Q-graphs (:func:`~dicert.verify.capacity.discover.extract_qgraph`,
 with the actor in place of the greedy policy) and each is bounded by
-:func:`~dicert.verify.capacity.graph_choice.best_bounded_graph`, the same choice as
+:func:`~dicert.verify.capacity.discover.bracket_candidates`, the same choice as
 value-iteration discovery.  Split from :mod:`dicert.verify.neural.rl` (training);
 the names stay importable there.
 
@@ -200,8 +200,12 @@ def rl_discover(
     >>> d.graph.m, round(d.upper, 6)
     (1, 0.531004)
     """
-    from dicert.verify.capacity.discover import DEFAULT_RADII, _refined_lower, extract_qgraph
-    from dicert.verify.capacity.graph_choice import best_bounded_graph
+    from dicert.verify.capacity.discover import (
+        DEFAULT_RADII,
+        bracket_candidates,
+        extract_candidates,
+        refined_invariant_lower,
+    )
     from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
 
     start = time.perf_counter()
@@ -212,13 +216,10 @@ def rl_discover(
     path = simulate_policy(channel, result.policy, steps, rng=rng)
     t_sim = time.perf_counter()
     mdp = _PolicyMDP(arrays.law, arrays.next_state, result.policy)
-    seen: dict[Any, Any] = {}
-    for radius in radii or DEFAULT_RADII:
-        extracted = extract_qgraph(mdp, None, path, radius=radius, burn_in=min(burn_in, steps - 2))
-        seen.setdefault(extracted.graph, extracted)
-    choice = best_bounded_graph(
+    seen = extract_candidates(mdp, None, path, radii=tuple(radii or DEFAULT_RADII), burn_in=min(burn_in, steps - 2))
+    choice = bracket_candidates(
         channel, seen,
-        lambda bound, extracted: (_refined_lower(channel, mdp, None, extracted),
+        lambda extracted, bound: (refined_invariant_lower(channel, mdp, None, extracted),
                                   _refined_from_bound(channel, bound, extracted)),
         max_nodes=max_nodes, gap_tol=gap_tol,
     )
@@ -228,8 +229,8 @@ def rl_discover(
         graph=choice.extracted.graph,
         lower=choice.lower,
         upper=choice.upper,
-        lower_policy=choice.witness,
-        lower_source=choice.source,
+        lower_policy=choice.lower_policy,
+        lower_source=choice.lower_source,
         output_law=choice.output_law,
         node_beliefs=choice.extracted.beliefs,
         node_masses=choice.extracted.masses,

@@ -17,7 +17,7 @@ from dicert.verify.capacity.qgraph_bounds import (
     evaluate_policy,
     qgraph_upper_bound,
     rate_of_joint,
-    stationary_distribution,
+    unique_stationary_law,
     unifilar_arrays,
 )
 from dicert.verify.channels import bec, bec_noc_channel, bsc, ising_channel, post_channel, trapdoor_channel, z_channel
@@ -151,9 +151,9 @@ def test_evaluate_policy_rejects_malformed_policies():
         evaluate_policy(ising_channel(), graph, keep_state)
 
 
-def test_stationary_distribution_solves_the_balance_equations():
+def test_unique_stationary_law_solves_the_balance_equations():
     kernel = np.array([[0.1, 0.9, 0.0], [0.0, 0.2, 0.8], [0.5, 0.0, 0.5]])
-    pi = stationary_distribution(kernel)
+    pi = unique_stationary_law(kernel)
     np.testing.assert_allclose(pi @ kernel, pi, atol=1e-14)
     assert abs(pi.sum() - 1) < 1e-14
 
