@@ -238,7 +238,7 @@ def quotient_candidates(channel: Any, extracted: dict, *, keep: int = 2, max_eva
     beliefs) is a candidate too, and the source of the quotient search.
     """
     from dicert.graphs.qgraph import QGraph
-    from dicert.verify.capacity.discover import ExtractedGraph, _canonical_with_map
+    from dicert.verify.capacity.discover import ExtractedGraph
     from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
     from dicert.verify.errors import DicertError
 
@@ -271,7 +271,7 @@ def quotient_candidates(channel: Any, extracted: dict, *, keep: int = 2, max_eva
         beliefs = np.zeros((k, source.beliefs.shape[1]))
         np.add.at(beliefs, labels, source.beliefs * source.masses[:, None])
         beliefs /= np.where(masses > 0, masses, 1.0)[:, None]
-        canon, to_canon = _canonical_with_map(QGraph(quotient_phi(source.graph.phi, labels)))
+        canon, to_canon = QGraph(quotient_phi(source.graph.phi, labels)).canonical_with_permutation()
         graph = canon.relabel(perm)
         order = np.argsort(perm[to_canon])  # perm[to_canon[c]]: node of ``graph`` for quotient class c
         if graph not in extracted:
