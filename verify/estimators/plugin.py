@@ -43,6 +43,7 @@ True
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -179,58 +180,95 @@ class PlugIn(BaseDIEstimator):
         self.min_per_context = min_per_context
 
     def fit(self, x: ArrayLike, y: ArrayLike, z: ArrayLike | None = None) -> Self:
-        """Count the windows of ``(x, y)`` (and ``z``) and store the plug-in rates; return ``self``."""
+        """Count the windows of ``(x, y)`` (and ``z``) and store the plug-in rates; return ``self``.
+
+        One pass labels every full window (pasts, side information, ``X_t``,
+        ``Y_t``); all logs are taken once per distinct window (cell). With a small
+        window alphabet the label also carries the batch index, so a single
+        ``bincount`` gives the counts and the batch means of the interval, and the
+        per-step increments are only gathered when read.
+        """
         k = self.order
         xa, ya = validate_pair(x, y, min_length=k + 2)
         sizes = self.alphabet_size
-        xc, rx = encode_symbols(xa, "x", None if sizes is None else sizes[0])
-        yc, ry = encode_symbols(ya, "y", None if sizes is None else sizes[1])
-        side: list[NDArray[np.int64]] = []
-        side_sizes: list[int] = []
-        za = None
+        xc, rx = _codes(xa, "x", None if sizes is None else sizes[0])
+        yc, ry = _codes(ya, "y", None if sizes is None else sizes[1])
+        za, zc, rz = None, None, 0
         if z is not None:
             za = validate_pair(xa, z)[1]
-            zc, rz = encode_symbols(za, "z", None)
-            side = [zc[k - j : zc.size - j] for j in range(0, k + 1)]  # Z_t .. Z_{t-k}
-            side_sizes = [rz] * (k + 1)
+            zc, rz = _codes(za, "z", None)
         n = xc.size
         m = n - k
-        x_now, y_now = xc[k:], yc[k:]
-        x_past = [xc[k - j : n - j] for j in range(1, k + 1)]
-        y_past = [yc[k - j : n - j] for j in range(1, k + 1)]
-        # one pass over the samples: the label of each full window (pasts, side information, X_t, Y_t);
-        # everything else is computed per distinct window (cell) and gathered back at the end
-        columns = [*x_past, *y_past, *side, x_now, y_now]
-        column_sizes = [rx] * k + [ry] * k + side_sizes + [rx, ry]
+        columns, column_sizes = _window_columns(xc, rx, yc, ry, zc, rz, k)
         full = int(np.prod(np.array(column_sizes, dtype=np.float64)))
-        if full <= 4 * m + _SMALL:
-            # dense case: the mixed-radix label itself indexes the tables (no relabelling pass);
-            # the columns of each observed cell are decoded from its label
-            cell = columns[0].astype(np.int64, copy=True)
-            for column, size in zip(columns[1:], column_sizes[1:]):
-                cell *= size
-                cell += column
-            all_counts = np.bincount(cell, minlength=full)
-            observed = np.flatnonzero(all_counts)
-            counts = all_counts[observed]
-            digits, rest = [], observed.copy()
-            for size in reversed(column_sizes):
-                digits.append(rest % size)
-                rest //= size
-            decoded = digits[::-1]
-            n_cells, lookup = observed.size, observed
+        dense = full <= 4 * m + _SMALL
+        if dense:
+            batched, table, n_batches, batch_size = _batched_counts(columns, column_sizes, full, m)
+            counts = table.sum(axis=0)
+            observed = np.flatnonzero(counts)
+            counts = counts[observed]
+            decoded = _decode(observed, column_sizes)
         else:
             cell, n_cells = _window_ids(columns, column_sizes)
             counts = np.bincount(cell, minlength=n_cells)
             representative = np.empty(n_cells, dtype=np.int64)
             representative[cell] = np.arange(m)
             decoded = [column[representative] for column in columns]
-            lookup = None
-        c_x_past = decoded[:k]
-        c_y_past = decoded[k : 2 * k]
-        c_side = decoded[2 * k : 2 * k + len(side)]
+        n_side = len(column_sizes) - 2 - 2 * k
+        self.alphabet_sizes_ = (rx, ry) if sizes is not None else (
+            _n_symbols(decoded[:k] + [decoded[-2]], rx),
+            _n_symbols(decoded[k : 2 * k] + [decoded[-1]], ry),
+        )
+        di_cell, reverse_cell = self._cell_increments(decoded, counts, k, n_side, column_sizes, m)
+        unit = 1.0 / log_base(self.base)
+        raw_di = float(di_cell @ counts) / m
+        raw_reverse = float(reverse_cell @ counts) / m
+        di_mean, reverse_mean = raw_di, raw_reverse
+        if self.bias_correction == "miller-madow":  # a constant shift: the standard errors do not change
+            di_cell -= unit * self.di_df_ / (2.0 * m)
+            reverse_cell -= unit * self.reverse_di_df_ / (2.0 * m)
+            di_mean -= unit * self.di_df_ / (2.0 * m)
+            reverse_mean -= unit * self.reverse_di_df_ / (2.0 * m)
+        if dense:  # tables over all labels (unobserved ones are never read); batch sums from the table
+            di_table, reverse_table = np.zeros(full), np.zeros(full)
+            di_table[observed], reverse_table[observed] = di_cell, reverse_cell
+            di_se = _table_se(table, n_batches, batch_size, di_table)
+            reverse_se = _table_se(table, n_batches, batch_size, reverse_table)
+        else:
+            di_full, reverse_full = np.take(di_cell, cell), np.take(reverse_cell, cell)
+            di_se, reverse_se = batch_means_se(di_full), batch_means_se(reverse_full)
+        intervals = (
+            _interval(raw_di, di_se, self.di_df_, m, unit),
+            _interval(raw_reverse, reverse_se, self.reverse_di_df_, m, unit),
+        )
+        self._data: tuple[Any, ...] = (xa, ya, za)
+        method = "Miller-Madow centred batch means, chi-square lower end at rate 0 (Thm 3.1.1)"
+        if dense:
+            self._store_tabulated(batched, full, (di_table, reverse_table), (di_mean, reverse_mean), intervals, method)
+        else:
+            self._store(di_full, reverse_full, "e", intervals[0], intervals[1], method)  # already in the output unit
+        return self
+
+    def _cell_increments(
+        self,
+        decoded: list[NDArray[np.int64]],
+        counts: NDArray[np.int64],
+        k: int,
+        n_side: int,
+        column_sizes: list[int],
+        m: int,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Per-cell DI and reverse-DI log-likelihood ratios (output unit); sets ``di_df_`` / ``reverse_di_df_``.
+
+        Refuses (``order: too few samples per context``) when the observed
+        causal contexts average fewer than ``min_per_context`` samples.
+        """
+        rx, ry = column_sizes[-2], column_sizes[-1]
+        side_sizes = column_sizes[2 * k : 2 * k + n_side]
+        c_x_past, c_y_past = decoded[:k], decoded[k : 2 * k]
+        c_side = decoded[2 * k : 2 * k + n_side]
         c_x_now, c_y_now = decoded[-2], decoded[-1]
-        ones = np.zeros(n_cells, dtype=np.int64)
+        ones = np.zeros(counts.size, dtype=np.int64)
         y_ctx = _window_ids([ones, *c_y_past, *c_side], [1] + [ry] * k + side_sizes)
         x_ctx = _window_ids([ones, *c_x_past, *c_side], [1] + [rx] * k + side_sizes)
         both_ctx = _window_ids([ones, *c_x_past, *c_y_past, *c_side], [1] + [rx] * k + [ry] * k + side_sizes)
@@ -248,33 +286,99 @@ class PlugIn(BaseDIEstimator):
         # difference, which is negative when the larger model is deterministic (e.g. a noiseless copy)
         self.di_df_ = (cells_causal - ctx_causal) - (cells_y - ctx_y)
         self.reverse_di_df_ = (cells_both - ctx_both) - (cells_x - ctx_x)
-        # per-cell increments in the output unit, gathered once per sample
         unit = 1.0 / log_base(self.base)
-        di_cell, reverse_cell = (log_causal - log_y) * unit, (log_both - log_x) * unit
-        di_mean = float(di_cell @ counts) / m
-        reverse_mean = float(reverse_cell @ counts) / m
-        if self.bias_correction == "miller-madow":
-            di_cell -= unit * self.di_df_ / (2.0 * m)
-            reverse_cell -= unit * self.reverse_di_df_ / (2.0 * m)
-        if lookup is not None:  # tables over all labels (unobserved ones are never gathered)
-            di_table, reverse_table = np.zeros(full), np.zeros(full)
-            di_table[lookup], reverse_table[lookup] = di_cell, reverse_cell
-            di_cell, reverse_cell = di_table, reverse_table
-        di, reverse = np.take(di_cell, cell), np.take(reverse_cell, cell)
-        di_ci = likelihood_ratio_interval(di_mean / unit, batch_means_se(di) / unit, self.di_df_, m)
-        reverse_ci = likelihood_ratio_interval(
-            reverse_mean / unit, batch_means_se(reverse) / unit, self.reverse_di_df_, m
-        )
-        di_ci = (di_ci[0] * unit, di_ci[1] * unit)
-        reverse_ci = (reverse_ci[0] * unit, reverse_ci[1] * unit)
-        self.alphabet_sizes_ = (rx, ry)
-        self._data: tuple[Any, ...] = (xa, ya, za)
-        self._store(  # already in the output unit
-            di,
-            reverse,
-            "e",
-            di_ci,
-            reverse_ci,
-            "Miller-Madow centred batch means, chi-square lower end at rate 0 (Thm 3.1.1)",
-        )
-        return self
+        return (log_causal - log_y) * unit, (log_both - log_x) * unit
+
+
+def _codes(values: NDArray[Any], name: str, declared: int | None) -> tuple[NDArray[np.int64], int]:
+    """Symbol codes for the plug-in counts: small non-negative integers are used as they are.
+
+    Plug-in estimates only see observed cells, so codes with gaps give the same
+    numbers as :func:`encode_symbols` (which relabels to ``0 .. r-1``) and save a
+    pass; anything else goes through :func:`encode_symbols`.
+    """
+    if declared is None and values.dtype.kind in "iu" and values.size:
+        low, high = int(values.min()), int(values.max())
+        if low >= 0 and high < 256:
+            return values, high + 1
+    return encode_symbols(values, name, declared)
+
+
+def _n_symbols(columns: list[NDArray[np.int64]], bound: int) -> int:
+    """Number of distinct symbols in the decoded columns (values < ``bound``)."""
+    present = np.zeros(max(bound, 1), dtype=bool)
+    for column in columns:
+        present[column] = True
+    return max(int(present.sum()), 1)
+
+
+def _window_columns(
+    xc: NDArray[np.int64],
+    rx: int,
+    yc: NDArray[np.int64],
+    ry: int,
+    zc: NDArray[np.int64] | None,
+    rz: int,
+    k: int,
+) -> tuple[list[NDArray[np.int64]], list[int]]:
+    """Columns ``X_{t-1..t-k}, Y_{t-1..t-k}, Z_{t..t-k}, X_t, Y_t`` over ``t = k .. n-1`` and their sizes."""
+    n = xc.size
+    x_past = [xc[k - j : n - j] for j in range(1, k + 1)]
+    y_past = [yc[k - j : n - j] for j in range(1, k + 1)]
+    side = [] if zc is None else [zc[k - j : n - j] for j in range(0, k + 1)]
+    sizes = [rx] * k + [ry] * k + [rz] * len(side) + [rx, ry]
+    return [*x_past, *y_past, *side, xc[k:], yc[k:]], sizes
+
+
+def _batched_counts(
+    columns: list[NDArray[np.int64]], sizes: list[int], full: int, m: int
+) -> tuple[NDArray[Any], NDArray[np.int64], int, int]:
+    """Counts of each (batch, window) pair from one ``bincount``.
+
+    The mixed-radix window label (``< full``) gets the batch index as its top
+    digit (about ``sqrt(m)`` batches of equal size, a last partial batch of the
+    remainder), computed in the smallest unsigned dtype that holds it. Returns
+    the labels, the ``(batches + 1, full)`` table, the number of full batches
+    (0 when fewer than 4: no interval) and the batch size.
+    """
+    n_batches = math.isqrt(m)
+    if n_batches < 4:
+        n_batches = 0
+    batch_size = m // n_batches if n_batches else m
+    bound = full * (n_batches + 1)
+    dtype = next(t for t in (np.uint8, np.uint16, np.uint32, np.int64) if bound <= np.iinfo(t).max)
+    check_allocation(bound, 8, "plug-in window counts")
+    repeats = np.full(n_batches + 1, batch_size, dtype=np.int64)
+    repeats[-1] = m - n_batches * batch_size
+    label = np.repeat(np.arange(n_batches + 1, dtype=dtype), repeats)
+    for column, size in zip(columns, sizes):
+        label *= dtype(size)
+        label += column.astype(dtype, copy=False)
+    table = np.bincount(label, minlength=bound).reshape(n_batches + 1, full)
+    return label, table, n_batches, batch_size
+
+
+def _decode(labels: NDArray[np.int64], sizes: list[int]) -> list[NDArray[np.int64]]:
+    """The mixed-radix digits (one array per column) of window labels."""
+    digits, rest = [], labels.copy()
+    for size in reversed(sizes):
+        digits.append(rest % size)
+        rest //= size
+    return digits[::-1]
+
+
+def _table_se(table: NDArray[np.int64], n_batches: int, batch_size: int, values: NDArray[np.float64]) -> float:
+    """Batch-means standard error of the per-step values ``values[window]`` from the batch count table.
+
+    Equal to :func:`batch_means_se` of the gathered increments (same batches).
+    """
+    if n_batches < 4:
+        return math.inf
+    means = (table[:n_batches] @ values) / batch_size
+    return float(means.std(ddof=1) / math.sqrt(n_batches))
+
+
+def _interval(raw: float, se: float, df: int, m: int, unit: float) -> tuple[float, float]:
+    """Thm 3.1.1 interval in the output unit from the raw (uncorrected) estimate."""
+    low, high = likelihood_ratio_interval(raw / unit, se / unit, df, m)
+    return (low * unit, high * unit)
