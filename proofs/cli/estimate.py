@@ -224,11 +224,7 @@ def estimate(
     with renamed_fields(fields):
         model = _build(name, depth, variant, discrete_data)
     with renamed_fields({**fields, "x": "--x", "y": "--y", "z": "--z", "x, y": f"--x {x} / --y {y}"}):
-        with stderr_console.status(f"fitting {model!r} on {x_values.size} samples", spinner="dots"):
-            if z_values is None:
-                model.fit(x_values, y_values)
-            else:
-                model.fit(x_values, y_values, z=z_values)
+        _fit(model, name, x_values, y_values, z_values)
     significance = None
     if surrogates is not None:
         from dicert.verify.estimators.surrogates import surrogate_test
@@ -239,6 +235,36 @@ def estimate(
                 n_jobs=jobs,
             )
     seconds = time.perf_counter() - started
+    result = _result(model, name, (x, y, z), int(x_values.size), significance, seconds)
+    if json_output:
+        emit_json(result)
+        return
+    _print_table(model, file, (x, y, z), int(x_values.size), result, significance)
+    stderr_console.print(f"{seconds:.2f} s")
+
+
+def _fit(model: Any, name: str, x_values: Any, y_values: Any, z_values: Any) -> None:
+    """Fit ``model``; KSG reports progress with an ETA (its fits run for minutes on 10^5+ rows)."""
+    extra = {} if z_values is None else {"z": z_values}
+    label = f"fitting {model!r} on {x_values.size} samples"
+    if name == "ksg":
+        from dicert.proofs.cli.common import ProgressReporter
+
+        progress = ProgressReporter(label)
+        try:
+            model.fit(x_values, y_values, progress=progress, **extra)
+        finally:
+            progress.close()
+        return
+    with stderr_console.status(label, spinner="dots"):
+        model.fit(x_values, y_values, **extra)
+
+
+def _result(
+    model: Any, name: str, names: tuple[str, str, str | None], n: int, significance: Any, seconds: float
+) -> dict[str, Any]:
+    """The strict-JSON result of one estimate (intervals ``null`` with a ``ci_note`` when not finite)."""
+    x, y, z = names
     di_ci, di_note = _interval(getattr(model, "di_rate_ci_", None))
     reverse_ci, reverse_note = _interval(getattr(model, "reverse_di_rate_ci_", None))
     notes = sorted({note for note in (di_note, reverse_note) if note})
@@ -249,7 +275,7 @@ def estimate(
         "x": x,
         "y": y,
         "z": z,
-        "n": int(x_values.size),
+        "n": n,
         "di_rate": model.di_rate_,
         "reverse_di_rate": model.reverse_di_rate_,
         "mi_rate": model.mi_rate_,
@@ -265,14 +291,21 @@ def estimate(
         result["granger_index_ci"] = _interval(model.granger_index_ci_)[0]
     if significance is not None:
         result["test"] = significance.as_dict()
-    if json_output:
-        emit_json(result)
-        return
+    return result
+
+
+def _print_table(
+    model: Any, file: Path, names: tuple[str, str, str | None], n: int, result: dict[str, Any], significance: Any
+) -> None:
+    """The human table on stdout (intervals are estimates, not bounds)."""
+    import sys
+
     from rich.console import Console
     from rich.table import Table
 
+    x, y, z = names
     given = "" if z is None else f" || {z}"
-    table = Table(title=f"{model!r} on {file} ({x} -> {y}{given}, n = {x_values.size})")
+    table = Table(title=f"{model!r} on {file} ({x} -> {y}{given}, n = {n})")
     table.add_column("rate")
     table.add_column("estimate (bits)", justify="right")
     table.add_column("95% interval (estimate, not a bound)", justify="right")
@@ -282,8 +315,8 @@ def estimate(
     def fmt(interval: list[float] | None) -> str:
         return "n/a" if interval is None else "[{:.6f}, {:.6f}]".format(*interval)
 
-    di_row = [f"I({x} -> {y}{given})", f"{model.di_rate_:.6f}", fmt(di_ci)]
-    reverse_row = [f"I(D{y} -> {x}{given})", f"{model.reverse_di_rate_:.6f}", fmt(reverse_ci)]
+    di_row = [f"I({x} -> {y}{given})", f"{model.di_rate_:.6f}", fmt(result["di_rate_ci"])]
+    reverse_row = [f"I(D{y} -> {x}{given})", f"{model.reverse_di_rate_:.6f}", fmt(result["reverse_di_rate_ci"])]
     mi_row = [f"I({x}; {y}{given}) rate", f"{model.mi_rate_:.6f}", ""]
     if significance is not None:
         di_row.append(f"{significance.di_p_value:.4g}")
@@ -294,12 +327,9 @@ def estimate(
     table.add_row(*mi_row)
     if hasattr(model, "granger_index_"):
         granger_row = [f"Granger F({x} -> {y}{given}), strict past", f"{model.granger_index_:.6f}",
-                       fmt(_interval(model.granger_index_ci_)[0])]
+                       fmt(result["granger_index_ci"])]
         table.add_row(*granger_row, *([""] if significance is not None else []))
-    import sys
-
     stdout = Console() if sys.stdout.isatty() else Console(width=200)  # piped output: no wrapping
     stdout.print(table)
-    if notes:
-        stdout.print("; ".join(notes))
-    stderr_console.print(f"{seconds:.2f} s")
+    if result["ci_note"]:
+        stdout.print(result["ci_note"])
