@@ -11,9 +11,10 @@ the construction behind (3.3)-(3.6)):
   which :math:`\\hat P(x_t \\mid x^{t-1}, y^{t-1})` (marginal) and the causally
   conditioned :math:`\\hat P(y_t \\mid y^{t-1}, x^t)` (ratio) follow.
 
-Implementation: the sequential CTW predictive distributions are computed
-depth by depth, from the leaves to the root, with numpy arrays over all time
-steps at once. For a node ``s`` the weighted probability is
+Implementation: the sequential CTW predictive distributions are computed in
+cache-sized blocks of time steps (state carried per node from block to block:
+linear to 10^7 samples), and inside a block depth by depth, from the leaves
+to the root, with numpy arrays over all its steps at once. For a node ``s`` the weighted probability is
 ``P_w = (P_e + prod_children P_w) / 2``; the product over the children only
 changes, at each visit of ``s``, by the predictive probability of the child on
 the current path, so ``log P_e`` and ``log prod_children P_w`` before each visit
@@ -97,58 +98,13 @@ def _dense(node: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
     return dense, int(dense.max()) + 1
 
 
-class _Groups:
-    """Time steps sorted (stably) by context node, with the start of each node's block.
-
-    ``node_sorted`` is written into ``out`` when given (a reused buffer).
-    """
-
-    __slots__ = ("order", "node_sorted", "starts")
-
-    def __init__(self, node: NDArray[np.int64], out: NDArray[np.int64] | None = None) -> None:
-        node, n_nodes = _dense(node)
-        if n_nodes <= 1 << 16:
-            self.order = np.argsort(node.astype(np.uint16), kind="stable")  # radix sort
-        else:
-            self.order = np.argsort(node, kind="stable")
-        sizes = np.bincount(node, minlength=n_nodes)
-        self.starts = np.cumsum(sizes) - sizes
-        self.node_sorted = np.take(node, self.order, out=out)
-
-    def exclusive_cumsum(self, values: NDArray[Any], out: NDArray[Any] | None = None) -> NDArray[Any]:
-        """Exclusive cumulative sum of ``values`` (in sorted order), restarted at each node."""
-        exclusive = np.cumsum(values, dtype=np.float64, out=out)
-        exclusive -= values
-        at_start = exclusive[np.minimum(self.starts, exclusive.size - 1)]
-        exclusive -= at_start[self.node_sorted]
-        return exclusive
-
-    def first(self, out: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
-        """Position (in sorted order) where the block of each sorted step's node starts."""
-        return np.take(self.starts, self.node_sorted, out=out)
-
-
-class _Workspace:
-    """Buffers of one CTW pass, allocated once and reused at every depth (no fresh temporaries).
-
-    Fresh multi-megabyte arrays cost page faults on first touch; at 10^6+ steps
-    they were about a third of the run time.
-    """
-
-    def __init__(self, r: int, m: int) -> None:
-        self.tables = [np.empty((r, m)) for _ in range(3)]  # KT, mixed law, child law (rotated)
-        self.floats = [np.empty(m) for _ in range(4)]
-        self.ints = [np.empty(m, dtype=np.int64) for _ in range(3)]
-        self.positions = [np.empty(m, dtype=np.intp) for _ in range(2)]
-        self.mask = np.empty(m, dtype=bool)
-
-
 def _ctw_predictive_by_symbol(
     s: NDArray[np.int64],
     r: int,
     depth: int,
     start: int,
     context: tuple[NDArray[np.int64], int] | None = None,
+    chunk: int = 1 << 14,
 ) -> NDArray[np.float64]:
     """Core of :func:`ctw_predictive`; returns shape ``(r, n - start)`` (time on the last axis).
 
@@ -156,82 +112,84 @@ def _ctw_predictive_by_symbol(
     are read from: the depth-``d`` context of time ``t`` is ``context[t-1 .. t-d]``
     (side information: ``context[t] = (z[t+1], s[t])`` puts :math:`Z_t` first).
 
-    Each depth works in its own order (time steps grouped by node, time order
-    within a node); the predictive law of the level below is carried over by
-    composing the two orders, so each level costs one gather per symbol. All
-    per-depth arrays live in one :class:`_Workspace`.
+    The time steps are processed in blocks of ``chunk`` (cache-sized: the cost
+    per sample does not grow with ``n``). Each node of the tree carries, from
+    block to block, its symbol counts, its visits, and the running sums of
+    ``log P_e`` and ``log prod_children P_w`` over its past visits; inside a
+    block, the steps are grouped by node and the within-block parts are
+    exclusive cumulative sums. The predictive law at a node is
+    ``w * KT + (1 - w) * P_child`` with ``w = sigmoid(log P_e - log prod P_w)``,
+    from the deepest level to the root.
     """
     m = s.size - start
-    # per depth: the KT table, the mixed law and the child's law, (r, m) float64 each
-    check_allocation((3, r, m), 8, f"CTW predictive tables for alphabet {r}, {m} steps")
     observed = s[start:]
     ids = _context_ids(s, r, depth, start) if context is None else _context_ids(context[0], context[1], depth, start)
-    steps = np.arange(m)
-    work = _Workspace(r, m)
-    kt, mixed_buffer, child_buffer = work.tables
-    visits, rest, log_pe, log_split = work.floats
-    flat_observed, first, node_sorted = work.ints
-    obs_sorted = np.empty(m, dtype=np.int64)
-    child: NDArray[np.float64] | None = None  # predictive law one level deeper, in that level's order
-    child_position: NDArray[np.intp] | None = None  # position of each time step in that order
-    for d in range(depth, -1, -1):
-        if d == 0:
-            groups = None
-            order = steps
-            obs_sorted[:] = observed
-            first[:] = 0
-        else:
-            groups = _Groups(ids[d], out=node_sorted)
-            order = groups.order
-            np.take(observed, order, out=obs_sorted)
-            groups.first(out=first)
+    nodes = [_dense(ids[d]) for d in range(depth + 1)]
+    check_allocation((r + 3) * sum(n for _, n in nodes) + r * m, 8, f"CTW tree for alphabet {r}, {m} steps")
+    counts = [np.zeros((n, r)) for _, n in nodes]
+    visits = [np.zeros(n) for _, n in nodes]
+    sum_pe = [np.zeros(n) for _, n in nodes]
+    sum_split = [np.zeros(n) for _, n in nodes]
+    out = np.empty((r, m))
+    kt = np.empty((r, chunk))
+    for lo in range(0, m, chunk):
+        hi = min(lo + chunk, m)
+        c = hi - lo
+        obs = observed[lo:hi]
+        child: NDArray[np.float64] | None = None  # law one level deeper, time order
+        for d in range(depth, -1, -1):
+            node_all, n_nodes = nodes[d]
+            node = node_all[lo:hi]
+            order = np.argsort(node.astype(np.uint16) if n_nodes <= 1 << 16 else node, kind="stable")
+            node_s = node[order]
+            obs_s = obs[order]
+            new_block = np.empty(c, dtype=bool)
+            new_block[0] = True
+            np.not_equal(node_s[1:], node_s[:-1], out=new_block[1:])
+            block_starts = np.flatnonzero(new_block)
+            block = np.cumsum(new_block) - 1
+            first = block_starts[block]
+            present = node_s[block_starts]
 
-        def exclusive_cumsum(values: NDArray[Any], out: NDArray[Any] | None = None) -> NDArray[Any]:
-            if groups is None:
-                total = np.cumsum(values, dtype=np.float64, out=out)
+            def exclusive(values: NDArray[Any]) -> NDArray[np.float64]:
+                total = np.cumsum(values, dtype=np.float64)
                 total -= values
+                total -= total[first]
                 return total
-            return groups.exclusive_cumsum(values, out=out)
 
-        np.multiply(obs_sorted, m, out=flat_observed)  # index of the observed symbol in a raveled (r, m) array
-        flat_observed += steps
-        np.subtract(steps, first, out=visits, casting="unsafe")  # visits of the node before t
-        rest[:] = visits
-        for a in range(r - 1):
-            np.equal(obs_sorted, a, out=work.mask)
-            exclusive_cumsum(work.mask, out=kt[a])
-            rest -= kt[a]
-        kt[r - 1] = rest
-        kt += 0.5
-        visits += 0.5 * r
-        np.reciprocal(visits, out=visits)
-        kt *= visits
-        np.take(kt.ravel(), flat_observed, out=rest)
-        np.log(rest, out=rest)
-        exclusive_cumsum(rest, out=log_pe)
-        if child is None:
-            mixed = kt
-            kt, child_buffer = child_buffer, kt  # the next level needs a free KT buffer
-        else:
-            assert child_position is not None
-            to_child = np.take(child_position, order, out=work.positions[1])
-            mixed = mixed_buffer
+            k = kt[:, :c]
+            held = counts[d][present]  # (blocks, r): counts before this chunk
             for a in range(r):
-                np.take(child[a], to_child, out=mixed[a])
-            np.take(mixed.ravel(), flat_observed, out=rest)
-            np.log(rest, out=rest)
-            exclusive_cumsum(rest, out=log_split)
-            log_pe -= log_split
-            weight = expit(log_pe, out=log_pe)
-            kt -= mixed
-            kt *= weight
-            mixed += kt
-            mixed_buffer, child_buffer = child_buffer, mixed_buffer  # the old child's buffer is free now
-        child = mixed
-        child_position = work.positions[0]
-        child_position[order] = steps
-    assert child is not None
-    return child  # depth 0 is in time order
+                k[a] = exclusive(obs_s == a)
+                k[a] += held[block, a]
+            seen = np.arange(c, dtype=np.float64) - first + visits[d][present][block]
+            k += 0.5
+            k *= 1.0 / (seen + 0.5 * r)
+            steps = np.arange(c)
+            log_kt = np.log(k[obs_s, steps])
+            log_pe = exclusive(log_kt) + sum_pe[d][present][block]
+            sum_pe[d][present] += np.add.reduceat(log_kt, block_starts)
+            if n_nodes <= c:
+                counts[d] += np.bincount(node_s * r + obs_s, minlength=n_nodes * r).reshape(n_nodes, r)
+            else:  # many nodes (sparse tree): touch only the visited ones
+                np.add.at(counts[d], (node_s, obs_s), 1.0)
+            visits[d][present] += np.diff(np.append(block_starts, c))
+            if child is None:
+                mixed = k.copy()
+            else:
+                mixed = child[:, order]
+                log_child = np.log(mixed[obs_s, steps])
+                log_split = exclusive(log_child) + sum_split[d][present][block]
+                sum_split[d][present] += np.add.reduceat(log_child, block_starts)
+                weight = expit(log_pe - log_split)
+                k -= mixed
+                k *= weight
+                mixed += k
+            child = np.empty((r, c))
+            child[:, order] = mixed
+        assert child is not None
+        out[:, lo:hi] = child
+    return out
 
 
 def ctw_predictive(
