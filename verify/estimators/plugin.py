@@ -49,7 +49,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dicert.verify.errors import InvalidInput
+from dicert.verify.errors import InvalidInput, TooLarge
 from dicert.verify.estimators.ctw import _check_alphabet_size
 from dicert.verify.estimators.intervals import batch_means_se, likelihood_ratio_interval
 from dicert.verify.estimators.protocol import (
@@ -158,7 +158,7 @@ class PlugIn(BaseDIEstimator):
     """
 
     input_kind: ClassVar[str] = "discrete"
-    _param_names = ("order", "alphabet_size", "base", "bias_correction", "min_per_context")
+    _param_names = ("order", "alphabet_size", "base", "bias_correction", "min_per_context", "truncation_allowance")
 
     def __init__(
         self,
@@ -167,6 +167,7 @@ class PlugIn(BaseDIEstimator):
         base: float | str = 2,
         bias_correction: str | None = None,
         min_per_context: float = 2.0,
+        truncation_allowance: bool = True,
     ) -> None:
         self.order = check_int_param("order", order, 0, 32)
         self.alphabet_size = _check_alphabet_size(alphabet_size)
@@ -178,6 +179,9 @@ class PlugIn(BaseDIEstimator):
         if isinstance(min_per_context, bool) or not isinstance(min_per_context, (int, float)) or not min_per_context >= 0:
             raise InvalidInput(f"min_per_context: expected a number >= 0, got {min_per_context!r}")
         self.min_per_context = min_per_context
+        if not isinstance(truncation_allowance, bool):
+            raise InvalidInput(f"truncation_allowance: expected True or False, got {truncation_allowance!r}")
+        self.truncation_allowance = truncation_allowance
 
     def fit(self, x: ArrayLike, y: ArrayLike, z: ArrayLike | None = None) -> Self:
         """Count the windows of ``(x, y)`` (and ``z``) and store the plug-in rates; return ``self``.
@@ -197,6 +201,9 @@ class PlugIn(BaseDIEstimator):
         if z is not None:
             za = validate_pair(xa, z)[1]
             zc, rz = _codes(za, "z", None)
+        # one-byte copies of small codes: every later pass over the samples reads 1 byte, not 8
+        xc, yc = _narrow(xc, rx), _narrow(yc, ry)
+        zc = None if zc is None else _narrow(zc, rz)
         n = xc.size
         m = n - k
         columns, column_sizes = _window_columns(xc, rx, yc, ry, zc, rz, k)
@@ -219,7 +226,9 @@ class PlugIn(BaseDIEstimator):
             _n_symbols(decoded[:k] + [decoded[-2]], rx),
             _n_symbols(decoded[k : 2 * k] + [decoded[-1]], ry),
         )
-        di_cell, reverse_cell = self._cell_increments(decoded, counts, k, n_side, column_sizes, m)
+        di_cell, reverse_cell, self.di_df_, self.reverse_di_df_ = self._cell_increments(
+            decoded, counts, k, n_side, column_sizes, m
+        )
         unit = 1.0 / log_base(self.base)
         raw_di = float(di_cell @ counts) / m
         raw_reverse = float(reverse_cell @ counts) / m
@@ -241,8 +250,13 @@ class PlugIn(BaseDIEstimator):
             _interval(raw_di, di_se, self.di_df_, m, unit),
             _interval(raw_reverse, reverse_se, self.reverse_di_df_, m, unit),
         )
-        self._data: tuple[Any, ...] = (xa, ya, za)
         method = "Miller-Madow centred batch means, chi-square lower end at rate 0 (Thm 3.1.1)"
+        self.truncation_allowance_: tuple[float, float] | None = None
+        if self.truncation_allowance:
+            intervals, method = self._widen_for_truncation(
+                (xc, rx, yc, ry, zc, rz), (raw_di, raw_reverse), (self.di_df_, self.reverse_di_df_), m, intervals, method
+            )
+        self._data: tuple[Any, ...] = (xa, ya, za)
         if dense:
             self._store_tabulated(batched, full, (di_table, reverse_table), (di_mean, reverse_mean), intervals, method)
         else:
@@ -257,11 +271,13 @@ class PlugIn(BaseDIEstimator):
         n_side: int,
         column_sizes: list[int],
         m: int,
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Per-cell DI and reverse-DI log-likelihood ratios (output unit); sets ``di_df_`` / ``reverse_di_df_``.
+        refuse: bool = True,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], int, int]:
+        """Per-cell DI and reverse-DI log-likelihood ratios (output unit) and their Miller-Madow ``df``.
 
         Refuses (``order: too few samples per context``) when the observed
-        causal contexts average fewer than ``min_per_context`` samples.
+        causal contexts average fewer than ``min_per_context`` samples (with
+        ``refuse=False`` it raises ``_TooSparse`` instead).
         """
         rx, ry = column_sizes[-2], column_sizes[-1]
         side_sizes = column_sizes[2 * k : 2 * k + n_side]
@@ -274,6 +290,8 @@ class PlugIn(BaseDIEstimator):
         both_ctx = _window_ids([ones, *c_x_past, *c_y_past, *c_side], [1] + [rx] * k + [ry] * k + side_sizes)
         causal_ctx = _window_ids([both_ctx[0], c_x_now], [both_ctx[1], rx])
         if self.min_per_context > 0 and m < self.min_per_context * causal_ctx[1]:
+            if not refuse:
+                raise _TooSparse
             raise InvalidInput(
                 f"order: too few samples per context: {causal_ctx[1]} contexts, {m} samples "
                 f"(about {self.min_per_context:g} per context needed; use a smaller order or CTW)"
@@ -284,10 +302,81 @@ class PlugIn(BaseDIEstimator):
         log_x, cells_x, ctx_x = _log_conditional(c_x_now, x_ctx, rx, counts)
         # Miller-Madow: bias of H(A|C) is -(#(a, c) cells - #c cells) / (2n); the DI bias is the
         # difference, which is negative when the larger model is deterministic (e.g. a noiseless copy)
-        self.di_df_ = (cells_causal - ctx_causal) - (cells_y - ctx_y)
-        self.reverse_di_df_ = (cells_both - ctx_both) - (cells_x - ctx_x)
+        di_df = (cells_causal - ctx_causal) - (cells_y - ctx_y)
+        reverse_df = (cells_both - ctx_both) - (cells_x - ctx_x)
         unit = 1.0 / log_base(self.base)
-        return (log_causal - log_y) * unit, (log_both - log_x) * unit
+        return (log_causal - log_y) * unit, (log_both - log_x) * unit, di_df, reverse_df
+
+    def _widen_for_truncation(
+        self,
+        codes: tuple[Any, ...],
+        raw: tuple[float, float],
+        dfs: tuple[int, int],
+        m: int,
+        intervals: tuple[tuple[float, float], tuple[float, float]],
+        method: str,
+    ) -> tuple[tuple[tuple[float, float], tuple[float, float]], str]:
+        """Widen both intervals by the change of the Miller-Madow-centred estimate from order k to k+1.
+
+        The order-``k`` plug-in estimates the truncated DI of 3.1.2, which
+        equals the DI rate only when the process is Markov of order ``k``; the
+        truncated DI converges as ``k`` grows, and the one-step change
+        :math:`|\\hat I_{k+1} - \\hat I_k|` is the data's measure of the
+        truncation error left at order ``k`` (a bound on it when the error at
+        least halves with each extra step of memory). Stored as
+        ``truncation_allowance_`` (output unit); ``None`` when order ``k+1``
+        has too few samples per context (the interval then covers the
+        order-``k`` truncated DI only, and ``ci_method_`` says so).
+        """
+        xc, rx, yc, ry, zc, rz = codes
+        k = self.order + 1
+        if k > 32 or xc.size < k + 2:
+            return intervals, method + "; no truncation allowance (series too short for order k+1)"
+        columns, column_sizes = _window_columns(xc, rx, yc, ry, zc, rz, k)
+        m_next = xc.size - k
+        try:
+            counts, decoded = _window_counts(columns, column_sizes, m_next)
+            n_side = len(column_sizes) - 2 - 2 * k
+            di_cell, reverse_cell, di_df, reverse_df = self._cell_increments(
+                decoded, counts, k, n_side, column_sizes, m_next, refuse=False
+            )
+        except (_TooSparse, TooLarge):
+            return intervals, method + "; no truncation allowance (too few samples per context at order k+1)"
+        unit = 1.0 / log_base(self.base)
+        next_di = float(di_cell @ counts) / m_next - unit * di_df / (2.0 * m_next)
+        next_reverse = float(reverse_cell @ counts) / m_next - unit * reverse_df / (2.0 * m_next)
+        allowance = (
+            abs(next_di - (raw[0] - unit * dfs[0] / (2.0 * m))),
+            abs(next_reverse - (raw[1] - unit * dfs[1] / (2.0 * m))),
+        )
+        self.truncation_allowance_ = allowance
+        widened = tuple((low - extra, high + extra) for (low, high), extra in zip(intervals, allowance))
+        return widened, method + " +- |order k+1 - order k| (truncation allowance, 3.1.2)"  # type: ignore[return-value]
+
+
+class _TooSparse(Exception):
+    """Order ``k+1`` has too few samples per context for a truncation allowance."""
+
+
+def _window_counts(
+    columns: list[NDArray[np.int64]], sizes: list[int], m: int
+) -> tuple[NDArray[np.int64], list[NDArray[np.int64]]]:
+    """Counts of the distinct windows and their decoded columns (no batch index)."""
+    full = int(np.prod(np.array(sizes, dtype=np.float64)))
+    if full <= 4 * m + _SMALL:
+        dtype = next(t for t in (np.uint8, np.uint16, np.uint32, np.int64) if full <= np.iinfo(t).max)
+        label = columns[0].astype(dtype, copy=True)
+        for column, size in zip(columns[1:], sizes[1:]):
+            label *= dtype(size)
+            np.add(label, column, out=label, casting="unsafe")
+        counts = np.bincount(label, minlength=full)
+        observed = np.flatnonzero(counts)
+        return counts[observed], _decode(observed, sizes)
+    cell, n_cells = _window_ids(columns, sizes)
+    counts = np.bincount(cell, minlength=n_cells)
+    representative = np.empty(n_cells, dtype=np.int64)
+    representative[cell] = np.arange(m)
+    return counts, [column[representative] for column in columns]
 
 
 def _codes(values: NDArray[Any], name: str, declared: int | None) -> tuple[NDArray[np.int64], int]:
@@ -302,6 +391,11 @@ def _codes(values: NDArray[Any], name: str, declared: int | None) -> tuple[NDArr
         if low >= 0 and high < 256:
             return values, high + 1
     return encode_symbols(values, name, declared)
+
+
+def _narrow(codes: NDArray[Any], size: int) -> NDArray[Any]:
+    """``codes`` as ``uint8`` when the alphabet fits in a byte (else unchanged)."""
+    return codes.astype(np.uint8) if size <= 256 and codes.dtype != np.uint8 else codes
 
 
 def _n_symbols(columns: list[NDArray[np.int64]], bound: int) -> int:
@@ -353,7 +447,7 @@ def _batched_counts(
     label = np.repeat(np.arange(n_batches + 1, dtype=dtype), repeats)
     for column, size in zip(columns, sizes):
         label *= dtype(size)
-        label += column.astype(dtype, copy=False)
+        np.add(label, column, out=label, casting="unsafe")
     table = np.bincount(label, minlength=bound).reshape(n_batches + 1, full)
     return label, table, n_batches, batch_size
 
