@@ -134,7 +134,9 @@ class PlugIn(BaseDIEstimator):
         the number of extra observed cells of the larger model.
     min_per_context : float, default 2.0
         Refuse the fit when the windows average fewer samples than this per
-        observed context (the plug-in estimate collapses there).
+        observed causal context, or per distinct observed window (large
+        alphabets: every window seen about once, the plug-in law is a point
+        mass and the estimate is all bias).
 
     Notes
     -----
@@ -208,7 +210,8 @@ class PlugIn(BaseDIEstimator):
         m = n - k
         columns, column_sizes = _window_columns(xc, rx, yc, ry, zc, rz, k)
         full = int(np.prod(np.array(column_sizes, dtype=np.float64)))
-        dense = full <= 4 * m + _SMALL
+        # dense: the (batch, window) table is small next to the samples; else count only observed windows
+        dense = full * (math.isqrt(m) + 1) <= 4 * m + _SMALL
         if dense:
             batched, table, n_batches, batch_size = _batched_counts(columns, column_sizes, full, m)
             counts = table.sum(axis=0)
@@ -289,12 +292,15 @@ class PlugIn(BaseDIEstimator):
         x_ctx = _window_ids([ones, *c_x_past, *c_side], [1] + [rx] * k + side_sizes)
         both_ctx = _window_ids([ones, *c_x_past, *c_y_past, *c_side], [1] + [rx] * k + [ry] * k + side_sizes)
         causal_ctx = _window_ids([both_ctx[0], c_x_now], [both_ctx[1], rx])
-        if self.min_per_context > 0 and m < self.min_per_context * causal_ctx[1]:
+        if self.min_per_context > 0 and m < self.min_per_context * max(causal_ctx[1], counts.size):
+            # counts.size: distinct full windows; about one sample each means every law is a point mass
             if not refuse:
                 raise _TooSparse
+            what = "context" if causal_ctx[1] >= counts.size else "observed window"
+            number = max(causal_ctx[1], counts.size)
             raise InvalidInput(
-                f"order: too few samples per context: {causal_ctx[1]} contexts, {m} samples "
-                f"(about {self.min_per_context:g} per context needed; use a smaller order or CTW)"
+                f"order: too few samples per {what}: {number} {what}s, {m} samples "
+                f"(about {self.min_per_context:g} per {what} needed; use a smaller order or CTW)"
             )
         log_causal, cells_causal, ctx_causal = _log_conditional(c_y_now, causal_ctx, ry, counts)
         log_y, cells_y, ctx_y = _log_conditional(c_y_now, y_ctx, ry, counts)

@@ -158,6 +158,15 @@ def test_truncation_allowance_widens_a_misspecified_order_to_cover_the_true_rate
 def test_truncation_allowance_is_skipped_with_a_note_when_order_k_plus_1_is_too_sparse():
     import numpy as np
 
-    x, y = np.random.default_rng(1).integers(0, 12, (2, 3000))
-    est = PlugIn(order=1).fit(x, y)  # order 2: 12^5 causal contexts for 2998 samples
+    x, y = np.random.default_rng(1).integers(0, 6, (2, 3000))
+    est = PlugIn(order=1).fit(x, y)  # order 2: 6^6 windows for 2998 samples
     assert est.truncation_allowance_ is None and "no truncation allowance" in est.ci_method_
+
+
+def test_large_alphabet_with_every_window_seen_about_once_is_refused_not_reported():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 1000, 20_000)
+    with pytest.raises(InvalidInput, match="too few samples per observed window: 1[0-9]{4} observed windows, 20000"):
+        PlugIn(order=0).fit(x, (np.roll(x, 1) + rng.integers(0, 2, x.size)) % 1000)
