@@ -114,6 +114,15 @@ def _to_array(option: str, column: str, values: list[str], discrete: bool) -> An
     return codes.reshape(-1).astype(np.int64)
 
 
+def _looks_discrete(values: Any) -> bool:
+    """Symbol codes, or integer-valued numbers with at most 64 distinct values (a CSV of 0/1 reads as floats)."""
+    import numpy as np
+
+    if values.dtype.kind in "iu":
+        return True
+    return bool(np.all(values == np.round(values))) and np.unique(values).size <= 64
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -219,7 +228,9 @@ def estimate(
     x_values = _to_array("--x", x, columns["--x"], discrete or name == "dine")
     y_values = _to_array("--y", y, columns["--y"], discrete or name == "dine")
     z_values = None if z is None else _to_array("--z", z, columns["--z"], discrete)
-    discrete_data = x_values.dtype.kind == "i" or y_values.dtype.kind == "i"
+    discrete_data = _looks_discrete(x_values) and _looks_discrete(y_values)
+    if name == "dine" and discrete_data:  # integer-valued columns with few values: symbols, not reals
+        x_values, y_values = x_values.astype("int64"), y_values.astype("int64")
     fields = {"depth": "--depth", "order": "--depth", "history": "--depth", "variant": "--variant"}
     with renamed_fields(fields):
         model = _build(name, depth, variant, discrete_data)
