@@ -152,7 +152,9 @@ def _build(estimator: str, depth: int, variant: str, discrete_data: bool) -> Any
             raise InvalidInput(
                 "--estimator: dine needs the neural extra (jax, optax, flax): pip install 'dicert[neural]'"
             ) from None
-        return DINE(memory=depth, input_kind="discrete" if discrete_data else "continuous")
+        # DINE's window of ``memory`` steps ends at X_t: memory = depth + 1 sees X_{t-depth} .. X_t, as the
+        # plug-in of order ``depth`` does (with memory = depth a delay-``depth`` link would be invisible)
+        return DINE(memory=depth + 1, input_kind="discrete" if discrete_data else "continuous")
     return GaussianGranger(order=depth)
 
 
@@ -194,7 +196,7 @@ def estimate(
     y: str = typer.Option(..., "--y", help="Column of the output process Y."),
     z: str | None = typer.Option(None, "--z", help="Column of side information Z: I(X -> Y || Z)."),
     estimator: str = typer.Option("ctw", "--estimator", help="ctw, plugin, ksg, granger or dine."),
-    depth: int = typer.Option(3, "--depth", help="CTW depth; plug-in Markov order; KSG / Granger / DINE history."),
+    depth: int = typer.Option(3, "--depth", help="CTW depth; plug-in Markov order; KSG / Granger / DINE history (DINE window: depth + 1 steps)."),
     variant: str = typer.Option("I4", "--variant", help="CTW estimator I1, I2, I3 or I4 (3.3)-(3.6)."),
     test: str | None = typer.Option(None, "--test", help="Surrogate test: surrogates=N[,method=shift|block|iaaft]."),
     seed: int = typer.Option(0, "--seed", help="Seed of the surrogates."),
