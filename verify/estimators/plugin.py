@@ -212,7 +212,16 @@ class PlugIn(BaseDIEstimator):
         full = int(np.prod(np.array(column_sizes, dtype=np.float64)))
         # dense: the (batch, window) table is small next to the samples; else count only observed windows
         dense = full * (math.isqrt(m) + 1) <= 4 * m + _SMALL
-        if dense:
+        shared = _SharedPass.build(xc, rx, yc, ry, zc, rz, k, columns, column_sizes) if (
+            dense and self.truncation_allowance
+        ) else None
+        if shared is not None:  # one pass counts the order-(k+1) windows; order k is their marginal
+            batched, table, n_batches, batch_size = shared.batched, shared.table, shared.n_batches, shared.batch_size
+            counts = table.sum(axis=0)
+            observed = np.flatnonzero(counts)
+            counts = counts[observed]
+            decoded = _decode(observed, column_sizes)
+        elif dense:
             batched, table, n_batches, batch_size = _batched_counts(columns, column_sizes, full, m)
             counts = table.sum(axis=0)
             observed = np.flatnonzero(counts)
@@ -257,10 +266,16 @@ class PlugIn(BaseDIEstimator):
         self.truncation_allowance_: tuple[float, float] | None = None
         if self.truncation_allowance:
             intervals, method = self._widen_for_truncation(
-                (xc, rx, yc, ry, zc, rz), (raw_di, raw_reverse), (self.di_df_, self.reverse_di_df_), m, intervals, method
+                (xc, rx, yc, ry, zc, rz), (raw_di, raw_reverse), (self.di_df_, self.reverse_di_df_), m, intervals, method,
+                None if shared is None else shared.next_counts(),
             )
         self._data: tuple[Any, ...] = (xa, ya, za)
-        if dense:
+        if shared is not None:
+            self._store_tabulated(
+                batched, shared.radix, (shared.expand(di_table), shared.expand(reverse_table)), (di_mean, reverse_mean),
+                intervals, method, (float(di_table[shared.head]), float(reverse_table[shared.head])),
+            )
+        elif dense:
             self._store_tabulated(batched, full, (di_table, reverse_table), (di_mean, reverse_mean), intervals, method)
         else:
             self._store(di_full, reverse_full, "e", intervals[0], intervals[1], method)  # already in the output unit
@@ -321,6 +336,7 @@ class PlugIn(BaseDIEstimator):
         m: int,
         intervals: tuple[tuple[float, float], tuple[float, float]],
         method: str,
+        precounted: tuple[NDArray[np.int64], list[NDArray[np.int64]]] | None = None,
     ) -> tuple[tuple[tuple[float, float], tuple[float, float]], str]:
         """Widen both intervals by the change of the Miller-Madow-centred estimate from order k to k+1.
 
@@ -341,7 +357,7 @@ class PlugIn(BaseDIEstimator):
         columns, column_sizes = _window_columns(xc, rx, yc, ry, zc, rz, k)
         m_next = xc.size - k
         try:
-            counts, decoded = _window_counts(columns, column_sizes, m_next)
+            counts, decoded = _window_counts(columns, column_sizes, m_next) if precounted is None else precounted
             n_side = len(column_sizes) - 2 - 2 * k
             di_cell, reverse_cell, di_df, reverse_df = self._cell_increments(
                 decoded, counts, k, n_side, column_sizes, m_next, refuse=False
@@ -358,6 +374,58 @@ class PlugIn(BaseDIEstimator):
         self.truncation_allowance_ = allowance
         widened = tuple((low - extra, high + extra) for (low, high), extra in zip(intervals, allowance))
         return widened, method + " +- |order k+1 - order k| (truncation allowance, 3.1.2)"  # type: ignore[return-value]
+
+
+class _SharedPass:
+    """Order-``k`` batched counts as the marginal of one pass over the order-``k+1`` windows.
+
+    The order-``(k+1)`` window at ``t`` is the order-``k`` window plus the
+    oldest lags :math:`X_{t-k-1}, Y_{t-k-1}(, Z_{t-k-1})`; summing those axes
+    of the ``(batch, window)`` table gives the order-``k`` table over
+    ``t = k+1 .. n-1``, and the single window at ``t = k`` is added by hand.
+    Used when the truncation allowance needs the order-``k+1`` counts anyway.
+    """
+
+    def __init__(self, **fields: Any) -> None:
+        self.__dict__.update(fields)
+
+    @classmethod
+    def build(
+        cls, xc: Any, rx: int, yc: Any, ry: int, zc: Any, rz: int, k: int, columns: list[Any], sizes: list[int]
+    ) -> "_SharedPass | None":
+        n, big = xc.size, k + 1
+        m = n - k
+        if big > 32 or n < big + 3:
+            return None
+        next_columns, next_sizes = _window_columns(xc, rx, yc, ry, zc, rz, big)
+        full_next = int(np.prod(np.array(next_sizes, dtype=np.float64)))
+        if full_next * (math.isqrt(m) + 1) > 4 * m + _SMALL:
+            return None
+        batched, table_next, n_batches, batch_size = _batched_counts(next_columns, next_sizes, full_next, m, skip=1)
+        n_side = len(next_sizes) - 2 - 2 * big
+        removed = [big - 1, 2 * big - 1] + ([2 * big + n_side - 1] if n_side else [])
+        full = int(np.prod(np.array(sizes, dtype=np.float64)))
+        shape = (n_batches + 1, *next_sizes)
+        table = table_next.reshape(shape).sum(axis=tuple(1 + a for a in removed)).reshape(n_batches + 1, full)
+        head = 0
+        for column, size in zip(columns, sizes):  # label of the window at t = k (step 0, batch 0)
+            head = head * size + int(column[0])
+        table[0, head] += 1
+        return cls(
+            batched=batched, table=table, n_batches=n_batches, batch_size=batch_size, radix=full_next, head=head,
+            table_next=table_next, next_sizes=next_sizes, removed=removed, sizes=sizes,
+        )
+
+    def expand(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """An order-``k`` per-window table re-indexed by the order-``(k+1)`` window labels."""
+        spread = np.expand_dims(values.reshape(self.sizes), axis=tuple(self.removed))
+        return np.ascontiguousarray(np.broadcast_to(spread, self.next_sizes)).reshape(-1)
+
+    def next_counts(self) -> tuple[NDArray[np.int64], list[NDArray[np.int64]]]:
+        """Counts and decoded columns of the observed order-``(k+1)`` windows."""
+        counts = self.table_next.sum(axis=0)
+        observed = np.flatnonzero(counts)
+        return counts[observed], _decode(observed, self.next_sizes)
 
 
 class _TooSparse(Exception):
@@ -431,7 +499,7 @@ def _window_columns(
 
 
 def _batched_counts(
-    columns: list[NDArray[np.int64]], sizes: list[int], full: int, m: int
+    columns: list[NDArray[np.int64]], sizes: list[int], full: int, m: int, skip: int = 0
 ) -> tuple[NDArray[Any], NDArray[np.int64], int, int]:
     """Counts of each (batch, window) pair from one ``bincount``.
 
@@ -439,7 +507,8 @@ def _batched_counts(
     digit (about ``sqrt(m)`` batches of equal size, a last partial batch of the
     remainder), computed in the smallest unsigned dtype that holds it. Returns
     the labels, the ``(batches + 1, full)`` table, the number of full batches
-    (0 when fewer than 4: no interval) and the batch size.
+    (0 when fewer than 4: no interval) and the batch size. The batches are
+    those of ``m`` steps; the columns hold steps ``skip .. m-1`` only.
     """
     n_batches = math.isqrt(m)
     if n_batches < 4:
@@ -450,7 +519,7 @@ def _batched_counts(
     check_allocation(bound, 8, "plug-in window counts")
     repeats = np.full(n_batches + 1, batch_size, dtype=np.int64)
     repeats[-1] = m - n_batches * batch_size
-    label = np.repeat(np.arange(n_batches + 1, dtype=dtype), repeats)
+    label = np.repeat(np.arange(n_batches + 1, dtype=dtype), repeats)[skip:]
     for column, size in zip(columns, sizes):
         label *= dtype(size)
         np.add(label, column, out=label, casting="unsafe")

@@ -296,14 +296,16 @@ class BaseDIEstimator:
         rates: tuple[float, float],
         intervals: tuple[tuple[float, float], tuple[float, float]],
         ci_method: str,
+        head: tuple[float, float] | None = None,
     ) -> None:
         """Store rates computed from per-cell tables (output unit); the increments are gathered lazily.
 
-        ``tables[i][cells % radix]`` are the per-step increments; they are only
-        built when ``di_increments_`` / ``reverse_di_increments_`` is read.
+        ``tables[i][cells % radix]`` are the per-step increments (after the
+        first-step values ``head``, when given); they are only built when
+        ``di_increments_`` / ``reverse_di_increments_`` is read.
         """
-        self._increments = ("tabulated", cells, radix, tables[0], tables[1])
-        self.n_steps_ = int(cells.size)
+        self._increments = ("tabulated", cells, radix, tables[0], tables[1], head)
+        self.n_steps_ = int(cells.size) + (head is not None)
         self.di_rate_, self.reverse_di_rate_ = float(rates[0]), float(rates[1])
         self.mi_rate_ = self.di_rate_ + self.reverse_di_rate_
         self.di_rate_ci_, self.reverse_di_rate_ci_ = intervals
@@ -314,9 +316,11 @@ class BaseDIEstimator:
         if stored is None:
             raise AttributeError("di_increments_: not fitted, call fit(x, y) first")
         if isinstance(stored[0], str):  # ("tabulated", cells, radix, di_table, reverse_table)
-            _, cells, radix, di_table, reverse_table = stored
+            _, cells, radix, di_table, reverse_table, head = stored
             index = cells % radix if radix else cells
             stored = (np.take(di_table, index), np.take(reverse_table, index))
+            if head is not None:
+                stored = (np.concatenate([[head[0]], stored[0]]), np.concatenate([[head[1]], stored[1]]))
             self._increments = stored
         return stored[0], stored[1]
 
