@@ -131,16 +131,21 @@ def _ctw_predictive_by_symbol(
     sum_pe = [np.zeros(n) for _, n in nodes]
     sum_split = [np.zeros(n) for _, n in nodes]
     out = np.empty((r, m))
-    kt = np.empty((r, chunk))
+    buffers = [np.empty(r * min(chunk, m)) for _ in range(3)]  # KT, mixed law, child law: reused by every block
     for lo in range(0, m, chunk):
         hi = min(lo + chunk, m)
         c = hi - lo
         obs = observed[lo:hi]
+        steps = np.arange(c)
+        k, mixed_buffer, child_buffer = (b[: r * c].reshape(r, c) for b in buffers)
+        carry_in, carry_out = lo > 0, hi < m  # state from earlier blocks / for later blocks
         child: NDArray[np.float64] | None = None  # law one level deeper, time order
         for d in range(depth, -1, -1):
             node_all, n_nodes = nodes[d]
             node = node_all[lo:hi]
             order = np.argsort(node.astype(np.uint16) if n_nodes <= 1 << 16 else node, kind="stable")
+            inverse = np.empty(c, dtype=np.intp)
+            inverse[order] = steps
             node_s = node[order]
             obs_s = obs[order]
             new_block = np.empty(c, dtype=bool)
@@ -157,36 +162,41 @@ def _ctw_predictive_by_symbol(
                 total -= total[first]
                 return total
 
-            k = kt[:, :c]
-            held = counts[d][present]  # (blocks, r): counts before this chunk
             for a in range(r):
                 k[a] = exclusive(obs_s == a)
-                k[a] += held[block, a]
-            seen = np.arange(c, dtype=np.float64) - first + visits[d][present][block]
+            seen = (steps - first).astype(np.float64)
+            if carry_in:
+                k += counts[d][present][block].T  # counts before this block
+                seen += visits[d][present][block]
             k += 0.5
             k *= 1.0 / (seen + 0.5 * r)
-            steps = np.arange(c)
-            log_kt = np.log(k[obs_s, steps])
-            log_pe = exclusive(log_kt) + sum_pe[d][present][block]
-            sum_pe[d][present] += np.add.reduceat(log_kt, block_starts)
-            if n_nodes <= c:
-                counts[d] += np.bincount(node_s * r + obs_s, minlength=n_nodes * r).reshape(n_nodes, r)
-            else:  # many nodes (sparse tree): touch only the visited ones
-                np.add.at(counts[d], (node_s, obs_s), 1.0)
-            visits[d][present] += np.diff(np.append(block_starts, c))
+            flat = obs_s * c + steps  # the observed symbol's entry in the raveled (r, c) table
+            log_kt = np.log(k.ravel().take(flat))
+            log_pe = exclusive(log_kt)
+            if carry_in:
+                log_pe += sum_pe[d][present][block]
+            if carry_out:
+                sum_pe[d][present] += np.add.reduceat(log_kt, block_starts)
+                if n_nodes <= c:
+                    counts[d] += np.bincount(node_s * r + obs_s, minlength=n_nodes * r).reshape(n_nodes, r)
+                else:  # many nodes (sparse tree): touch only the visited ones
+                    np.add.at(counts[d], (node_s, obs_s), 1.0)
+                visits[d][present] += np.diff(np.append(block_starts, c))
             if child is None:
-                mixed = k.copy()
+                mixed = k
             else:
-                mixed = child[:, order]
-                log_child = np.log(mixed[obs_s, steps])
-                log_split = exclusive(log_child) + sum_split[d][present][block]
-                sum_split[d][present] += np.add.reduceat(log_child, block_starts)
+                mixed = np.take(child, order, axis=1, out=mixed_buffer)
+                log_child = np.log(mixed.ravel().take(flat))
+                log_split = exclusive(log_child)
+                if carry_in:
+                    log_split += sum_split[d][present][block]
+                if carry_out:
+                    sum_split[d][present] += np.add.reduceat(log_child, block_starts)
                 weight = expit(log_pe - log_split)
                 k -= mixed
                 k *= weight
                 mixed += k
-            child = np.empty((r, c))
-            child[:, order] = mixed
+            child = np.take(mixed, inverse, axis=1, out=child_buffer)
         assert child is not None
         out[:, lo:hi] = child
     return out
