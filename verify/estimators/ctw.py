@@ -120,6 +120,10 @@ def _ctw_predictive_by_symbol(
     exclusive cumulative sums. The predictive law at a node is
     ``w * KT + (1 - w) * P_child`` with ``w = sigmoid(log P_e - log prod P_w)``,
     from the deepest level to the root.
+
+    One function on purpose: the per-depth steps share the block's sort
+    order, its buffers and the carried per-node state; split into helpers
+    they would pass a dozen arrays each (the body is about 80 lines).
     """
     m = s.size - start
     observed = s[start:]
