@@ -272,7 +272,7 @@ class PlugIn(BaseDIEstimator):
         if self.truncation_allowance:
             intervals, method = self._widen_for_truncation(
                 (xc, rx, yc, ry, zc, rz), (raw_di, raw_reverse), (self.di_df_, self.reverse_di_df_), m, intervals, method,
-                None if shared is None else shared.next_counts(),
+                shared,
             )
         self._data: tuple[Any, ...] = (xa, ya, za)
         if shared is not None:
@@ -341,7 +341,7 @@ class PlugIn(BaseDIEstimator):
         m: int,
         intervals: tuple[tuple[float, float], tuple[float, float]],
         method: str,
-        precounted: tuple[NDArray[np.int64], list[NDArray[np.int64]]] | None = None,
+        shared: "_SharedPass | None" = None,
     ) -> tuple[tuple[tuple[float, float], tuple[float, float]], str]:
         """Widen both intervals by the change of the Miller-Madow-centred estimate from order k to k+1.
 
@@ -361,17 +361,22 @@ class PlugIn(BaseDIEstimator):
             return intervals, method + "; no truncation allowance (series too short for order k+1)"
         columns, column_sizes = _window_columns(xc, rx, yc, ry, zc, rz, k)
         m_next = xc.size - k
+        unit = 1.0 / log_base(self.base)
         try:
-            counts, decoded = _window_counts(columns, column_sizes, m_next) if precounted is None else precounted
-            n_side = len(column_sizes) - 2 - 2 * k
-            di_cell, reverse_cell, di_df, reverse_df = self._cell_increments(
-                decoded, counts, k, n_side, column_sizes, m_next, refuse=False
-            )
+            if shared is not None:  # rates straight from the order-(k+1) count tensor
+                di_nats, reverse_nats, di_df, reverse_df = shared.next_rates(self.min_per_context)
+                raw_next = (di_nats * unit, reverse_nats * unit)
+            else:
+                counts, decoded = _window_counts(columns, column_sizes, m_next)
+                n_side = len(column_sizes) - 2 - 2 * k
+                di_cell, reverse_cell, di_df, reverse_df = self._cell_increments(
+                    decoded, counts, k, n_side, column_sizes, m_next, refuse=False
+                )
+                raw_next = (float(di_cell @ counts) / m_next, float(reverse_cell @ counts) / m_next)
         except (_TooSparse, TooLarge):
             return intervals, method + "; no truncation allowance (too few samples per context at order k+1)"
-        unit = 1.0 / log_base(self.base)
-        next_di = float(di_cell @ counts) / m_next - unit * di_df / (2.0 * m_next)
-        next_reverse = float(reverse_cell @ counts) / m_next - unit * reverse_df / (2.0 * m_next)
+        next_di = raw_next[0] - unit * di_df / (2.0 * m_next)
+        next_reverse = raw_next[1] - unit * reverse_df / (2.0 * m_next)
         allowance = (
             abs(next_di - (raw[0] - unit * dfs[0] / (2.0 * m))),
             abs(next_reverse - (raw[1] - unit * dfs[1] / (2.0 * m))),
@@ -418,7 +423,7 @@ class _SharedPass:
         table[0, head] += 1
         return cls(
             batched=batched, table=table, n_batches=n_batches, batch_size=batch_size, radix=full_next, head=head,
-            table_next=table_next, next_sizes=next_sizes, removed=removed, sizes=sizes,
+            table_next=table_next, next_sizes=next_sizes, removed=removed, sizes=sizes, order=big,
         )
 
     def expand(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -426,11 +431,40 @@ class _SharedPass:
         spread = np.expand_dims(values.reshape(self.sizes), axis=tuple(self.removed))
         return np.ascontiguousarray(np.broadcast_to(spread, self.next_sizes)).reshape(-1)
 
-    def next_counts(self) -> tuple[NDArray[np.int64], list[NDArray[np.int64]]]:
-        """Counts and decoded columns of the observed order-``(k+1)`` windows."""
-        counts = self.table_next.sum(axis=0)
-        observed = np.flatnonzero(counts)
-        return counts[observed], _decode(observed, self.next_sizes)
+    def next_rates(self, min_per_context: float) -> tuple[float, float, int, int]:
+        """Order-``(k+1)`` plug-in DI and reverse DI (nats) and their Miller-Madow ``df``, from the count tensor.
+
+        Conditional entropies :math:`\\hat H(A \\mid C)` are sums over the
+        marginal tensors (no per-cell relabelling); raises ``_TooSparse`` under
+        the same rule as the fit's refusal.
+        """
+        tensor = self.table_next.sum(axis=0).reshape(self.next_sizes).astype(np.float64)
+        m = float(tensor.sum())
+        rank = tensor.ndim
+        n_side = rank - 2 - 2 * self.order
+        x_past = list(range(self.order))
+        y_past = list(range(self.order, 2 * self.order))
+        side = list(range(2 * self.order, 2 * self.order + n_side))
+        x_now, y_now = rank - 2, rank - 1
+
+        def conditional(target: int, context: list[int]) -> tuple[float, int, int]:
+            keep = set(context) | {target}
+            joint = tensor.sum(axis=tuple(a for a in range(rank) if a not in keep), keepdims=True)
+            given = joint.sum(axis=target, keepdims=True)
+            nonzero = joint > 0
+            ratio = np.where(nonzero, joint, 1.0) / np.where(given > 0, given, 1.0)
+            entropy = -float(np.sum(joint[nonzero] * np.log(ratio[nonzero]))) / m
+            return entropy, int(nonzero.sum()), int((given > 0).sum())
+
+        h_y, cells_y, ctx_y = conditional(y_now, y_past + side)
+        h_causal, cells_causal, ctx_causal = conditional(y_now, x_past + y_past + side + [x_now])
+        if min_per_context > 0 and m < min_per_context * max(ctx_causal, int((tensor > 0).sum())):
+            raise _TooSparse
+        h_x, cells_x, ctx_x = conditional(x_now, x_past + side)
+        h_both, cells_both, ctx_both = conditional(x_now, x_past + y_past + side)
+        di_df = (cells_causal - ctx_causal) - (cells_y - ctx_y)
+        reverse_df = (cells_both - ctx_both) - (cells_x - ctx_x)
+        return h_y - h_causal, h_x - h_both, di_df, reverse_df
 
 
 class _TooSparse(Exception):
