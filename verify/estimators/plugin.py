@@ -258,8 +258,7 @@ class PlugIn(BaseDIEstimator):
         if dense:  # tables over all labels (unobserved ones are never read); batch sums from the table
             di_table, reverse_table = np.zeros(full), np.zeros(full)
             di_table[observed], reverse_table[observed] = di_cell, reverse_cell
-            di_se = _table_se(table, n_batches, batch_size, di_table)
-            reverse_se = _table_se(table, n_batches, batch_size, reverse_table)
+            di_se, reverse_se = _table_se(table, n_batches, batch_size, np.stack([di_table, reverse_table], axis=1))
         else:
             di_full, reverse_full = np.take(di_cell, cell), np.take(reverse_cell, cell)
             di_se, reverse_se = batch_means_se(di_full), batch_means_se(reverse_full)
@@ -277,8 +276,8 @@ class PlugIn(BaseDIEstimator):
         self._data: tuple[Any, ...] = (xa, ya, za)
         if shared is not None:
             self._store_tabulated(
-                batched, shared.radix, (shared.expand(di_table), shared.expand(reverse_table)), (di_mean, reverse_mean),
-                intervals, method, (float(di_table[shared.head]), float(reverse_table[shared.head])),
+                batched, shared.radix, (di_table, reverse_table), (di_mean, reverse_mean),
+                intervals, method, (float(di_table[shared.head]), float(reverse_table[shared.head])), shared.expand,
             )
         elif dense:
             self._store_tabulated(batched, full, (di_table, reverse_table), (di_mean, reverse_mean), intervals, method)
@@ -575,15 +574,18 @@ def _decode(labels: NDArray[np.int64], sizes: list[int]) -> list[NDArray[np.int6
     return digits[::-1]
 
 
-def _table_se(table: NDArray[np.int64], n_batches: int, batch_size: int, values: NDArray[np.float64]) -> float:
-    """Batch-means standard error of the per-step values ``values[window]`` from the batch count table.
+def _table_se(
+    table: NDArray[np.int64], n_batches: int, batch_size: int, values: NDArray[np.float64]
+) -> tuple[float, ...]:
+    """Batch-means standard errors of the per-step values ``values[window, j]`` (one per column ``j``).
 
-    Equal to :func:`batch_means_se` of the gathered increments (same batches).
+    Equal to :func:`batch_means_se` of the gathered increments (same batches),
+    from the batch count table: one matrix product for all columns.
     """
     if n_batches < 4:
-        return math.inf
+        return (math.inf,) * values.shape[1]
     means = (table[:n_batches] @ values) / batch_size
-    return float(means.std(ddof=1) / math.sqrt(n_batches))
+    return tuple(float(v) for v in means.std(axis=0, ddof=1) / math.sqrt(n_batches))
 
 
 def _interval(raw: float, se: float, df: int, m: int, unit: float) -> tuple[float, float]:

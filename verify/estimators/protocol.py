@@ -46,6 +46,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from statistics import NormalDist
 from typing import Any, ClassVar, Protocol, Self
 
@@ -297,14 +298,16 @@ class BaseDIEstimator:
         intervals: tuple[tuple[float, float], tuple[float, float]],
         ci_method: str,
         head: tuple[float, float] | None = None,
+        reindex: Callable[[NDArray[np.float64]], NDArray[np.float64]] | None = None,
     ) -> None:
         """Store rates computed from per-cell tables (output unit); the increments are gathered lazily.
 
         ``tables[i][cells % radix]`` are the per-step increments (after the
-        first-step values ``head``, when given); they are only built when
+        first-step values ``head``, when given; ``reindex`` maps each table to the
+        label space of ``cells`` first); they are only built when
         ``di_increments_`` / ``reverse_di_increments_`` is read.
         """
-        self._increments = ("tabulated", cells, radix, tables[0], tables[1], head)
+        self._increments = ("tabulated", cells, radix, tables[0], tables[1], head, reindex)
         self.n_steps_ = int(cells.size) + (head is not None)
         self.di_rate_, self.reverse_di_rate_ = float(rates[0]), float(rates[1])
         self.mi_rate_ = self.di_rate_ + self.reverse_di_rate_
@@ -316,7 +319,9 @@ class BaseDIEstimator:
         if stored is None:
             raise AttributeError("di_increments_: not fitted, call fit(x, y) first")
         if isinstance(stored[0], str):  # ("tabulated", cells, radix, di_table, reverse_table)
-            _, cells, radix, di_table, reverse_table, head = stored
+            _, cells, radix, di_table, reverse_table, head, reindex = stored
+            if reindex is not None:
+                di_table, reverse_table = reindex(di_table), reindex(reverse_table)
             index = cells % radix if radix else cells
             stored = (np.take(di_table, index), np.take(reverse_table, index))
             if head is not None:
