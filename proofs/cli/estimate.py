@@ -114,6 +114,15 @@ def _to_array(option: str, column: str, values: list[str], discrete: bool) -> An
     return codes.reshape(-1).astype(np.int64)
 
 
+def _looks_discrete(values: Any) -> bool:
+    """Symbol codes, or integer-valued numbers with at most 64 distinct values (a CSV of 0/1 reads as floats)."""
+    import numpy as np
+
+    if values.dtype.kind in "iu":
+        return True
+    return bool(np.all(values == np.round(values))) and np.unique(values).size <= 64
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -143,7 +152,9 @@ def _build(estimator: str, depth: int, variant: str, discrete_data: bool) -> Any
             raise InvalidInput(
                 "--estimator: dine needs the neural extra (jax, optax, flax): pip install 'dicert[neural]'"
             ) from None
-        return DINE(memory=depth, input_kind="discrete" if discrete_data else "continuous")
+        # DINE's window of ``memory`` steps ends at X_t: memory = depth + 1 sees X_{t-depth} .. X_t, as the
+        # plug-in of order ``depth`` does (with memory = depth a delay-``depth`` link would be invisible)
+        return DINE(memory=depth + 1, input_kind="discrete" if discrete_data else "continuous")
     return GaussianGranger(order=depth)
 
 
@@ -185,7 +196,7 @@ def estimate(
     y: str = typer.Option(..., "--y", help="Column of the output process Y."),
     z: str | None = typer.Option(None, "--z", help="Column of side information Z: I(X -> Y || Z)."),
     estimator: str = typer.Option("ctw", "--estimator", help="ctw, plugin, ksg, granger or dine."),
-    depth: int = typer.Option(3, "--depth", help="CTW depth; plug-in Markov order; KSG / Granger / DINE history."),
+    depth: int = typer.Option(3, "--depth", help="CTW depth; plug-in Markov order; KSG / Granger / DINE history (DINE window: depth + 1 steps)."),
     variant: str = typer.Option("I4", "--variant", help="CTW estimator I1, I2, I3 or I4 (3.3)-(3.6)."),
     test: str | None = typer.Option(None, "--test", help="Surrogate test: surrogates=N[,method=shift|block|iaaft]."),
     seed: int = typer.Option(0, "--seed", help="Seed of the surrogates."),
@@ -219,16 +230,14 @@ def estimate(
     x_values = _to_array("--x", x, columns["--x"], discrete or name == "dine")
     y_values = _to_array("--y", y, columns["--y"], discrete or name == "dine")
     z_values = None if z is None else _to_array("--z", z, columns["--z"], discrete)
-    discrete_data = x_values.dtype.kind == "i" or y_values.dtype.kind == "i"
+    discrete_data = _looks_discrete(x_values) and _looks_discrete(y_values)
+    if name == "dine" and discrete_data:  # integer-valued columns with few values: symbols, not reals
+        x_values, y_values = x_values.astype("int64"), y_values.astype("int64")
     fields = {"depth": "--depth", "order": "--depth", "history": "--depth", "variant": "--variant"}
     with renamed_fields(fields):
         model = _build(name, depth, variant, discrete_data)
     with renamed_fields({**fields, "x": "--x", "y": "--y", "z": "--z", "x, y": f"--x {x} / --y {y}"}):
-        with stderr_console.status(f"fitting {model!r} on {x_values.size} samples", spinner="dots"):
-            if z_values is None:
-                model.fit(x_values, y_values)
-            else:
-                model.fit(x_values, y_values, z=z_values)
+        _fit(model, name, x_values, y_values, z_values)
     significance = None
     if surrogates is not None:
         from dicert.verify.estimators.surrogates import surrogate_test
@@ -239,6 +248,36 @@ def estimate(
                 n_jobs=jobs,
             )
     seconds = time.perf_counter() - started
+    result = _result(model, name, (x, y, z), int(x_values.size), significance, seconds)
+    if json_output:
+        emit_json(result)
+        return
+    _print_table(model, file, (x, y, z), int(x_values.size), result, significance)
+    stderr_console.print(f"{seconds:.2f} s")
+
+
+def _fit(model: Any, name: str, x_values: Any, y_values: Any, z_values: Any) -> None:
+    """Fit ``model``; KSG reports progress with an ETA (its fits run for minutes on 10^5+ rows)."""
+    extra = {} if z_values is None else {"z": z_values}
+    label = f"fitting {model!r} on {x_values.size} samples"
+    if name == "ksg":
+        from dicert.proofs.cli.common import ProgressReporter
+
+        progress = ProgressReporter(label)
+        try:
+            model.fit(x_values, y_values, progress=progress, **extra)
+        finally:
+            progress.close()
+        return
+    with stderr_console.status(label, spinner="dots"):
+        model.fit(x_values, y_values, **extra)
+
+
+def _result(
+    model: Any, name: str, names: tuple[str, str, str | None], n: int, significance: Any, seconds: float
+) -> dict[str, Any]:
+    """The strict-JSON result of one estimate (intervals ``null`` with a ``ci_note`` when not finite)."""
+    x, y, z = names
     di_ci, di_note = _interval(getattr(model, "di_rate_ci_", None))
     reverse_ci, reverse_note = _interval(getattr(model, "reverse_di_rate_ci_", None))
     notes = sorted({note for note in (di_note, reverse_note) if note})
@@ -249,7 +288,7 @@ def estimate(
         "x": x,
         "y": y,
         "z": z,
-        "n": int(x_values.size),
+        "n": n,
         "di_rate": model.di_rate_,
         "reverse_di_rate": model.reverse_di_rate_,
         "mi_rate": model.mi_rate_,
@@ -265,14 +304,21 @@ def estimate(
         result["granger_index_ci"] = _interval(model.granger_index_ci_)[0]
     if significance is not None:
         result["test"] = significance.as_dict()
-    if json_output:
-        emit_json(result)
-        return
+    return result
+
+
+def _print_table(
+    model: Any, file: Path, names: tuple[str, str, str | None], n: int, result: dict[str, Any], significance: Any
+) -> None:
+    """The human table on stdout (intervals are estimates, not bounds)."""
+    import sys
+
     from rich.console import Console
     from rich.table import Table
 
+    x, y, z = names
     given = "" if z is None else f" || {z}"
-    table = Table(title=f"{model!r} on {file} ({x} -> {y}{given}, n = {x_values.size})")
+    table = Table(title=f"{model!r} on {file} ({x} -> {y}{given}, n = {n})")
     table.add_column("rate")
     table.add_column("estimate (bits)", justify="right")
     table.add_column("95% interval (estimate, not a bound)", justify="right")
@@ -282,8 +328,8 @@ def estimate(
     def fmt(interval: list[float] | None) -> str:
         return "n/a" if interval is None else "[{:.6f}, {:.6f}]".format(*interval)
 
-    di_row = [f"I({x} -> {y}{given})", f"{model.di_rate_:.6f}", fmt(di_ci)]
-    reverse_row = [f"I(D{y} -> {x}{given})", f"{model.reverse_di_rate_:.6f}", fmt(reverse_ci)]
+    di_row = [f"I({x} -> {y}{given})", f"{model.di_rate_:.6f}", fmt(result["di_rate_ci"])]
+    reverse_row = [f"I(D{y} -> {x}{given})", f"{model.reverse_di_rate_:.6f}", fmt(result["reverse_di_rate_ci"])]
     mi_row = [f"I({x}; {y}{given}) rate", f"{model.mi_rate_:.6f}", ""]
     if significance is not None:
         di_row.append(f"{significance.di_p_value:.4g}")
@@ -294,12 +340,9 @@ def estimate(
     table.add_row(*mi_row)
     if hasattr(model, "granger_index_"):
         granger_row = [f"Granger F({x} -> {y}{given}), strict past", f"{model.granger_index_:.6f}",
-                       fmt(_interval(model.granger_index_ci_)[0])]
+                       fmt(result["granger_index_ci"])]
         table.add_row(*granger_row, *([""] if significance is not None else []))
-    import sys
-
     stdout = Console() if sys.stdout.isatty() else Console(width=200)  # piped output: no wrapping
     stdout.print(table)
-    if notes:
-        stdout.print("; ".join(notes))
-    stderr_console.print(f"{seconds:.2f} s")
+    if result["ci_note"]:
+        stdout.print(result["ci_note"])

@@ -148,3 +148,15 @@ def test_estimate_side_information_explains_the_dependence(tmp_path: Path, capsy
     given = json.loads(capsys.readouterr().out)
     assert plain["di_rate"] > 0.3 and abs(given["di_rate"]) < 0.01 and given["z"] == "z"
     assert run([*base[:-1], "--z", "z", "--estimator", "dine"]) == 2
+
+
+def test_estimate_dine_reads_integer_csv_columns_as_symbols_and_its_window_reaches_x_t_minus_depth() -> None:
+    import numpy as np
+
+    from dicert.proofs.cli.estimate import _build, _looks_discrete
+
+    assert _looks_discrete(np.array([0.0, 1.0, 1.0])) and not _looks_discrete(np.array([0.0, 0.5]))
+    assert not _looks_discrete(np.arange(100, dtype=np.float64))  # 100 distinct values: real-valued
+    pytest.importorskip("jax")
+    model = _build("dine", 1, "I4", True)
+    assert model.memory == 2 and model.input_kind == "discrete"

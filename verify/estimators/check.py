@@ -63,24 +63,46 @@ Examples
 
 from __future__ import annotations
 
-import copy
 import functools
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, cast
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from dicert.verify.errors import DicertError, InvalidInput
-from dicert.verify.processes import (
-    ProcessSample,
-    bsc_delay,
-    feedback_xor,
-    gaussian_var1,
-    independent_discrete,
-    independent_gaussian,
+from dicert.verify.errors import InvalidInput
+from dicert.verify.processes import independent_discrete
+
+from dicert.verify.estimators.check_base import (  # re-exported: the public names live in this module
+    TOL_ACCURACY,
+    TOL_CONSERVATION,
+    TOL_HYPOTHESIS,
+    TOL_ORDER,
+    TOL_SHRUNK,
+    TOL_SYMMETRY,
+    TOL_ZERO,
+    CheckFailed,
+    CheckReport,
+    CheckResult,
+    CheckSkipped,
+    EstimatorCheckFailed,
+    _Context,
+    _Fail,
+    _fmt,
+    _fresh,
+    _independent_processes,
+    _kind,
+    _known_processes,
+    _named,
+    _rates,
+    _require,
+    _sizes,
+)
+from dicert.verify.estimators.check_statistics import (
+    check_hypothesis_cases,
+    check_interval_coverage,
+    check_null_calibration,
 )
 
 __all__ = [
@@ -94,184 +116,6 @@ __all__ = [
     "CHECKS",
 ]
 
-TOL_ZERO = 0.03
-TOL_CONSERVATION = 0.02
-TOL_ORDER = 0.03
-TOL_SYMMETRY = 0.03
-TOL_ACCURACY = 0.05
-TOL_SHRUNK = 0.01
-TOL_HYPOTHESIS = 0.08
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """Outcome of one named check.
-
-    Examples
-    --------
-    >>> CheckResult("check_x", True, "ok", 0.1).passed
-    True
-    """
-
-    name: str
-    passed: bool
-    details: str
-    seconds: float = 0.0
-    skipped: bool = False
-
-
-@dataclass
-class CheckReport:
-    """All check results for one estimator.
-
-    Examples
-    --------
-    >>> r = CheckReport("E()", [CheckResult("check_a", True, "ok"), CheckResult("check_b", False, "bad")])
-    >>> r.passed, r.failed
-    (False, ['check_b'])
-    """
-
-    estimator: str
-    results: list[CheckResult] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        """True when every check passed (or was not applicable)."""
-        return all(result.passed for result in self.results)
-
-    @property
-    def failed(self) -> list[str]:
-        """Names of the failed checks."""
-        return [result.name for result in self.results if not result.passed]
-
-    @property
-    def skipped(self) -> list[str]:
-        """Names of the checks that were skipped (the reason is in their details)."""
-        return [result.name for result in self.results if result.skipped]
-
-    def __str__(self) -> str:
-        lines = [f"check_estimator({self.estimator}): {len(self.results) - len(self.failed)}/{len(self.results)} passed"]
-        for result in self.results:
-            mark = "SKIP" if result.skipped else "PASS" if result.passed else "FAIL"
-            lines.append(f"  {mark} {result.name} ({result.seconds:.2f} s): {result.details}")
-        return "\n".join(lines)
-
-
-class CheckFailed(DicertError, AssertionError):
-    """One check failed: ``name`` is the check, ``evidence`` what was measured.
-
-    Raised explicitly (never through ``assert``), so ``python -O`` changes nothing.
-
-    Examples
-    --------
-    >>> err = CheckFailed("check_consistency", "error 0.3 at n=8000")
-    >>> err.name, str(err)
-    ('check_consistency', 'check_consistency: error 0.3 at n=8000')
-    """
-
-    def __init__(self, name: str, evidence: str) -> None:
-        self.name = name
-        self.evidence = evidence
-        super().__init__(f"{name}: {evidence}")
-
-
-class CheckSkipped(DicertError):
-    """A check cannot run here (missing optional dependency, nothing to check); ``reason`` says why."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
-
-class _Fail(Exception):
-    """Internal: evidence of a failure inside a check (turned into :class:`CheckFailed`)."""
-
-
-def _require(condition: bool, evidence: str) -> None:
-    if not condition:
-        raise _Fail(evidence)
-
-
-def _named(check: Callable[[Any, "_Context"], str]) -> Callable[[Any, "_Context"], str]:
-    """Run ``check``; evidence of failure becomes ``CheckFailed(check name, evidence)``."""
-
-    @functools.wraps(check)
-    def run(estimator: Any, ctx: "_Context") -> str:
-        try:
-            return check(estimator, ctx)
-        except _Fail as failure:
-            raise CheckFailed(check.__name__, " ".join(str(failure).split())) from None
-
-    return run
-
-
-class EstimatorCheckFailed(DicertError, AssertionError):
-    """Raised by :func:`check_estimator` when checks fail; ``report`` holds all results."""
-
-    def __init__(self, report: CheckReport) -> None:
-        self.report = report
-        failures = "; ".join(
-            f"{result.name}: {result.details}" for result in report.results if not result.passed
-        )
-        super().__init__(f"estimator: {report.estimator} failed {len(report.failed)} check(s): {failures}")
-
-
-@dataclass(frozen=True)
-class _Context:
-    seed: int
-    quick: bool
-
-    def seeds(self, count: int, salt: int) -> list[int]:
-        return [int(v) for v in np.random.default_rng([self.seed, salt]).integers(0, 2**31, size=count)]
-
-
-def _kind(estimator: Any) -> str:
-    kind = getattr(estimator, "input_kind", "discrete")
-    if kind not in ("discrete", "continuous"):
-        raise _Fail(f"input_kind: expected 'discrete' or 'continuous', got {kind!r}")
-    return str(kind)
-
-
-def _fresh(estimator: Any) -> Any:
-    return copy.deepcopy(estimator)
-
-
-def _rates(estimator: Any, x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    fitted = _fresh(estimator).fit(x, y)
-    return (float(fitted.di_rate_), float(fitted.reverse_di_rate_), float(fitted.mi_rate_))
-
-
-def _sizes(kind: str, quick: bool) -> tuple[int, int]:
-    large = 8000 if kind == "discrete" else 4000
-    return 500, large // 2 if quick else large
-
-
-def _known_processes(kind: str) -> list[Callable[[int, int], ProcessSample]]:
-    if kind == "discrete":
-        return [
-            lambda n, seed: bsc_delay(n, p=0.1, delay=1, rng=seed),
-            lambda n, seed: feedback_xor(n, p=0.1, r=0.2, delay=0, rng=seed),
-        ]
-    return [
-        lambda n, seed: gaussian_var1(n, [[0.0, 0.0], [0.8, 0.5]], np.eye(2), rng=seed),
-        lambda n, seed: gaussian_var1(n, [[0.0, 0.6], [0.0, 0.42]], [[1.0, 0.7], [0.7, 1.49]], rng=seed),
-    ]
-
-
-def _independent_processes(kind: str) -> list[Callable[[int, int], ProcessSample]]:
-    if kind == "discrete":
-        return [
-            lambda n, seed: independent_discrete(n, 2, 2, stay=0.7, rng=seed),
-            lambda n, seed: independent_discrete(n, 3, 2, stay=0.0, rng=seed),
-        ]
-    return [lambda n, seed: independent_gaussian(n, 0.5, -0.3, rng=seed)]
-
-
-def _fmt(values: Iterable[float]) -> str:
-    return "(" + ", ".join(f"{v:.4f}" for v in values) + ")"
-
-
-# --------------------------------------------------------------------------- checks
 
 
 def check_fit_returns_self(estimator: Any, ctx: _Context) -> str:
@@ -472,109 +316,6 @@ def check_bad_alphabet(estimator: Any, ctx: _Context) -> str:
     x[5] = 2
     return _expect_value_error(declared, x, np.zeros_like(x), "symbol 2 with alphabet_size=2")
 
-
-def check_hypothesis_cases(estimator: Any, ctx: _Context) -> str:
-    """Hypothesis-drawn processes: finite rates, conservation, accuracy within 0.08 bits."""
-    try:
-        from hypothesis import HealthCheck, Phase, given, settings
-
-        from dicert.verify.strategies.processes import continuous_processes, discrete_processes
-    except ImportError as exc:
-        raise CheckSkipped(f"skipped: Hypothesis is not installed ({exc}); pip install 'dicert[test]'") from None
-
-    kind = _kind(estimator)
-    if kind == "discrete":
-        strategy = discrete_processes(3000, 4000, memory=1, max_alphabet=3, max_stay=0.7)
-    else:
-        strategy = continuous_processes(1500, 2000)
-    examples = 5 if ctx.quick else 15
-    seen: list[str] = []
-
-    @settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-        print_blob=False,
-        phases=[Phase.explicit, Phase.generate],  # report the first failing case, unshrunk
-    )
-    @given(strategy)
-    def estimates_match_truth(sample: ProcessSample) -> None:
-        di, reverse, mi = _rates(estimator, sample.x, sample.y)
-        case = f"{sample.name}{sample.params} n={sample.x.size}"
-        seen.append(case)
-        problems = []
-        if not all(math.isfinite(v) for v in (di, reverse, mi)):
-            problems.append(f"non-finite rates {_fmt((di, reverse, mi))}")
-        elif abs(mi - di - reverse) > TOL_CONSERVATION:
-            problems.append(f"MI - DI - reverse = {mi - di - reverse:.4f}")
-        elif abs(di - sample.di_rate) > TOL_HYPOTHESIS:
-            problems.append(f"DI {di:.4f} vs true {sample.di_rate:.4f}, expected within {TOL_HYPOTHESIS}")
-        elif abs(reverse - sample.reverse_di_rate) > TOL_HYPOTHESIS:
-            problems.append(
-                f"reverse DI {reverse:.4f} vs true {sample.reverse_di_rate:.4f}, expected within {TOL_HYPOTHESIS}"
-            )
-        if problems:
-            raise _Fail(f"{case}: {problems[0]}")
-
-    try:
-        estimates_match_truth()
-    except _Fail as failure:
-        raise _Fail(" ".join(str(failure).split())[:500]) from None
-    return f"{len(seen)} drawn processes agree with their true rates"
-
-
-def _coverage_process(kind: str) -> Callable[[int, int], ProcessSample]:
-    return _known_processes(kind)[0]
-
-
-def check_interval_coverage(estimator: Any, ctx: _Context) -> str:
-    """The 95% intervals contain the true rates in most seeds (cheap coverage measurement)."""
-    kind = _kind(estimator)
-    n = 2000 if kind == "discrete" else 1000
-    seeds, needed = (20, 0.75) if ctx.quick else (60, 0.85)
-    make = _coverage_process(kind)
-    hits = np.zeros(2)
-    for seed in ctx.seeds(seeds, 700):
-        sample = make(n, seed)
-        fitted = _fresh(estimator).fit(sample.x, sample.y)
-        intervals = [getattr(fitted, name, None) for name in ("di_rate_ci_", "reverse_di_rate_ci_")]
-        if any(interval is None for interval in intervals):
-            raise CheckSkipped("skipped: the estimator sets no di_rate_ci_ / reverse_di_rate_ci_")
-        truths = (sample.di_rate, sample.reverse_di_rate)
-        for index, ((lo, hi), truth) in enumerate(zip(cast("list[tuple[float, float]]", intervals), truths)):
-            hits[index] += float(lo) <= truth <= float(hi)
-    coverage = hits / seeds
-    detail = f"{make(10, 0).name} n={n}: DI interval coverage {coverage[0]:.2f}, reverse {coverage[1]:.2f} over {seeds} seeds"
-    _require(bool(np.all(coverage >= needed)), f"{detail}, expected >= {needed} (nominal 0.95)")
-    return detail
-
-
-def check_null_calibration(estimator: Any, ctx: _Context) -> str:
-    """Surrogate-test p-values under independence are not too often small (calibrated null)."""
-    from scipy.stats import binom
-
-    from dicert.verify.estimators.surrogates import surrogate_test
-
-    kind = _kind(estimator)
-    seeds = 8 if ctx.quick else 40
-    n = 400
-    make = _independent_processes(kind)[0]
-    small = 0
-    p_values = []
-    for seed in ctx.seeds(seeds, 800):
-        sample = make(n, seed)
-        result = surrogate_test(estimator, sample.x, sample.y, n_surrogates=19, method="shift", rng=seed)
-        p_values += [result.di_p_value, result.reverse_di_p_value]
-        small += (result.di_p_value <= 0.05) + (result.reverse_di_p_value <= 0.05)
-    allowed = int(binom.ppf(0.995, 2 * seeds, 0.05))
-    detail = (
-        f"{make(10, 0).name} n={n}: {small} of {2 * seeds} p-values <= 0.05 (19 circular-shift surrogates), "
-        f"mean p {np.mean(p_values):.2f}"
-    )
-    _require(small <= allowed, f"{detail}, expected at most {allowed}")
-    return detail
 
 
 #: The checks, in the order they run.

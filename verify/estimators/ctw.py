@@ -11,9 +11,10 @@ the construction behind (3.3)-(3.6)):
   which :math:`\\hat P(x_t \\mid x^{t-1}, y^{t-1})` (marginal) and the causally
   conditioned :math:`\\hat P(y_t \\mid y^{t-1}, x^t)` (ratio) follow.
 
-Implementation: the sequential CTW predictive distributions are computed
-depth by depth, from the leaves to the root, with numpy arrays over all time
-steps at once. For a node ``s`` the weighted probability is
+Implementation: the sequential CTW predictive distributions are computed in
+cache-sized blocks of time steps (state carried per node from block to block:
+linear to 10^7 samples), and inside a block depth by depth, from the leaves
+to the root, with numpy arrays over all its steps at once. For a node ``s`` the weighted probability is
 ``P_w = (P_e + prod_children P_w) / 2``; the product over the children only
 changes, at each visit of ``s``, by the predictive probability of the child on
 the current path, so ``log P_e`` and ``log prod_children P_w`` before each visit
@@ -97,40 +98,13 @@ def _dense(node: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
     return dense, int(dense.max()) + 1
 
 
-class _Groups:
-    """Time steps sorted (stably) by context node, with the start of each node's block."""
-
-    __slots__ = ("order", "node_sorted", "starts")
-
-    def __init__(self, node: NDArray[np.int64]) -> None:
-        node, n_nodes = _dense(node)
-        if n_nodes <= 1 << 16:
-            self.order = np.argsort(node.astype(np.uint16), kind="stable")  # radix sort
-        else:
-            self.order = np.argsort(node, kind="stable")
-        sizes = np.bincount(node, minlength=n_nodes)
-        self.starts = np.cumsum(sizes) - sizes
-        self.node_sorted = node[self.order]
-
-    def exclusive_cumsum(self, values: NDArray[Any], out: NDArray[Any] | None = None) -> NDArray[Any]:
-        """Exclusive cumulative sum of ``values`` (in sorted order), restarted at each node."""
-        exclusive = np.cumsum(values, dtype=np.float64, out=out)
-        exclusive -= values
-        at_start = exclusive[np.minimum(self.starts, exclusive.size - 1)]
-        exclusive -= at_start[self.node_sorted]
-        return exclusive
-
-    def first(self) -> NDArray[np.int64]:
-        """Position (in sorted order) where the block of each sorted step's node starts."""
-        return self.starts[self.node_sorted]
-
-
 def _ctw_predictive_by_symbol(
     s: NDArray[np.int64],
     r: int,
     depth: int,
     start: int,
     context: tuple[NDArray[np.int64], int] | None = None,
+    chunk: int = 1 << 14,
 ) -> NDArray[np.float64]:
     """Core of :func:`ctw_predictive`; returns shape ``(r, n - start)`` (time on the last axis).
 
@@ -138,66 +112,98 @@ def _ctw_predictive_by_symbol(
     are read from: the depth-``d`` context of time ``t`` is ``context[t-1 .. t-d]``
     (side information: ``context[t] = (z[t+1], s[t])`` puts :math:`Z_t` first).
 
-    Each depth works in its own order (time steps grouped by node, time order
-    within a node); the predictive law of the level below is carried over by
-    composing the two orders, so each level costs one gather per symbol.
+    The time steps are processed in blocks of ``chunk`` (cache-sized: the cost
+    per sample does not grow with ``n``). Each node of the tree carries, from
+    block to block, its symbol counts, its visits, and the running sums of
+    ``log P_e`` and ``log prod_children P_w`` over its past visits; inside a
+    block, the steps are grouped by node and the within-block parts are
+    exclusive cumulative sums. The predictive law at a node is
+    ``w * KT + (1 - w) * P_child`` with ``w = sigmoid(log P_e - log prod P_w)``,
+    from the deepest level to the root.
+
+    One function on purpose: the per-depth steps share the block's sort
+    order, its buffers and the carried per-node state; split into helpers
+    they would pass a dozen arrays each (the body is about 80 lines).
     """
     m = s.size - start
-    # per depth: the KT table, the mixed law and the child's law, (r, m) float64 each
-    check_allocation((3, r, m), 8, f"CTW predictive tables for alphabet {r}, {m} steps")
     observed = s[start:]
     ids = _context_ids(s, r, depth, start) if context is None else _context_ids(context[0], context[1], depth, start)
-    steps = np.arange(m)
-    child: NDArray[np.float64] | None = None  # predictive law one level deeper, in that level's order
-    child_position: NDArray[np.intp] | None = None  # position of each time step in that order
-    for d in range(depth, -1, -1):
-        if d == 0:
-            groups = None
-            order = steps
-            obs_sorted = observed
-            first = np.zeros(m, dtype=np.int64)
-        else:
-            groups = _Groups(ids[d])
-            order = groups.order
-            obs_sorted = observed[order]
-            first = groups.first()
+    nodes = [_dense(ids[d]) for d in range(depth + 1)]
+    check_allocation((r + 3) * sum(n for _, n in nodes) + r * m, 8, f"CTW tree for alphabet {r}, {m} steps")
+    counts = [np.zeros((n, r)) for _, n in nodes]
+    visits = [np.zeros(n) for _, n in nodes]
+    sum_pe = [np.zeros(n) for _, n in nodes]
+    sum_split = [np.zeros(n) for _, n in nodes]
+    out = np.empty((r, m))
+    buffers = [np.empty(r * min(chunk, m)) for _ in range(3)]  # KT, mixed law, child law: reused by every block
+    for lo in range(0, m, chunk):
+        hi = min(lo + chunk, m)
+        c = hi - lo
+        obs = observed[lo:hi]
+        steps = np.arange(c)
+        k, mixed_buffer, child_buffer = (b[: r * c].reshape(r, c) for b in buffers)
+        carry_in, carry_out = lo > 0, hi < m  # state from earlier blocks / for later blocks
+        child: NDArray[np.float64] | None = None  # law one level deeper, time order
+        for d in range(depth, -1, -1):
+            node_all, n_nodes = nodes[d]
+            node = node_all[lo:hi]
+            order = np.argsort(node.astype(np.uint16) if n_nodes <= 1 << 16 else node, kind="stable")
+            inverse = np.empty(c, dtype=np.intp)
+            inverse[order] = steps
+            node_s = node[order]
+            obs_s = obs[order]
+            new_block = np.empty(c, dtype=bool)
+            new_block[0] = True
+            np.not_equal(node_s[1:], node_s[:-1], out=new_block[1:])
+            block_starts = np.flatnonzero(new_block)
+            block = np.cumsum(new_block) - 1
+            first = block_starts[block]
+            present = node_s[block_starts]
 
-        def exclusive_cumsum(values: NDArray[Any], out: NDArray[Any] | None = None) -> NDArray[Any]:
-            if groups is None:
-                total = np.cumsum(values, dtype=np.float64, out=out)
+            def exclusive(values: NDArray[Any]) -> NDArray[np.float64]:
+                total = np.cumsum(values, dtype=np.float64)
                 total -= values
+                total -= total[first]
                 return total
-            return groups.exclusive_cumsum(values, out=out)
 
-        flat_observed = obs_sorted * m + steps  # index of the observed symbol in a raveled (r, m) array
-        visits = (steps - first).astype(np.float64)  # visits of the node before t
-        kt = np.empty((r, m))
-        rest = visits.copy()
-        for a in range(r - 1):
-            exclusive_cumsum(obs_sorted == a, out=kt[a])
-            rest -= kt[a]
-        kt[r - 1] = rest
-        kt += 0.5
-        kt *= 1.0 / (visits + 0.5 * r)
-        log_pe = exclusive_cumsum(np.log(kt.ravel().take(flat_observed)))
-        if child is None:
-            mixed = kt
-        else:
-            assert child_position is not None
-            to_child = child_position[order]
-            mixed = np.empty((r, m))
             for a in range(r):
-                np.take(child[a], to_child, out=mixed[a])
-            log_split = exclusive_cumsum(np.log(mixed.ravel().take(flat_observed)))
-            weight = expit(log_pe - log_split)
-            kt -= mixed
-            kt *= weight
-            mixed += kt
-        child = mixed
-        child_position = np.empty(m, dtype=np.intp)
-        child_position[order] = steps
-    assert child is not None
-    return child  # depth 0 is in time order
+                k[a] = exclusive(obs_s == a)
+            seen = (steps - first).astype(np.float64)
+            if carry_in:
+                k += counts[d][present][block].T  # counts before this block
+                seen += visits[d][present][block]
+            k += 0.5
+            k *= 1.0 / (seen + 0.5 * r)
+            flat = obs_s * c + steps  # the observed symbol's entry in the raveled (r, c) table
+            log_kt = np.log(k.ravel().take(flat))
+            log_pe = exclusive(log_kt)
+            if carry_in:
+                log_pe += sum_pe[d][present][block]
+            if carry_out:
+                sum_pe[d][present] += np.add.reduceat(log_kt, block_starts)
+                if n_nodes <= c:
+                    counts[d] += np.bincount(node_s * r + obs_s, minlength=n_nodes * r).reshape(n_nodes, r)
+                else:  # many nodes (sparse tree): touch only the visited ones
+                    np.add.at(counts[d], (node_s, obs_s), 1.0)
+                visits[d][present] += np.diff(np.append(block_starts, c))
+            if child is None:
+                mixed = k
+            else:
+                mixed = np.take(child, order, axis=1, out=mixed_buffer)
+                log_child = np.log(mixed.ravel().take(flat))
+                log_split = exclusive(log_child)
+                if carry_in:
+                    log_split += sum_split[d][present][block]
+                if carry_out:
+                    sum_split[d][present] += np.add.reduceat(log_child, block_starts)
+                weight = expit(log_pe - log_split)
+                k -= mixed
+                k *= weight
+                mixed += k
+            child = np.take(mixed, inverse, axis=1, out=child_buffer)
+        assert child is not None
+        out[:, lo:hi] = child
+    return out
 
 
 def ctw_predictive(
@@ -359,28 +365,9 @@ class CTW(BaseDIEstimator):
         p_joint = _ctw_predictive_by_symbol(
             joint_codes, rx * ry, D, D, with_side(joint_codes, rx * ry)
         ).reshape(rx, ry, -1)
-        p_x_joint = p_joint.sum(axis=1)  # (rx, m): P(x_t | x^{t-1}, y^{t-1})
-        p_y_given_x = p_joint / p_x_joint[:, None, :]  # P(y_t | y^{t-1}, x^t)
-        xt, yt = x_codes[D:], y_codes[D:]
-        steps = np.arange(xt.size)
-        # I1 (3.3): codelength differences -- sample-based, they carry the sampling spread
-        di_1 = np.log(p_y_given_x[xt, yt, steps]) - np.log(p_y[yt, steps])
-        reverse_1 = np.log(p_x_joint[xt, steps]) - np.log(p_x[xt, steps])
-        # I4 (3.6): divergences between the predictive laws
-        log_ratio = np.log(p_joint) - np.log(p_x_joint)[:, None, :] - np.log(p_y)[None, :, :]
-        di_4 = np.sum(p_joint * log_ratio, axis=(0, 1))
-        reverse_4 = _kl(p_x_joint, p_x, axis=0)
-        if self.variant == "I1":
-            di, reverse = di_1, reverse_1
-        elif self.variant == "I2":
-            h_causal = -np.sum(p_joint * np.log(p_y_given_x), axis=(0, 1))
-            di = _entropy(p_y, axis=0) - h_causal
-            reverse = _entropy(p_x, axis=0) - _entropy(p_x_joint, axis=0)
-        elif self.variant == "I3":
-            di = _kl(p_y_given_x[xt, :, steps].T, p_y, axis=0)
-            reverse = reverse_4
-        else:
-            di, reverse = di_4, reverse_4
+        di, reverse, di_1, reverse_1, di_4, reverse_4 = _functionals(
+            p_y, p_x, p_joint, x_codes[D:], y_codes[D:], self.variant
+        )
         di_ci = _interval(di, di_1, di_4)
         reverse_ci = _interval(reverse, reverse_1, reverse_4)
         if self.bias_correction == "richardson":
@@ -392,6 +379,50 @@ class CTW(BaseDIEstimator):
             di, reverse, self.base, di_ci, reverse_ci, _CI_METHOD
         )
         return self
+
+
+_CHUNK = 1 << 15  # time steps per block of the per-step functionals (keeps the temporaries in cache)
+
+
+def _functionals(
+    p_y: NDArray[np.float64],
+    p_x: NDArray[np.float64],
+    p_joint: NDArray[np.float64],
+    xt: NDArray[np.int64],
+    yt: NDArray[np.int64],
+    variant: str,
+) -> tuple[NDArray[np.float64], ...]:
+    """Per-step increments (nats) of the chosen variant, of I1 (3.3) and of I4 (3.6), DI and reverse.
+
+    Returns ``(di, reverse, di_1, reverse_1, di_4, reverse_4)``. All quantities
+    are per time step, so they are computed block by block (``_CHUNK`` steps)
+    into preallocated outputs: no (r, m) temporaries.
+    """
+    m = xt.size
+    out = [np.empty(m) for _ in range(4)]
+    di_1, reverse_1, di_4, reverse_4 = out
+    di = di_1 if variant == "I1" else di_4 if variant == "I4" else np.empty(m)
+    reverse = reverse_1 if variant == "I1" else reverse_4 if variant in ("I3", "I4") else np.empty(m)
+    for lo in range(0, m, _CHUNK):
+        hi = min(lo + _CHUNK, m)
+        pj, py, px = p_joint[:, :, lo:hi], p_y[:, lo:hi], p_x[:, lo:hi]
+        x_now, y_now, steps = xt[lo:hi], yt[lo:hi], np.arange(hi - lo)
+        p_x_joint = pj.sum(axis=1)  # P(x_t | x^{t-1}, y^{t-1})
+        p_y_given_x = pj / p_x_joint[:, None, :]  # P(y_t | y^{t-1}, x^t)
+        # I1 (3.3): codelength differences -- sample-based, they carry the sampling spread
+        di_1[lo:hi] = np.log(p_y_given_x[x_now, y_now, steps]) - np.log(py[y_now, steps])
+        reverse_1[lo:hi] = np.log(p_x_joint[x_now, steps]) - np.log(px[x_now, steps])
+        # I4 (3.6): divergences between the predictive laws
+        log_ratio = np.log(pj) - np.log(p_x_joint)[:, None, :] - np.log(py)[None, :, :]
+        di_4[lo:hi] = np.sum(pj * log_ratio, axis=(0, 1))
+        reverse_4[lo:hi] = _kl(p_x_joint, px, axis=0)
+        if variant == "I2":
+            h_causal = -np.sum(pj * np.log(p_y_given_x), axis=(0, 1))
+            di[lo:hi] = _entropy(py, axis=0) - h_causal
+            reverse[lo:hi] = _entropy(px, axis=0) - _entropy(p_x_joint, axis=0)
+        elif variant == "I3":
+            di[lo:hi] = _kl(p_y_given_x[x_now, :, steps].T, py, axis=0)
+    return di, reverse, di_1, reverse_1, di_4, reverse_4
 
 
 _CI_METHOD = (

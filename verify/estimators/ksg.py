@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import ClassVar, Self
 
 import numpy as np
@@ -46,11 +47,12 @@ from dicert.verify.estimators.protocol import BaseDIEstimator, check_int_param, 
 __all__ = ["KSG", "ksg_conditional_mutual_information"]
 
 
-def _count_within(points: NDArray[np.float64], radius: NDArray[np.float64]) -> NDArray[np.int64]:
+def _count_within(points: NDArray[np.float64], radius: NDArray[np.float64], workers: int = 1) -> NDArray[np.int64]:
     """Number of other points at max-norm distance <= ``radius`` (per point).
 
     One-dimensional spaces use two binary searches in the sorted values
-    (O(n log n), no tree); higher dimensions a :class:`scipy.spatial.cKDTree`.
+    (O(n log n), no tree); higher dimensions a :class:`scipy.spatial.cKDTree`
+    queried in its own leaf order (``workers`` threads).
     """
     from scipy.spatial import cKDTree
 
@@ -77,17 +79,22 @@ def _count_within(points: NDArray[np.float64], radius: NDArray[np.float64]) -> N
             lower = lower + out - into
         return (upper - lower - 1).astype(np.int64)
     tree = cKDTree(points)
-    return np.asarray(tree.query_ball_point(points, radius, p=np.inf, return_length=True), dtype=np.int64) - 1
+    order = tree.indices  # query in the tree's leaf order: neighbouring queries touch the same nodes
+    counts = np.empty(points.shape[0], dtype=np.int64)
+    counts[order] = tree.query_ball_point(points[order], radius[order], p=np.inf, return_length=True, workers=workers)
+    return counts - 1
 
 
 def ksg_conditional_mutual_information(
-    a: ArrayLike, b: ArrayLike, c: ArrayLike, k: int = 4
+    a: ArrayLike, b: ArrayLike, c: ArrayLike, k: int = 4, workers: int = 1
 ) -> NDArray[np.float64]:
     """Per-sample Frenzel-Pompe KSG contributions to :math:`I(A; B \\mid C)` in nats.
 
     ``a``, ``b``, ``c`` are arrays of shape ``(n, d_a)``, ``(n, d_b)``, ``(n, d_c)``
     (``d_c`` may be 0: plain KSG mutual information). The mean of the result is
-    the estimate; it is not clipped at zero.
+    the estimate; it is not clipped at zero. ``workers`` is passed to the
+    :class:`scipy.spatial.cKDTree` queries (``-1``: all cores); the result does
+    not depend on it.
 
     Examples
     --------
@@ -104,11 +111,14 @@ def ksg_conditional_mutual_information(
 
     a, b, c = (np.asarray(v, dtype=np.float64) for v in (a, b, c))
     joint = np.hstack([a, b, c])
-    distances, _ = cKDTree(joint).query(joint, k=k + 1, p=np.inf)
-    radius = np.nextafter(distances[:, -1], 0.0)  # strictly closer than the k-th neighbour
-    n_ac = _count_within(np.hstack([a, c]), radius)
-    n_bc = _count_within(np.hstack([b, c]), radius)
-    n_c = _count_within(c, radius)
+    tree = cKDTree(joint)
+    order = tree.indices  # leaf order: consecutive queries share nodes (about 2x faster than data order)
+    distances, _ = tree.query(joint[order], k=k + 1, p=np.inf, workers=workers)
+    radius = np.empty(joint.shape[0])
+    radius[order] = np.nextafter(distances[:, -1], 0.0)  # strictly closer than the k-th neighbour
+    n_ac = _count_within(np.hstack([a, c]), radius, workers)
+    n_bc = _count_within(np.hstack([b, c]), radius, workers)
+    n_c = _count_within(c, radius, workers)
     return digamma(k) - digamma(n_ac + 1) - digamma(n_bc + 1) + digamma(n_c + 1)
 
 
@@ -157,6 +167,9 @@ class KSG(BaseDIEstimator):
     max_tied_fraction : float, default 0.05
         Refuse (``InvalidInput``) a series in which more than this fraction of
         the values are repeats (discrete data), and warn on any ties.
+    workers : int, default 1
+        Threads of the :class:`scipy.spatial.cKDTree` queries (``-1``: all
+        cores); the estimate does not depend on it.
 
     Notes
     -----
@@ -178,9 +191,11 @@ class KSG(BaseDIEstimator):
     """
 
     input_kind: ClassVar[str] = "continuous"
-    _param_names = ("k", "history", "base", "max_tied_fraction")
+    _param_names = ("k", "history", "base", "max_tied_fraction", "workers")
 
-    def __init__(self, k: int = 4, history: int = 1, base: float | str = 2, max_tied_fraction: float = 0.05) -> None:
+    def __init__(
+        self, k: int = 4, history: int = 1, base: float | str = 2, max_tied_fraction: float = 0.05, workers: int = 1
+    ) -> None:
         self.k = check_int_param("k", k, 1)
         self.history = check_int_param("history", history, 1, 16)
         log_base(base)
@@ -190,9 +205,24 @@ class KSG(BaseDIEstimator):
         ):
             raise InvalidInput(f"max_tied_fraction: expected a number in [0, 1], got {max_tied_fraction!r}")
         self.max_tied_fraction = max_tied_fraction
+        if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not (workers == -1 or workers >= 1):
+            raise InvalidInput(f"workers: expected -1 or an integer >= 1, got {workers!r}")
+        self.workers = int(workers)
 
-    def fit(self, x: ArrayLike, y: ArrayLike, z: ArrayLike | None = None) -> Self:
-        """Estimate both DI rates from the real-valued series ``x``, ``y`` (given ``z``); return ``self``."""
+    def fit(
+        self,
+        x: ArrayLike,
+        y: ArrayLike,
+        z: ArrayLike | None = None,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Self:
+        """Estimate both DI rates from the real-valued series ``x``, ``y`` (given ``z``); return ``self``.
+
+        ``progress(done, total)`` is called after each neighbour search (the two
+        full-sample estimates count 10 units each, each of the 20 interval
+        blocks one unit), so a caller can show an ETA on long fits.
+        """
         m = self.history
         xa, ya = validate_pair(x, y, min_length=m + self.k + 2)
         za = None if z is None else validate_pair(xa, z)[1]
@@ -211,11 +241,15 @@ class KSG(BaseDIEstimator):
             x_past = np.hstack([x_past, z_window])
         di_parts = (x_window, y_now, y_past)
         reverse_parts = (y_past[:, :m], x_now, x_past)
-        di = ksg_conditional_mutual_information(*di_parts, self.k)
-        reverse = ksg_conditional_mutual_information(*reverse_parts, self.k)
+        tick = _Ticker(progress, 40)
+        di = ksg_conditional_mutual_information(*di_parts, self.k, self.workers)
+        tick(10)
+        reverse = ksg_conditional_mutual_information(*reverse_parts, self.k, self.workers)
+        tick(10)
         self._data = (xa, ya, za)
-        di_ci = self._interval(di, di_parts)
-        rev_ci = self._interval(reverse, reverse_parts)
+        di_ci = self._interval(di, di_parts, tick)
+        rev_ci = self._interval(reverse, reverse_parts, tick)
+        tick.finish()
         self._store(di, reverse, self.base, di_ci, rev_ci, self.ci_method)
         return self
 
@@ -225,7 +259,10 @@ class KSG(BaseDIEstimator):
     )
 
     def _interval(
-        self, contributions: NDArray[np.float64], parts: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+        self,
+        contributions: NDArray[np.float64],
+        parts: tuple[NDArray[np.float64], ...],
+        tick: Callable[[int], None] = lambda units: None,
     ) -> tuple[float, float]:
         """95% interval (nats) from estimates on 10 contiguous blocks.
 
@@ -244,12 +281,29 @@ class KSG(BaseDIEstimator):
         if size < max(50, 10 * (self.k + 1)):
             half = z_ * batch_means_se(contributions)
             return (estimate - half, estimate + half)
-        a, b_, c = parts
-        blocks = np.array(
-            [
-                float(ksg_conditional_mutual_information(a[cut], b_[cut], c[cut], self.k).mean())
-                for cut in (slice(b * size, (b + 1) * size) for b in range(n_blocks))
-            ]
-        )
+        estimates = []
+        for b in range(n_blocks):
+            block = (p[b * size : (b + 1) * size] for p in parts)
+            estimates.append(float(ksg_conditional_mutual_information(*block, self.k, self.workers).mean()))
+            tick(1)
+        blocks = np.array(estimates)
         half = z_ * float(blocks.std(ddof=1)) / float(np.sqrt(n_blocks)) + abs(float(blocks.mean()) - estimate)
         return (estimate - half, estimate + half)
+
+
+class _Ticker:
+    """Accumulate work units and report ``progress(done, total)`` (no-op without a callback)."""
+
+    def __init__(self, progress: Callable[[int, int], None] | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, units: int) -> None:
+        self.done = min(self.done + units, self.total)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def finish(self) -> None:
+        """Report completion (blocks skipped for short series count as done)."""
+        if self.progress is not None and self.done < self.total:
+            self.done = self.total
+            self.progress(self.done, self.total)

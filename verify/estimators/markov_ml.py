@@ -42,7 +42,8 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dicert.verify.errors import InvalidInput, SolverFailed
+from dicert.verify.errors import InvalidInput
+from dicert.verify.estimators._newton import newton_minimise
 from dicert.verify.estimators.protocol import BaseDIEstimator, check_int_param, encode_symbols, log_base, validate_pair
 
 __all__ = ["MarkovML", "LogitFit", "fit_conditional_logit", "lagged_columns"]
@@ -157,34 +158,22 @@ def fit_conditional_logit(
         log_p = sc - np.logaddexp.reduce(sc, axis=1, keepdims=True)
         return float(-np.sum(counts * log_p) + 0.5 * ridge * np.sum(t * t))
 
-    value = objective(theta)
-    iterations = 0
-    for iterations in range(1, max_iter + 1):
-        scores = features @ theta
+    def newton_step(t: NDArray[np.float64]) -> NDArray[np.float64] | None:
+        scores = features @ t
         scores -= scores.max(axis=1, keepdims=True)
         prob = np.exp(scores)
         prob /= prob.sum(axis=1, keepdims=True)
         residual = totals[:, None] * prob - counts  # d(-L)/d(score)
-        grad = features.T @ residual + ridge * theta
+        grad = features.T @ residual + ridge * t
         if float(np.max(np.abs(grad))) <= 1e-9 * max(n, 1):
-            break
+            return None
         # Hessian of -L: sum_ctx total * (diag(p) - p p^T) (x) f f^T, plus ridge
         w = totals[:, None, None] * (prob[:, :, None] * np.eye(c)[None] - prob[:, :, None] * prob[:, None, :])
         hess = np.einsum("kab,ki,kj->iajb", w, features, features).reshape(d * c, d * c)
         hess += ridge * np.eye(d * c)
-        step = np.linalg.solve(hess, grad.reshape(-1)).reshape(d, c)
-        scale = 1.0
-        while True:  # backtracking: Newton steps can overshoot on nearly separable data
-            candidate = theta - scale * step
-            new_value = objective(candidate)
-            if new_value <= value + 1e-12 * max(abs(value), 1.0) or scale < 1e-8:
-                break
-            scale *= 0.5
-        theta, value = candidate, new_value
-        if float(np.max(np.abs(scale * step))) < 1e-11:
-            break
-    else:
-        raise SolverFailed(f"fit_conditional_logit: Newton's method did not converge in {max_iter} iterations")
+        return np.linalg.solve(hess, grad.reshape(-1)).reshape(d, c)
+
+    theta, iterations = newton_minimise(objective, newton_step, theta, max_iter, "fit_conditional_logit")
     scores = features @ theta
     log_prob_ctx = scores - np.logaddexp.reduce(scores, axis=1, keepdims=True)
     log_prob = log_prob_ctx[ids, target]

@@ -43,12 +43,13 @@ True
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dicert.verify.errors import InvalidInput
+from dicert.verify.errors import InvalidInput, TooLarge
 from dicert.verify.estimators.ctw import _check_alphabet_size
 from dicert.verify.estimators.intervals import batch_means_se, likelihood_ratio_interval
 from dicert.verify.estimators.protocol import (
@@ -133,7 +134,9 @@ class PlugIn(BaseDIEstimator):
         the number of extra observed cells of the larger model.
     min_per_context : float, default 2.0
         Refuse the fit when the windows average fewer samples than this per
-        observed context (the plug-in estimate collapses there).
+        observed causal context, or per distinct observed window (large
+        alphabets: every window seen about once, the plug-in law is a point
+        mass and the estimate is all bias).
 
     Notes
     -----
@@ -157,7 +160,7 @@ class PlugIn(BaseDIEstimator):
     """
 
     input_kind: ClassVar[str] = "discrete"
-    _param_names = ("order", "alphabet_size", "base", "bias_correction", "min_per_context")
+    _param_names = ("order", "alphabet_size", "base", "bias_correction", "min_per_context", "truncation_allowance")
 
     def __init__(
         self,
@@ -166,6 +169,7 @@ class PlugIn(BaseDIEstimator):
         base: float | str = 2,
         bias_correction: str | None = None,
         min_per_context: float = 2.0,
+        truncation_allowance: bool = True,
     ) -> None:
         self.order = check_int_param("order", order, 0, 32)
         self.alphabet_size = _check_alphabet_size(alphabet_size)
@@ -177,68 +181,145 @@ class PlugIn(BaseDIEstimator):
         if isinstance(min_per_context, bool) or not isinstance(min_per_context, (int, float)) or not min_per_context >= 0:
             raise InvalidInput(f"min_per_context: expected a number >= 0, got {min_per_context!r}")
         self.min_per_context = min_per_context
+        if not isinstance(truncation_allowance, bool):
+            raise InvalidInput(f"truncation_allowance: expected True or False, got {truncation_allowance!r}")
+        self.truncation_allowance = truncation_allowance
 
     def fit(self, x: ArrayLike, y: ArrayLike, z: ArrayLike | None = None) -> Self:
-        """Count the windows of ``(x, y)`` (and ``z``) and store the plug-in rates; return ``self``."""
+        """Count the windows of ``(x, y)`` (and ``z``) and store the plug-in rates; return ``self``.
+
+        One pass labels every full window (pasts, side information, ``X_t``,
+        ``Y_t``); all logs are taken once per distinct window (cell). With a small
+        window alphabet the label also carries the batch index, so a single
+        ``bincount`` gives the counts and the batch means of the interval, and the
+        per-step increments are only gathered when read.
+
+        One function on purpose (about 80 lines of body): the three counting
+        paths (shared order-k+1 pass, dense table, sparse windows) feed the
+        same cell arrays; the per-cell work lives in :meth:`_cell_increments`
+        and :meth:`_widen_for_truncation`.
+        """
         k = self.order
         xa, ya = validate_pair(x, y, min_length=k + 2)
         sizes = self.alphabet_size
-        xc, rx = encode_symbols(xa, "x", None if sizes is None else sizes[0])
-        yc, ry = encode_symbols(ya, "y", None if sizes is None else sizes[1])
-        side: list[NDArray[np.int64]] = []
-        side_sizes: list[int] = []
-        za = None
+        xc, rx = _codes(xa, "x", None if sizes is None else sizes[0])
+        yc, ry = _codes(ya, "y", None if sizes is None else sizes[1])
+        za, zc, rz = None, None, 0
         if z is not None:
             za = validate_pair(xa, z)[1]
-            zc, rz = encode_symbols(za, "z", None)
-            side = [zc[k - j : zc.size - j] for j in range(0, k + 1)]  # Z_t .. Z_{t-k}
-            side_sizes = [rz] * (k + 1)
+            zc, rz = _codes(za, "z", None)
+        # one-byte copies of small codes: every later pass over the samples reads 1 byte, not 8
+        xc, yc = _narrow(xc, rx), _narrow(yc, ry)
+        zc = None if zc is None else _narrow(zc, rz)
         n = xc.size
         m = n - k
-        x_now, y_now = xc[k:], yc[k:]
-        x_past = [xc[k - j : n - j] for j in range(1, k + 1)]
-        y_past = [yc[k - j : n - j] for j in range(1, k + 1)]
-        # one pass over the samples: the label of each full window (pasts, side information, X_t, Y_t);
-        # everything else is computed per distinct window (cell) and gathered back at the end
-        columns = [*x_past, *y_past, *side, x_now, y_now]
-        column_sizes = [rx] * k + [ry] * k + side_sizes + [rx, ry]
+        columns, column_sizes = _window_columns(xc, rx, yc, ry, zc, rz, k)
         full = int(np.prod(np.array(column_sizes, dtype=np.float64)))
-        if full <= 4 * m + _SMALL:
-            # dense case: the mixed-radix label itself indexes the tables (no relabelling pass);
-            # the columns of each observed cell are decoded from its label
-            cell = columns[0].astype(np.int64, copy=True)
-            for column, size in zip(columns[1:], column_sizes[1:]):
-                cell *= size
-                cell += column
-            all_counts = np.bincount(cell, minlength=full)
-            observed = np.flatnonzero(all_counts)
-            counts = all_counts[observed]
-            digits, rest = [], observed.copy()
-            for size in reversed(column_sizes):
-                digits.append(rest % size)
-                rest //= size
-            decoded = digits[::-1]
-            n_cells, lookup = observed.size, observed
+        # dense: the (batch, window) table is small next to the samples; else count only observed windows
+        dense = full * (math.isqrt(m) + 1) <= 4 * m + _SMALL
+        shared = _SharedPass.build(xc, rx, yc, ry, zc, rz, k, columns, column_sizes) if (
+            dense and self.truncation_allowance
+        ) else None
+        if shared is not None:  # one pass counts the order-(k+1) windows; order k is their marginal
+            batched, table, n_batches, batch_size = shared.batched, shared.table, shared.n_batches, shared.batch_size
+            counts = table.sum(axis=0)
+            observed = np.flatnonzero(counts)
+            counts = counts[observed]
+            decoded = _decode(observed, column_sizes)
+        elif dense:
+            batched, table, n_batches, batch_size = _batched_counts(columns, column_sizes, full, m)
+            counts = table.sum(axis=0)
+            observed = np.flatnonzero(counts)
+            counts = counts[observed]
+            decoded = _decode(observed, column_sizes)
         else:
             cell, n_cells = _window_ids(columns, column_sizes)
             counts = np.bincount(cell, minlength=n_cells)
             representative = np.empty(n_cells, dtype=np.int64)
             representative[cell] = np.arange(m)
             decoded = [column[representative] for column in columns]
-            lookup = None
-        c_x_past = decoded[:k]
-        c_y_past = decoded[k : 2 * k]
-        c_side = decoded[2 * k : 2 * k + len(side)]
+        n_side = len(column_sizes) - 2 - 2 * k
+        self.alphabet_sizes_ = (rx, ry) if sizes is not None else (
+            _n_symbols(decoded[:k] + [decoded[-2]], rx),
+            _n_symbols(decoded[k : 2 * k] + [decoded[-1]], ry),
+        )
+        di_cell, reverse_cell, self.di_df_, self.reverse_di_df_ = self._cell_increments(
+            decoded, counts, k, n_side, column_sizes, m
+        )
+        unit = 1.0 / log_base(self.base)
+        raw_di = float(di_cell @ counts) / m
+        raw_reverse = float(reverse_cell @ counts) / m
+        di_mean, reverse_mean = raw_di, raw_reverse
+        if self.bias_correction == "miller-madow":  # a constant shift: the standard errors do not change
+            di_cell -= unit * self.di_df_ / (2.0 * m)
+            reverse_cell -= unit * self.reverse_di_df_ / (2.0 * m)
+            di_mean -= unit * self.di_df_ / (2.0 * m)
+            reverse_mean -= unit * self.reverse_di_df_ / (2.0 * m)
+        if dense:  # tables over all labels (unobserved ones are never read); batch sums from the table
+            di_table, reverse_table = np.zeros(full), np.zeros(full)
+            di_table[observed], reverse_table[observed] = di_cell, reverse_cell
+            di_se, reverse_se = _table_se(table, n_batches, batch_size, np.stack([di_table, reverse_table], axis=1))
+        else:
+            di_full, reverse_full = np.take(di_cell, cell), np.take(reverse_cell, cell)
+            di_se, reverse_se = batch_means_se(di_full), batch_means_se(reverse_full)
+        intervals = (
+            _interval(raw_di, di_se, self.di_df_, m, unit),
+            _interval(raw_reverse, reverse_se, self.reverse_di_df_, m, unit),
+        )
+        method = "Miller-Madow centred batch means, chi-square lower end at rate 0 (Thm 3.1.1)"
+        self.truncation_allowance_: tuple[float, float] | None = None
+        if self.truncation_allowance:
+            intervals, method = self._widen_for_truncation(
+                (xc, rx, yc, ry, zc, rz), (raw_di, raw_reverse), (self.di_df_, self.reverse_di_df_), m, intervals, method,
+                shared,
+            )
+        self._data: tuple[Any, ...] = (xa, ya, za)
+        if shared is not None:
+            self._store_tabulated(
+                batched, shared.radix, (di_table, reverse_table), (di_mean, reverse_mean),
+                intervals, method, (float(di_table[shared.head]), float(reverse_table[shared.head])), shared.expand,
+            )
+        elif dense:
+            self._store_tabulated(batched, full, (di_table, reverse_table), (di_mean, reverse_mean), intervals, method)
+        else:
+            self._store(di_full, reverse_full, "e", intervals[0], intervals[1], method)  # already in the output unit
+        return self
+
+    def _cell_increments(
+        self,
+        decoded: list[NDArray[np.int64]],
+        counts: NDArray[np.int64],
+        k: int,
+        n_side: int,
+        column_sizes: list[int],
+        m: int,
+        refuse: bool = True,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], int, int]:
+        """Per-cell DI and reverse-DI log-likelihood ratios (output unit) and their Miller-Madow ``df``.
+
+        Refuses (``order: too few samples per context``) when the observed
+        causal contexts average fewer than ``min_per_context`` samples (with
+        ``refuse=False`` it raises ``_TooSparse`` instead).
+        """
+        rx, ry = column_sizes[-2], column_sizes[-1]
+        side_sizes = column_sizes[2 * k : 2 * k + n_side]
+        c_x_past, c_y_past = decoded[:k], decoded[k : 2 * k]
+        c_side = decoded[2 * k : 2 * k + n_side]
         c_x_now, c_y_now = decoded[-2], decoded[-1]
-        ones = np.zeros(n_cells, dtype=np.int64)
+        ones = np.zeros(counts.size, dtype=np.int64)
         y_ctx = _window_ids([ones, *c_y_past, *c_side], [1] + [ry] * k + side_sizes)
         x_ctx = _window_ids([ones, *c_x_past, *c_side], [1] + [rx] * k + side_sizes)
         both_ctx = _window_ids([ones, *c_x_past, *c_y_past, *c_side], [1] + [rx] * k + [ry] * k + side_sizes)
         causal_ctx = _window_ids([both_ctx[0], c_x_now], [both_ctx[1], rx])
-        if self.min_per_context > 0 and m < self.min_per_context * causal_ctx[1]:
+        if self.min_per_context > 0 and m < self.min_per_context * max(causal_ctx[1], counts.size):
+            # counts.size: distinct full windows; about one sample each means every law is a point mass
+            if not refuse:
+                raise _TooSparse
+            what = "context" if causal_ctx[1] >= counts.size else "observed window"
+            number = max(causal_ctx[1], counts.size)
             raise InvalidInput(
-                f"order: too few samples per context: {causal_ctx[1]} contexts, {m} samples "
-                f"(about {self.min_per_context:g} per context needed; use a smaller order or CTW)"
+                f"order: too few samples per {what}: {number} {what}s, {m} samples "
+                f"(about {self.min_per_context:g} per {what} needed; use a smaller order or CTW)"
             )
         log_causal, cells_causal, ctx_causal = _log_conditional(c_y_now, causal_ctx, ry, counts)
         log_y, cells_y, ctx_y = _log_conditional(c_y_now, y_ctx, ry, counts)
@@ -246,35 +327,268 @@ class PlugIn(BaseDIEstimator):
         log_x, cells_x, ctx_x = _log_conditional(c_x_now, x_ctx, rx, counts)
         # Miller-Madow: bias of H(A|C) is -(#(a, c) cells - #c cells) / (2n); the DI bias is the
         # difference, which is negative when the larger model is deterministic (e.g. a noiseless copy)
-        self.di_df_ = (cells_causal - ctx_causal) - (cells_y - ctx_y)
-        self.reverse_di_df_ = (cells_both - ctx_both) - (cells_x - ctx_x)
-        # per-cell increments in the output unit, gathered once per sample
+        di_df = (cells_causal - ctx_causal) - (cells_y - ctx_y)
+        reverse_df = (cells_both - ctx_both) - (cells_x - ctx_x)
         unit = 1.0 / log_base(self.base)
-        di_cell, reverse_cell = (log_causal - log_y) * unit, (log_both - log_x) * unit
-        di_mean = float(di_cell @ counts) / m
-        reverse_mean = float(reverse_cell @ counts) / m
-        if self.bias_correction == "miller-madow":
-            di_cell -= unit * self.di_df_ / (2.0 * m)
-            reverse_cell -= unit * self.reverse_di_df_ / (2.0 * m)
-        if lookup is not None:  # tables over all labels (unobserved ones are never gathered)
-            di_table, reverse_table = np.zeros(full), np.zeros(full)
-            di_table[lookup], reverse_table[lookup] = di_cell, reverse_cell
-            di_cell, reverse_cell = di_table, reverse_table
-        di, reverse = np.take(di_cell, cell), np.take(reverse_cell, cell)
-        di_ci = likelihood_ratio_interval(di_mean / unit, batch_means_se(di) / unit, self.di_df_, m)
-        reverse_ci = likelihood_ratio_interval(
-            reverse_mean / unit, batch_means_se(reverse) / unit, self.reverse_di_df_, m
+        return (log_causal - log_y) * unit, (log_both - log_x) * unit, di_df, reverse_df
+
+    def _widen_for_truncation(
+        self,
+        codes: tuple[Any, ...],
+        raw: tuple[float, float],
+        dfs: tuple[int, int],
+        m: int,
+        intervals: tuple[tuple[float, float], tuple[float, float]],
+        method: str,
+        shared: "_SharedPass | None" = None,
+    ) -> tuple[tuple[tuple[float, float], tuple[float, float]], str]:
+        """Widen both intervals by the change of the Miller-Madow-centred estimate from order k to k+1.
+
+        The order-``k`` plug-in estimates the truncated DI of 3.1.2, which
+        equals the DI rate only when the process is Markov of order ``k``; the
+        truncated DI converges as ``k`` grows, and the one-step change
+        :math:`|\\hat I_{k+1} - \\hat I_k|` is the data's measure of the
+        truncation error left at order ``k`` (a bound on it when the error at
+        least halves with each extra step of memory). Stored as
+        ``truncation_allowance_`` (output unit); ``None`` when order ``k+1``
+        has too few samples per context (the interval then covers the
+        order-``k`` truncated DI only, and ``ci_method_`` says so).
+        """
+        xc, rx, yc, ry, zc, rz = codes
+        k = self.order + 1
+        if k > 32 or xc.size < k + 2:
+            return intervals, method + "; no truncation allowance (series too short for order k+1)"
+        columns, column_sizes = _window_columns(xc, rx, yc, ry, zc, rz, k)
+        m_next = xc.size - k
+        unit = 1.0 / log_base(self.base)
+        try:
+            if shared is not None:  # rates straight from the order-(k+1) count tensor
+                di_nats, reverse_nats, di_df, reverse_df = shared.next_rates(self.min_per_context)
+                raw_next = (di_nats * unit, reverse_nats * unit)
+            else:
+                counts, decoded = _window_counts(columns, column_sizes, m_next)
+                n_side = len(column_sizes) - 2 - 2 * k
+                di_cell, reverse_cell, di_df, reverse_df = self._cell_increments(
+                    decoded, counts, k, n_side, column_sizes, m_next, refuse=False
+                )
+                raw_next = (float(di_cell @ counts) / m_next, float(reverse_cell @ counts) / m_next)
+        except (_TooSparse, TooLarge):
+            return intervals, method + "; no truncation allowance (too few samples per context at order k+1)"
+        next_di = raw_next[0] - unit * di_df / (2.0 * m_next)
+        next_reverse = raw_next[1] - unit * reverse_df / (2.0 * m_next)
+        allowance = (
+            abs(next_di - (raw[0] - unit * dfs[0] / (2.0 * m))),
+            abs(next_reverse - (raw[1] - unit * dfs[1] / (2.0 * m))),
         )
-        di_ci = (di_ci[0] * unit, di_ci[1] * unit)
-        reverse_ci = (reverse_ci[0] * unit, reverse_ci[1] * unit)
-        self.alphabet_sizes_ = (rx, ry)
-        self._data: tuple[Any, ...] = (xa, ya, za)
-        self._store(  # already in the output unit
-            di,
-            reverse,
-            "e",
-            di_ci,
-            reverse_ci,
-            "Miller-Madow centred batch means, chi-square lower end at rate 0 (Thm 3.1.1)",
+        self.truncation_allowance_ = allowance
+        widened = tuple((low - extra, high + extra) for (low, high), extra in zip(intervals, allowance))
+        return widened, method + " +- |order k+1 - order k| (truncation allowance, 3.1.2)"  # type: ignore[return-value]
+
+
+class _SharedPass:
+    """Order-``k`` batched counts as the marginal of one pass over the order-``k+1`` windows.
+
+    The order-``(k+1)`` window at ``t`` is the order-``k`` window plus the
+    oldest lags :math:`X_{t-k-1}, Y_{t-k-1}(, Z_{t-k-1})`; summing those axes
+    of the ``(batch, window)`` table gives the order-``k`` table over
+    ``t = k+1 .. n-1``, and the single window at ``t = k`` is added by hand.
+    Used when the truncation allowance needs the order-``k+1`` counts anyway.
+    """
+
+    def __init__(self, **fields: Any) -> None:
+        self.__dict__.update(fields)
+
+    @classmethod
+    def build(
+        cls, xc: Any, rx: int, yc: Any, ry: int, zc: Any, rz: int, k: int, columns: list[Any], sizes: list[int]
+    ) -> "_SharedPass | None":
+        n, big = xc.size, k + 1
+        m = n - k
+        if big > 32 or n < big + 3:
+            return None
+        next_columns, next_sizes = _window_columns(xc, rx, yc, ry, zc, rz, big)
+        full_next = int(np.prod(np.array(next_sizes, dtype=np.float64)))
+        if full_next * (math.isqrt(m) + 1) > 4 * m + _SMALL:
+            return None
+        batched, table_next, n_batches, batch_size = _batched_counts(next_columns, next_sizes, full_next, m, skip=1)
+        n_side = len(next_sizes) - 2 - 2 * big
+        removed = [big - 1, 2 * big - 1] + ([2 * big + n_side - 1] if n_side else [])
+        full = int(np.prod(np.array(sizes, dtype=np.float64)))
+        shape = (n_batches + 1, *next_sizes)
+        table = table_next.reshape(shape).sum(axis=tuple(1 + a for a in removed)).reshape(n_batches + 1, full)
+        head = 0
+        for column, size in zip(columns, sizes):  # label of the window at t = k (step 0, batch 0)
+            head = head * size + int(column[0])
+        table[0, head] += 1
+        return cls(
+            batched=batched, table=table, n_batches=n_batches, batch_size=batch_size, radix=full_next, head=head,
+            table_next=table_next, next_sizes=next_sizes, removed=removed, sizes=sizes, order=big,
         )
-        return self
+
+    def expand(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """An order-``k`` per-window table re-indexed by the order-``(k+1)`` window labels."""
+        spread = np.expand_dims(values.reshape(self.sizes), axis=tuple(self.removed))
+        return np.ascontiguousarray(np.broadcast_to(spread, self.next_sizes)).reshape(-1)
+
+    def next_rates(self, min_per_context: float) -> tuple[float, float, int, int]:
+        """Order-``(k+1)`` plug-in DI and reverse DI (nats) and their Miller-Madow ``df``, from the count tensor.
+
+        Conditional entropies :math:`\\hat H(A \\mid C)` are sums over the
+        marginal tensors (no per-cell relabelling); raises ``_TooSparse`` under
+        the same rule as the fit's refusal.
+        """
+        tensor = self.table_next.sum(axis=0).reshape(self.next_sizes).astype(np.float64)
+        m = float(tensor.sum())
+        rank = tensor.ndim
+        n_side = rank - 2 - 2 * self.order
+        x_past = list(range(self.order))
+        y_past = list(range(self.order, 2 * self.order))
+        side = list(range(2 * self.order, 2 * self.order + n_side))
+        x_now, y_now = rank - 2, rank - 1
+
+        def conditional(target: int, context: list[int]) -> tuple[float, int, int]:
+            keep = set(context) | {target}
+            joint = tensor.sum(axis=tuple(a for a in range(rank) if a not in keep), keepdims=True)
+            given = joint.sum(axis=target, keepdims=True)
+            nonzero = joint > 0
+            ratio = np.where(nonzero, joint, 1.0) / np.where(given > 0, given, 1.0)
+            entropy = -float(np.sum(joint[nonzero] * np.log(ratio[nonzero]))) / m
+            return entropy, int(nonzero.sum()), int((given > 0).sum())
+
+        h_y, cells_y, ctx_y = conditional(y_now, y_past + side)
+        h_causal, cells_causal, ctx_causal = conditional(y_now, x_past + y_past + side + [x_now])
+        if min_per_context > 0 and m < min_per_context * max(ctx_causal, int((tensor > 0).sum())):
+            raise _TooSparse
+        h_x, cells_x, ctx_x = conditional(x_now, x_past + side)
+        h_both, cells_both, ctx_both = conditional(x_now, x_past + y_past + side)
+        di_df = (cells_causal - ctx_causal) - (cells_y - ctx_y)
+        reverse_df = (cells_both - ctx_both) - (cells_x - ctx_x)
+        return h_y - h_causal, h_x - h_both, di_df, reverse_df
+
+
+class _TooSparse(Exception):
+    """Order ``k+1`` has too few samples per context for a truncation allowance."""
+
+
+def _window_counts(
+    columns: list[NDArray[np.int64]], sizes: list[int], m: int
+) -> tuple[NDArray[np.int64], list[NDArray[np.int64]]]:
+    """Counts of the distinct windows and their decoded columns (no batch index)."""
+    full = int(np.prod(np.array(sizes, dtype=np.float64)))
+    if full <= 4 * m + _SMALL:
+        dtype = next(t for t in (np.uint8, np.uint16, np.uint32, np.int64) if full <= np.iinfo(t).max)
+        label = columns[0].astype(dtype, copy=True)
+        for column, size in zip(columns[1:], sizes[1:]):
+            label *= dtype(size)
+            np.add(label, column, out=label, casting="unsafe")
+        counts = np.bincount(label, minlength=full)
+        observed = np.flatnonzero(counts)
+        return counts[observed], _decode(observed, sizes)
+    cell, n_cells = _window_ids(columns, sizes)
+    counts = np.bincount(cell, minlength=n_cells)
+    representative = np.empty(n_cells, dtype=np.int64)
+    representative[cell] = np.arange(m)
+    return counts, [column[representative] for column in columns]
+
+
+def _codes(values: NDArray[Any], name: str, declared: int | None) -> tuple[NDArray[np.int64], int]:
+    """Symbol codes for the plug-in counts: small non-negative integers are used as they are.
+
+    Plug-in estimates only see observed cells, so codes with gaps give the same
+    numbers as :func:`encode_symbols` (which relabels to ``0 .. r-1``) and save a
+    pass; anything else goes through :func:`encode_symbols`.
+    """
+    if declared is None and values.dtype.kind in "iu" and values.size:
+        low, high = int(values.min()), int(values.max())
+        if low >= 0 and high < 256:
+            return values, high + 1
+    return encode_symbols(values, name, declared)
+
+
+def _narrow(codes: NDArray[Any], size: int) -> NDArray[Any]:
+    """``codes`` as ``uint8`` when the alphabet fits in a byte (else unchanged)."""
+    return codes.astype(np.uint8) if size <= 256 and codes.dtype != np.uint8 else codes
+
+
+def _n_symbols(columns: list[NDArray[np.int64]], bound: int) -> int:
+    """Number of distinct symbols in the decoded columns (values < ``bound``)."""
+    present = np.zeros(max(bound, 1), dtype=bool)
+    for column in columns:
+        present[column] = True
+    return max(int(present.sum()), 1)
+
+
+def _window_columns(
+    xc: NDArray[np.int64],
+    rx: int,
+    yc: NDArray[np.int64],
+    ry: int,
+    zc: NDArray[np.int64] | None,
+    rz: int,
+    k: int,
+) -> tuple[list[NDArray[np.int64]], list[int]]:
+    """Columns ``X_{t-1..t-k}, Y_{t-1..t-k}, Z_{t..t-k}, X_t, Y_t`` over ``t = k .. n-1`` and their sizes."""
+    n = xc.size
+    x_past = [xc[k - j : n - j] for j in range(1, k + 1)]
+    y_past = [yc[k - j : n - j] for j in range(1, k + 1)]
+    side = [] if zc is None else [zc[k - j : n - j] for j in range(0, k + 1)]
+    sizes = [rx] * k + [ry] * k + [rz] * len(side) + [rx, ry]
+    return [*x_past, *y_past, *side, xc[k:], yc[k:]], sizes
+
+
+def _batched_counts(
+    columns: list[NDArray[np.int64]], sizes: list[int], full: int, m: int, skip: int = 0
+) -> tuple[NDArray[Any], NDArray[np.int64], int, int]:
+    """Counts of each (batch, window) pair from one ``bincount``.
+
+    The mixed-radix window label (``< full``) gets the batch index as its top
+    digit (about ``sqrt(m)`` batches of equal size, a last partial batch of the
+    remainder), computed in the smallest unsigned dtype that holds it. Returns
+    the labels, the ``(batches + 1, full)`` table, the number of full batches
+    (0 when fewer than 4: no interval) and the batch size. The batches are
+    those of ``m`` steps; the columns hold steps ``skip .. m-1`` only.
+    """
+    n_batches = math.isqrt(m)
+    if n_batches < 4:
+        n_batches = 0
+    batch_size = m // n_batches if n_batches else m
+    bound = full * (n_batches + 1)
+    dtype = next(t for t in (np.uint8, np.uint16, np.uint32, np.int64) if bound <= np.iinfo(t).max)
+    check_allocation(bound, 8, "plug-in window counts")
+    repeats = np.full(n_batches + 1, batch_size, dtype=np.int64)
+    repeats[-1] = m - n_batches * batch_size
+    label = np.repeat(np.arange(n_batches + 1, dtype=dtype), repeats)[skip:]
+    for column, size in zip(columns, sizes):
+        label *= dtype(size)
+        np.add(label, column, out=label, casting="unsafe")
+    table = np.bincount(label, minlength=bound).reshape(n_batches + 1, full)
+    return label, table, n_batches, batch_size
+
+
+def _decode(labels: NDArray[np.int64], sizes: list[int]) -> list[NDArray[np.int64]]:
+    """The mixed-radix digits (one array per column) of window labels."""
+    digits, rest = [], labels.copy()
+    for size in reversed(sizes):
+        digits.append(rest % size)
+        rest //= size
+    return digits[::-1]
+
+
+def _table_se(
+    table: NDArray[np.int64], n_batches: int, batch_size: int, values: NDArray[np.float64]
+) -> tuple[float, ...]:
+    """Batch-means standard errors of the per-step values ``values[window, j]`` (one per column ``j``).
+
+    Equal to :func:`batch_means_se` of the gathered increments (same batches),
+    from the batch count table: one matrix product for all columns.
+    """
+    if n_batches < 4:
+        return (math.inf,) * values.shape[1]
+    means = (table[:n_batches] @ values) / batch_size
+    return tuple(float(v) for v in means.std(axis=0, ddof=1) / math.sqrt(n_batches))
+
+
+def _interval(raw: float, se: float, df: int, m: int, unit: float) -> tuple[float, float]:
+    """Thm 3.1.1 interval in the output unit from the raw (uncorrected) estimate."""
+    low, high = likelihood_ratio_interval(raw / unit, se / unit, df, m)
+    return (low * unit, high * unit)

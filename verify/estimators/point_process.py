@@ -53,7 +53,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import gammaln
 
-from dicert.verify.errors import InvalidInput, SolverFailed
+from dicert.verify.errors import InvalidInput
+from dicert.verify.estimators._newton import newton_minimise
 from dicert.verify.estimators.markov_ml import LogitFit, _check_alphabet, _design, fit_conditional_logit, lagged_columns
 from dicert.verify.estimators.protocol import BaseDIEstimator, check_int_param, encode_symbols, log_base, validate_pair
 
@@ -91,27 +92,15 @@ def fit_poisson_glm(
         eta = features @ t
         return float(np.sum(total * np.exp(eta) - spikes * eta) + 0.5 * ridge * np.sum(t * t))
 
-    value = objective(theta)
-    iterations = 0
-    for iterations in range(1, max_iter + 1):
-        rate = np.exp(features @ theta)
-        grad = features.T @ (total * rate - spikes) + ridge * theta
+    def newton_step(t: NDArray[np.float64]) -> NDArray[np.float64] | None:
+        rate = np.exp(features @ t)
+        grad = features.T @ (total * rate - spikes) + ridge * t
         if float(np.max(np.abs(grad))) <= 1e-9 * max(counts.size, 1):
-            break
+            return None
         hess = (features * (total * rate)[:, None]).T @ features + ridge * np.eye(d)
-        step = np.linalg.solve(hess, grad)
-        scale = 1.0
-        while True:
-            candidate = theta - scale * step
-            new_value = objective(candidate)
-            if new_value <= value + 1e-12 * max(abs(value), 1.0) or scale < 1e-8:
-                break
-            scale *= 0.5
-        theta, value = candidate, new_value
-        if float(np.max(np.abs(scale * step))) < 1e-11:
-            break
-    else:
-        raise SolverFailed(f"fit_poisson_glm: Newton's method did not converge in {max_iter} iterations")
+        return np.linalg.solve(hess, grad)
+
+    theta, iterations = newton_minimise(objective, newton_step, theta, max_iter, "fit_poisson_glm")
     eta = (features @ theta)[ids]
     log_prob = counts * eta - np.exp(eta) - gammaln(counts + 1.0)
     keep = [0]

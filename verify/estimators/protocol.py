@@ -46,6 +46,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from statistics import NormalDist
 from typing import Any, ClassVar, Protocol, Self
 
@@ -277,8 +278,7 @@ class BaseDIEstimator:
         reverse = np.asarray(reverse_nats, dtype=np.float64)
         if scale != 1.0:
             di, reverse = di * scale, reverse * scale
-        self.di_increments_ = di
-        self.reverse_di_increments_ = reverse
+        self._increments: tuple[Any, ...] = (di, reverse)
         self.n_steps_ = int(di.size)
         self.di_rate_ = float(di.mean())
         self.reverse_di_rate_ = float(reverse.mean())
@@ -288,6 +288,56 @@ class BaseDIEstimator:
             batch_means_ci(reverse) if reverse_ci is None else (reverse_ci[0] * scale, reverse_ci[1] * scale)
         )
         self.ci_method_ = ci_method
+
+    def _store_tabulated(
+        self,
+        cells: NDArray[Any],
+        radix: int,
+        tables: tuple[NDArray[np.float64], NDArray[np.float64]],
+        rates: tuple[float, float],
+        intervals: tuple[tuple[float, float], tuple[float, float]],
+        ci_method: str,
+        head: tuple[float, float] | None = None,
+        reindex: Callable[[NDArray[np.float64]], NDArray[np.float64]] | None = None,
+    ) -> None:
+        """Store rates computed from per-cell tables (output unit); the increments are gathered lazily.
+
+        ``tables[i][cells % radix]`` are the per-step increments (after the
+        first-step values ``head``, when given; ``reindex`` maps each table to the
+        label space of ``cells`` first); they are only built when
+        ``di_increments_`` / ``reverse_di_increments_`` is read.
+        """
+        self._increments = ("tabulated", cells, radix, tables[0], tables[1], head, reindex)
+        self.n_steps_ = int(cells.size) + (head is not None)
+        self.di_rate_, self.reverse_di_rate_ = float(rates[0]), float(rates[1])
+        self.mi_rate_ = self.di_rate_ + self.reverse_di_rate_
+        self.di_rate_ci_, self.reverse_di_rate_ci_ = intervals
+        self.ci_method_ = ci_method
+
+    def _materialise(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        stored = self.__dict__.get("_increments")
+        if stored is None:
+            raise AttributeError("di_increments_: not fitted, call fit(x, y) first")
+        if isinstance(stored[0], str):  # ("tabulated", cells, radix, di_table, reverse_table)
+            _, cells, radix, di_table, reverse_table, head, reindex = stored
+            if reindex is not None:
+                di_table, reverse_table = reindex(di_table), reindex(reverse_table)
+            index = cells % radix if radix else cells
+            stored = (np.take(di_table, index), np.take(reverse_table, index))
+            if head is not None:
+                stored = (np.concatenate([[head[0]], stored[0]]), np.concatenate([[head[1]], stored[1]]))
+            self._increments = stored
+        return stored[0], stored[1]
+
+    @property
+    def di_increments_(self) -> NDArray[np.float64]:
+        """Per-step DI increments in the output unit (their mean is ``di_rate_``)."""
+        return self._materialise()[0]
+
+    @property
+    def reverse_di_increments_(self) -> NDArray[np.float64]:
+        """Per-step reverse-DI increments in the output unit (their mean is ``reverse_di_rate_``)."""
+        return self._materialise()[1]
 
     def test(
         self,

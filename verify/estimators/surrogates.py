@@ -229,6 +229,11 @@ def surrogate_test(
 ) -> SurrogateTest:
     """Surrogate test of ``I(X -> Y)`` and ``I(DY -> X)`` against independence.
 
+    The null is independence of ``X`` and ``Y`` for *both* p-values (see the
+    module docstring: the reverse p-value is not a test of "no feedback given
+    X -> Y"). Over 80 lines only because of this docstring and the argument
+    checks; the work is :func:`_one_surrogate`.
+
     Parameters
     ----------
     estimator : DIEstimator

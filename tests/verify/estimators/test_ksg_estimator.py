@@ -118,3 +118,16 @@ def test_ksg_conditional_di_given_the_common_driver_is_near_zero() -> None:
     given = KSG(history=1).fit(x, y, z=z[:-1])
     assert plain.di_rate_ > 0.5
     assert abs(given.di_rate_) < 0.05 and given.di_rate_ci_[0] <= 0.0 <= given.di_rate_ci_[1]
+
+
+def test_ksg_progress_reports_monotone_units_ending_at_total_and_workers_do_not_change_the_estimate():
+    from dicert.verify.processes import gaussian_var1
+
+    s = gaussian_var1(1200, [[0.0, 0.0], [0.8, 0.5]], rng=3)
+    calls: list[tuple[int, int]] = []
+    one = KSG(k=4, history=1).fit(s.x, s.y, progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (40, 40) and all(a[0] <= b[0] for a, b in zip(calls, calls[1:]))
+    two = KSG(k=4, history=1, workers=2).fit(s.x, s.y)
+    assert (one.di_rate_, one.di_rate_ci_) == (two.di_rate_, two.di_rate_ci_)
+    with pytest.raises(InvalidInput, match="workers"):
+        KSG(workers=0)

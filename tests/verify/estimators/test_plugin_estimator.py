@@ -141,3 +141,32 @@ def test_conditional_di_given_the_common_driver_is_zero() -> None:
     assert plain.di_rate_ > 0.1
     assert abs(given.di_rate_) < 0.005 and given.di_rate_ci_[0] <= 0.0 <= given.di_rate_ci_[1]
     assert abs(given.reverse_di_rate_) < 0.005
+
+
+def test_truncation_allowance_widens_a_misspecified_order_to_cover_the_true_rate():
+    from dicert.verify.processes import markov_erasure
+
+    s = markov_erasure(20_000, flip=0.2, erasure=0.3, rng=0)
+    narrow = PlugIn(order=1, truncation_allowance=False).fit(s.x, s.y)
+    wide = PlugIn(order=1).fit(s.x, s.y)
+    assert not narrow.di_rate_ci_[0] <= s.di_rate <= narrow.di_rate_ci_[1]  # order 1 misses the hidden memory
+    assert wide.di_rate_ci_[0] <= s.di_rate <= wide.di_rate_ci_[1]
+    assert wide.truncation_allowance_ is not None and wide.truncation_allowance_[0] > 0.005
+    assert wide.di_rate_ == narrow.di_rate_  # only the interval changes
+
+
+def test_truncation_allowance_is_skipped_with_a_note_when_order_k_plus_1_is_too_sparse():
+    import numpy as np
+
+    x, y = np.random.default_rng(1).integers(0, 6, (2, 3000))
+    est = PlugIn(order=1).fit(x, y)  # order 2: 6^6 windows for 2998 samples
+    assert est.truncation_allowance_ is None and "no truncation allowance" in est.ci_method_
+
+
+def test_large_alphabet_with_every_window_seen_about_once_is_refused_not_reported():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 1000, 20_000)
+    with pytest.raises(InvalidInput, match="too few samples per observed window: 1[0-9]{4} observed windows, 20000"):
+        PlugIn(order=0).fit(x, (np.roll(x, 1) + rng.integers(0, 2, x.size)) % 1000)
