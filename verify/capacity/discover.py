@@ -528,6 +528,7 @@ def discover_qgraph(
     max_nodes: int = 12,
     gap_tol: float = 1e-8,
     rng: np.random.Generator | int | None = 0,
+    progress: Any = None,
 ) -> Discovery:
     """Run the whole discovery pipeline on a unifilar FSC (end of sec. 4.5).
 
@@ -552,6 +553,10 @@ def discover_qgraph(
         Gap at which the search stops (solver accuracy is about 1e-9).
     rng:
         Seed or generator for the simulation.
+    progress:
+        Optional ``progress(stage, done, total)`` after each value-iteration step
+        (``total`` estimated from the span's decay, :class:`dicert.verify.progress.ConvergenceProgress`)
+        and each candidate graph bounded (``stage`` is ``"value iteration"`` or ``"Q-graph bounds"``).
 
     Examples
     --------
@@ -572,7 +577,12 @@ def discover_qgraph(
         action_resolution=action_resolution or defaults[1],
     )
     t_mdp = time.perf_counter()
-    vi = mdp.value_iteration(max_iter=max_iter, tol=tol)
+    on_step = None
+    if progress is not None:
+        from dicert.verify.progress import ConvergenceProgress
+
+        on_step = ConvergenceProgress(lambda k, n: progress("value iteration", k, n), tol=tol, max_iter=max_iter)
+    vi = mdp.value_iteration(max_iter=max_iter, tol=tol, progress=on_step)
     t_vi = time.perf_counter()
     path = simulate_beliefs(mdp, vi.h, steps, rng=rng)
     t_sim = time.perf_counter()
@@ -583,7 +593,9 @@ def discover_qgraph(
     candidates: list[tuple[float, int, float, float | None]] = []
     best = None
     # smallest graphs first; stop once a graph closes the gap (the rest would only be lifts)
-    for graph, extracted in sorted(seen.items(), key=lambda item: item[0].m):
+    for done, (graph, extracted) in enumerate(sorted(seen.items(), key=lambda item: item[0].m)):
+        if progress is not None:
+            progress("Q-graph bounds", done, len(seen))
         if graph.m > max_nodes and best is not None:
             continue
         bound = qgraph_upper_bound(channel, graph)
@@ -599,6 +611,8 @@ def discover_qgraph(
         if lower is not None and upper - lower <= gap_tol:
             break
     assert best is not None
+    if progress is not None:
+        progress("Q-graph bounds", len(seen), len(seen))
     _, upper, lower, witness, source, extracted, output_law = best
     t_bounds = time.perf_counter()
     return Discovery(
