@@ -25,7 +25,8 @@ from typing import Any, Optional
 import typer
 
 from dicert.proofs.cli.common import emit_json, stderr_console
-from dicert.proofs.cli.report import Bracket, echo_certificate, solver_estimate
+from dicert.proofs.cli.tables import print_table
+from dicert.proofs.cli.report import Bracket, echo, echo_upper, echo_certificate, solver_estimate
 from dicert.verify.errors import InvalidGraph, InvalidInput, TooLarge
 
 __all__ = ["bounds", "parse_graph_spec", "guard_bound_program"]
@@ -123,7 +124,7 @@ def _witness_tables(result: Any) -> None:
         for q in range(m):
             inputs = (f"{result.policy[s, q, x]:.6f}" for x in range(n_inputs))
             table.add_row(str(s), str(q), f"{result.stationary[s, q]:.6f}", *inputs)
-    stderr_console.print(table)
+    print_table(table)
     out = Table(title="output law P(y|q) (natural test distribution, sec. 4.5)")
     out.add_column("q", justify="right")
     out.add_column("next node per y")
@@ -131,7 +132,7 @@ def _witness_tables(result: Any) -> None:
         out.add_column(f"P(y={y}|q)", justify="right")
     for q in range(m):
         out.add_row(str(q), str(result.graph.phi[q].tolist()), *(f"{v:.6f}" for v in result.output_law[q]))
-    stderr_console.print(out)
+    print_table(out)
 
 
 #: Solves estimated above this many seconds are announced on stderr and shown with a progress heartbeat.
@@ -229,19 +230,18 @@ def _payload(channel: str, g: Any, result: Any, invariant: Any, bracket: Bracket
 
 def _echo_text(result: Any, invariant: Any, bracket: Bracket, lower: bool, out: Optional[Path]) -> None:  # noqa: UP007
     _witness_tables(result)
-    typer.echo(f"upper {bracket.upper if bracket.upper is not None else 'none'} (valid bound: {bracket.upper_method})")
-    typer.echo(f"upper_estimate {solver_estimate(result, 'upper'):.10f} (solver)")
+    echo_upper(bracket, result)
     if lower:
         lower_estimate = solver_estimate(result, "lower")
         if lower_estimate is None:
-            typer.echo(f"lower_estimate none (maximiser not BCJR-invariant, residual {result.bcjr_residual:.3g})")
+            echo(f"lower_estimate none (maximiser not BCJR-invariant, residual {result.bcjr_residual:.3g})")
         else:
-            typer.echo(f"lower_estimate {lower_estimate:.10f} (solver)")
+            echo(f"lower_estimate {lower_estimate:.10f} (solver)")
         if invariant is not None and invariant.lower is not None:
-            typer.echo(f"lower {invariant.lower} (certified: exactly BCJR-invariant rational input, Thm 4.4.4; "
+            echo(f"lower {invariant.lower} (certified: exactly BCJR-invariant rational input, Thm 4.4.4; "
                        f"best invariant input estimate {invariant.lower_estimate:.12f})")
         elif invariant is not None:
-            typer.echo("lower none (no exactly invariant input certified on this graph)")
+            echo("lower none (no exactly invariant input certified on this graph)")
     echo_certificate(bracket, out)
 
 

@@ -46,7 +46,8 @@ import typer
 
 from dicert.graphs.errors import DicertError, TooLarge
 from dicert.proofs.cli.common import bad_input, check_output_dir, emit_json, stderr_console
-from dicert.proofs.cli.report import Bracket, echo_certificate, echo_written, solver_estimate
+from dicert.proofs.cli.tables import print_table
+from dicert.proofs.cli.report import Bracket, echo, echo_upper, echo_certificate, echo_written, solver_estimate
 
 __all__ = ["discover"]
 
@@ -64,7 +65,7 @@ def _node_table(result: Any) -> None:
         belief = ", ".join(f"{v:.4f}" for v in result.node_beliefs[q])
         edges = (str(int(t)) for t in result.graph.phi[q])
         table.add_row(str(q), f"[{belief}]", f"{result.node_masses[q]:.3f}", *edges)
-    stderr_console.print(table)
+    print_table(table)
 
 
 def _guard_resolutions(channel: Any, belief_resolution: int, action_resolution: int) -> None:
@@ -257,14 +258,13 @@ def _payload(result: Any, bracket: Bracket, channel: str, seconds: float, plots:
 def _echo_text(result: Any, bracket: Bracket, plots: list[str], skipped: list[dict[str, str]],
                out: Optional[Path]) -> None:  # noqa: UP007
     _node_table(result)
-    typer.echo(f"graph phi {result.graph.phi.tolist()}")
-    typer.echo(f"upper {bracket.upper if bracket.upper is not None else 'none'} (valid bound: {bracket.upper_method})")
-    typer.echo(f"upper_estimate {solver_estimate(result, 'upper'):.10f} (solver)")
+    echo(f"graph phi {result.graph.phi.tolist()}")
+    echo_upper(bracket, result)
     lower_estimate = solver_estimate(result, "lower")
     if lower_estimate is None:
-        typer.echo("lower_estimate none (no BCJR-invariant input found on this graph)")
+        echo("lower_estimate none (no BCJR-invariant input found on this graph)")
     else:
-        typer.echo(f"lower_estimate {lower_estimate:.10f} (solver)")
+        echo(f"lower_estimate {lower_estimate:.10f} (solver)")
     echo_written(plots, skipped)
     echo_certificate(bracket, out)
 

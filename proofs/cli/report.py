@@ -23,7 +23,19 @@ from typing import Any
 
 import typer
 
-__all__ = ["Bracket", "solver_estimate", "echo_bracket", "echo_written"]
+__all__ = ["Bracket", "solver_estimate", "echo", "echo_upper", "echo_certificate", "echo_written"]
+
+
+def echo(text: str) -> None:
+    """One result line on stdout, wrapped at the terminal width (``COLUMNS`` or 80 off a terminal), indented after.
+
+    Words are never broken, so numbers stay whole and the first word still starts the line.
+    """
+    import shutil
+    import textwrap
+
+    width = max(shutil.get_terminal_size((80, 24)).columns, 40)
+    typer.echo(textwrap.fill(text, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False))
 
 
 def solver_estimate(record: Any, side: str) -> float | None:
@@ -50,12 +62,11 @@ class Bracket:
                 "lower_method": self.lower_method if self.lower is not None else None}
 
 
-def echo_bracket(bracket: Bracket, upper_estimate: float, out: Path | None = None) -> None:
-    """``upper ... (valid bound: ...)`` and ``upper_estimate ... (solver)`` on stdout, then the certificate lines."""
+def echo_upper(bracket: Bracket, record: Any) -> None:
+    """``upper ... (valid bound: ...)`` and the record's ``upper_estimate ... (solver)`` on stdout."""
     shown = bracket.upper if bracket.upper is not None else "none"
-    typer.echo(f"upper {shown} (valid bound: {bracket.upper_method})")
-    typer.echo(f"upper_estimate {upper_estimate:.10f} (solver)")
-    echo_certificate(bracket, out)
+    echo(f"upper {shown} (valid bound: {bracket.upper_method})")
+    echo(f"upper_estimate {solver_estimate(record, 'upper'):.10f} (solver)")
 
 
 def echo_certificate(bracket: Bracket, out: Path | None = None) -> None:
@@ -63,11 +74,11 @@ def echo_certificate(bracket: Bracket, out: Path | None = None) -> None:
     cert = bracket.certificate
     if cert is None:
         return
-    typer.echo(f"certified: {cert.proven['statement']} ({'verified' if cert.verified else 'NOT verified'})")
+    echo(f"certified: {cert.proven['statement']} ({'verified' if cert.verified else 'NOT verified'})")
     if bracket.lower is None:
-        typer.echo("certified lower none (the rationalised input is not exactly BCJR-invariant)")
+        echo("certified lower none (the rationalised input is not exactly BCJR-invariant)")
     elif not cert.data["witness"].get("lower"):
-        typer.echo(f"lower {bracket.lower} ({bracket.lower_method})")
+        echo(f"lower {bracket.lower} ({bracket.lower_method})")
     if out is not None:
         typer.echo(f"wrote {out}")
 

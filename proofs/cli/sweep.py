@@ -24,6 +24,7 @@ from typing import Optional
 import typer
 
 from dicert.proofs.cli.common import bad_input, emit_json, stderr_console
+from dicert.proofs.cli.tables import print_table
 
 __all__ = ["sweep"]
 
@@ -72,7 +73,7 @@ def sweep(
             cf = "-" if p["closed_form"] is None else f"{p['closed_form']:.12f}"
             table.add_row(p["value"], str(lower or "-"), str(p["upper"] or "-"), str(p["gap"] or "-"),
                           "yes" if p["certified"] else "no", str(p["nodes"]), cf, f"{p['seconds']:.1f}")
-        stderr_console.print(table)
+        print_table(table)
         for path in written:
             typer.echo(f"wrote {path}")
         typer.echo(f"{len(result.points)} points ({result.computed} computed, {result.resumed} resumed), "
