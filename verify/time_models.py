@@ -1,39 +1,43 @@
 """Time models for single solves that report no progress themselves: an estimate before the work starts.
 
 The Q-graph bound program (4.40) is one Clarabel solve whose time grows with the
-number of input variables ``V = |{(s, x) allowed}| * m`` (``m`` Q-graph nodes)
-roughly as ``V^2`` (sparse KKT factorisations of a system with a dense-ish
-stationarity block); the duality-bound evaluation with Arb that follows adds a
-few percent.  Fitted on this project's 2-core development machine (load 1-4)::
+number of input variables ``V = |{(s, x) allowed}| * m`` (``m`` Q-graph nodes);
+above a few hundred variables the sparse KKT factorisations dominate and the time
+grows about as ``V^3``; the duality-bound evaluation with Arb that follows is
+the linear term.  Model: ``0.3 s + 2e-3 s * V + 3e-8 s * V^3``, fitted on this
+project's 2-core development machine (load 1-4 unless noted)::
 
     channel                    V      measured (solve + valid bound)   model
-    trapdoor debruijn:5       128     1.4 s                            0.7 s
-    trapdoor debruijn:7       512     6.0 s                            8.1 s
-    trapdoor debruijn:8      1024    15.4 s                           32 s
-    ring channel, 150 states   600     5.2 s                           11 s
-    ring channel, 200 states   800    17.6 s                           19 s
-    ring channel, 300 states  1200    38.4 s                           43 s
+    trapdoor debruijn:5       128     1.4 s                             0.6 s
+    trapdoor debruijn:7       512     6.0 s                             5.3 s
+    trapdoor debruijn:8      1024    15.4 s                            35 s
+    ring channel, 150 states   600     5.2 s                             8.0 s
+    ring channel, 200 states   800    17.6 s                            17 s
+    ring channel, 300 states  1200    38.4 s                            55 s
+    ring channel, 500 states  2000   341 s (load 4-7)                  244 s
 
 (``python`` timing of :func:`dicert.verify.capacity.qgraph_bounds.qgraph_upper_bound`
-plus :func:`dicert.verify.certify.qgraph_certify.valid_upper_bound`; ring channel:
+plus :func:`dicert.verify.certify.qgraph_certify.valid_upper_bound`; the 500-state
+row is ``/usr/bin/time dicert bounds FILE``; ring channel:
 ``next_state = (s + x + y) mod S``).  The model is within a factor of about 2
-and errs high for the large programs: it is for the ETA and the time guard,
-never for a result.
+(1000 states: about 32 min): it is for the ETA and the time guard, never for a
+result.
 
 Examples
 --------
 >>> round(qgraph_program_seconds(n_allowed=600, nodes=2))
-43
+55
 """
 
 from __future__ import annotations
 
-__all__ = ["qgraph_program_seconds", "QGRAPH_SECONDS_PER_VARIABLE2", "QGRAPH_SECONDS_OVERHEAD"]
+__all__ = ["qgraph_program_seconds", "QGRAPH_SECONDS_PER_VARIABLE", "QGRAPH_SECONDS_PER_VARIABLE3", "QGRAPH_SECONDS_OVERHEAD"]
 
-#: Fitted coefficient of ``V^2`` (seconds).
-QGRAPH_SECONDS_PER_VARIABLE2 = 3.0e-5
+#: Fitted coefficients of ``V`` and ``V^3`` (seconds).
+QGRAPH_SECONDS_PER_VARIABLE = 2.0e-3
+QGRAPH_SECONDS_PER_VARIABLE3 = 3.0e-8
 #: Set-up time of one solve (seconds).
-QGRAPH_SECONDS_OVERHEAD = 0.2
+QGRAPH_SECONDS_OVERHEAD = 0.3
 
 
 def qgraph_program_seconds(*, n_allowed: int, nodes: int, lower: bool = False) -> float:
@@ -54,5 +58,6 @@ def qgraph_program_seconds(*, n_allowed: int, nodes: int, lower: bool = False) -
     True
     """
     variables = float(n_allowed) * float(nodes)
-    seconds = QGRAPH_SECONDS_OVERHEAD + QGRAPH_SECONDS_PER_VARIABLE2 * variables**2
+    seconds = (QGRAPH_SECONDS_OVERHEAD + QGRAPH_SECONDS_PER_VARIABLE * variables
+               + QGRAPH_SECONDS_PER_VARIABLE3 * variables**3)
     return 2.0 * seconds if lower else seconds

@@ -69,4 +69,15 @@ def print_table(table: Any, console: Any = None) -> None:
         grid.add_column(overflow="fold")
         for header, cells in zip(headers, columns):
             grid.add_row(header, cells[row] if row < len(cells) else "")
-        console.print(grid)
+        _print_stripped(grid, console)
+
+
+def _print_stripped(renderable: Any, console: Any) -> None:
+    """Print without the padding rich puts after the last column (no trailing blanks in logs)."""
+    from rich.text import Text
+
+    with console.capture() as captured:
+        console.print(renderable)
+    for line in Text.from_ansi(captured.get()).split("\n"):
+        line.rstrip()
+        console.print(line, soft_wrap=True)
