@@ -164,7 +164,7 @@ def _finish(cert: Any, claim: Any, trust_cited: bool, as_json: bool, latex: Any,
 
     decision, basis = decide(claim, cert, trust_cited) if claim is not None else (None, "proven")
     if latex is not None:
-        write_output(latex, cert.to_latex(), "--latex")
+        write_output(latex, cert.to_latex(standalone=True), "--latex")
     if as_json:
         emit_json(_summary(cert, decision, basis, problems))
     else:
