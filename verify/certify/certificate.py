@@ -35,6 +35,7 @@ from typing import Any, Iterator
 
 from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.intervals import DecimalInterval, to_fmpq  # noqa: F401
+from dicert.verify.display import ReprMixin
 
 __all__ = ["Check", "Certificate", "software_versions", "timed_check", "FORMAT_VERSION"]
 
@@ -151,11 +152,25 @@ def _latex_escape(text: str) -> str:
 
 
 @dataclass
-class Certificate:
-    """Read-only view of a checker-issued certificate (see module docstring)."""
+class Certificate(ReprMixin):
+    """Read-only view of a checker-issued certificate (see module docstring).
+
+    In a notebook it shows as a table (``_repr_html_``, ``_repr_latex_`` from
+    :class:`dicert.verify.display.ReprMixin`): title, verdict, what is proven, what
+    is cited, the checks.
+
+    Examples
+    --------
+    >>> from dicert.verify.certify.checker.core import issue
+    >>> html = Certificate(issue("ising_q", {"q": 2}, 8))._repr_html_()
+    >>> "<td>verified</td><td>true</td>" in html, "root_unique" in html
+    (True, True)
+    """
 
     data: dict
     supplementary: list = field(default_factory=list)
+
+    _display_fields = ("title", "verified", "proven", "cited", "checks", "digits", "result", "params")
 
     name = property(lambda self: self.data["result"])
     title = property(lambda self: self.data["title"])
@@ -211,6 +226,12 @@ class Certificate:
     def to_json(self) -> dict:
         """The checker's JSON object (a deep copy)."""
         return json.loads(json.dumps(self.data))
+
+    def to_dict(self) -> dict:
+        """The checker's JSON object (a deep copy; strict JSON), with ``verified`` as :attr:`verified` says."""
+        data = self.to_json()
+        data["verified"] = self.verified
+        return data
 
     def dumps(self) -> str:
         """The JSON text."""
