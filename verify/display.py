@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -90,12 +91,12 @@ def _latex_value(value: Any) -> str:
     return _latex_text(_scalar(value))
 
 
+_DECIMAL = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
 def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    """A decimal literal (the certificates' exact decimal strings); not ``nan``/``inf``."""
+    return _DECIMAL.fullmatch(text) is not None
 
 
 def dict_to_latex(data: Mapping[str, Any]) -> str:
