@@ -234,7 +234,8 @@ def _bracket(ch: Any, channel: str, result: Any, certify: bool, out: Optional[Pa
 
         write_output(out, certificate.dumps() + "\n", "--out")
     lower = certificate.lower if certificate.data["witness"].get("lower") else None
-    lower_method = "exactly BCJR-invariant rational input (Thm 4.4.4), checker-issued certificate"
+    lower_method = next((m[7:] for m in certificate.proven["methods"] if m.startswith("lower: ")),
+                        "none") + ", checker-issued certificate"  # method (a) or (c), issue 12 (as on s3-12)
     if lower is None:  # no exactly invariant input: finite-block output entropies (issue 12, method (c))
         lower, lower_method = _block_lower(ch, result)
     return Bracket(certificate.upper, "certified (independent checker)", lower, lower_method, certificate)
