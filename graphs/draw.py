@@ -140,11 +140,12 @@ class _Canvas:
         self.ax, self.pos, self.centre = ax, pos, pos.mean(axis=0)
         ax.set_aspect("equal")
         ax.axis("off")
-        self.label_box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
-        self.arrow = {"arrowstyle": "-|>", "mutation_scale": 11, "linewidth": 1.3, "zorder": 1}
+        self.label_box: dict[str, Any] = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
+        self.arrow: dict[str, Any] = {"arrowstyle": "-|>", "mutation_scale": 11, "linewidth": 1.3, "zorder": 1}
         self.placed: list[np.ndarray] = []  # label centres so far
         self.extent = [pos.min(axis=0) - 0.3, pos.max(axis=0) + 0.3]
-        self.circles = [Circle(pos[q], _NODE_RADIUS, facecolor="#F2F2F2", edgecolor="#333333", linewidth=1.4, zorder=2)
+        centres: list[Any] = list(pos)
+        self.circles = [Circle(centres[q], _NODE_RADIUS, facecolor="#F2F2F2", edgecolor="#333333", linewidth=1.4, zorder=2)
                         for q in range(len(pos))]
         for circle in self.circles:
             ax.add_patch(circle)
@@ -180,7 +181,8 @@ class _Canvas:
 
         rad = 0.16 + 0.3 * j
         a, b = self.pos[q], self.pos[target]
-        self.ax.add_patch(FancyArrowPatch(a, b, connectionstyle=f"arc3,rad={rad}", color=_COLOURS[y % len(_COLOURS)],
+        ends: tuple[Any, Any] = (a, b)
+        self.ax.add_patch(FancyArrowPatch(*ends, connectionstyle=f"arc3,rad={rad}", color=_COLOURS[y % len(_COLOURS)],
                                           patchA=self.circles[q], patchB=self.circles[target], shrinkA=1, shrinkB=1,
                                           **self.arrow))
         dx, dy = b - a

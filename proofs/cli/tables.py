@@ -53,7 +53,9 @@ def print_table(table: Any, console: Any = None) -> None:
     from rich.table import Table
 
     if console is None:
-        from dicert.verify.progress import stderr_console as console
+        from dicert.verify.progress import stderr_console
+
+        console = stderr_console
     if fits(table, console):
         console.print(table)
         return
