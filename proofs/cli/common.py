@@ -17,15 +17,13 @@ import json
 import math
 import os
 import sys
-import time
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
 from dicert.graphs.errors import InvalidInput
+from dicert.verify.progress import ProgressReporter, stderr_console
 
 __all__ = [
     "stderr_console",
@@ -39,9 +37,8 @@ __all__ = [
     "ProgressReporter",
 ]
 
-#: Human output (tables, progress bars) goes to stderr; stdout is kept for ``--json`` (one console:
-#: :mod:`dicert.verify.progress`, whose :class:`ProgressReporter` is re-exported here).
-from dicert.verify.progress import ProgressReporter, stderr_console  # noqa: E402
+#: Human output (tables, progress bars) goes to ``stderr_console``; stdout is kept for results and ``--json``.
+#: Both it and :class:`ProgressReporter` live in :mod:`dicert.verify.progress` (one copy) and are re-exported here.
 
 
 def json_number(value: Any) -> Any:
