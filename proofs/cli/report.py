@@ -27,13 +27,18 @@ __all__ = ["Bracket", "solver_estimate", "echo", "echo_upper", "echo_certificate
 
 
 def echo(text: str) -> None:
-    """One result line on stdout, wrapped at the terminal width (``COLUMNS`` or 80 off a terminal), indented after.
+    """One result line on stdout; on a terminal wrapped at its width (indented after, words never broken).
 
-    Words are never broken, so numbers stay whole and the first word still starts the line.
+    Off a terminal (pipes, scripts, logs) a result stays on one line, so that
+    ``grep '^upper '`` and line-based parsers keep working; tables (stderr) fit the width there too.
     """
     import shutil
+    import sys
     import textwrap
 
+    if not sys.stdout.isatty():
+        typer.echo(text)
+        return
     width = max(shutil.get_terminal_size((80, 24)).columns, 40)
     typer.echo(textwrap.fill(text, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False))
 

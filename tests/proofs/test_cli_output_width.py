@@ -41,7 +41,8 @@ TABLE_COMMANDS = [
 def test_every_table_printing_command_fits_80_columns_off_a_terminal(argv: list[str], eighty: None) -> None:
     code, out, err = _run(argv)
     assert code == 0
-    long = [line for line in (out + err).splitlines() if len(line) > 80 and not PROGRESS.match(line)]
+    # tables and messages (stderr) fit; progress lines and stdout results stay one line each (grep-able)
+    long = [line for line in err.splitlines() if len(line) > 80 and not PROGRESS.match(line)]
     assert long == []
     assert "\x1b" not in err
 
