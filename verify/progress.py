@@ -310,25 +310,25 @@ class TimedStage:
         return f"{text}, ETA {eta} (estimated {_format_seconds(self.estimate)} from the size model)"
 
     def _beat(self) -> None:
-        while not self._stop.wait(max(self.interval, 0.05)):
+        step = 0.5 if self._bar is not None else max(self.interval, 0.05)  # a bar moves smoothly; lines are sparse
+        while not self._stop.wait(step):
             elapsed = time.perf_counter() - self._start
             if self._bar is not None:
                 total = self._bar.tasks[0].total or 1.0
-                self._bar.update(self._bar.tasks[0].id, completed=min(elapsed, 0.99 * total))
+                self._bar.update(self._bar.tasks[0].id, completed=min(elapsed, 0.99 * total),
+                                 description=self.line(elapsed))
             else:
                 self.console.print(self.line(elapsed), markup=False, highlight=False, soft_wrap=True)
 
     def __enter__(self) -> TimedStage:
         self._start = time.perf_counter()
-        if self.console.is_terminal:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        if self.console.is_terminal:  # the bar (share of the estimate) and the same words as the plain line
+            from rich.progress import BarColumn, Progress, TextColumn
 
-            columns = [TextColumn(self.label), TimeElapsedColumn()]
-            if self.estimate is not None:
-                columns[1:1] = [BarColumn()]
-                columns += [TextColumn("ETA"), TimeRemainingColumn()]
-            self._bar = Progress(*columns, console=self.console, transient=True)
-            self._bar.add_task(self.label, total=self.estimate)
+            columns = [BarColumn(bar_width=12), TextColumn("{task.description}")]
+            self._bar = Progress(*columns if self.estimate is not None else columns[1:], console=self.console,
+                                 transient=True)
+            self._bar.add_task(self.line(0.0), total=self.estimate or 1.0)
             self._bar.start()
         else:
             self.console.print(self.line(0.0), markup=False, highlight=False, soft_wrap=True)
