@@ -21,6 +21,7 @@ import math
 import os
 from typing import Any
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -102,6 +103,25 @@ def draw_qgraph(g: QGraph, path: str | os.PathLike[str], title: str | None = Non
     >>> out.read_bytes()[:4] == b"\\x89PNG"
     True
     """
+    out = _checked_path(g, path, dpi)
+    from matplotlib.figure import Figure
+
+    size = 3.2 + 0.5 * max(g.m - 3, 0)
+    fig = Figure(figsize=(size, size), layout="constrained")
+    canvas = _Canvas(fig.add_subplot(), _layout(g.m))
+    phi = g.phi.tolist()
+    for q in range(g.m):
+        for j, y in enumerate(y for y in range(g.r) if phi[q][y] == q):
+            canvas.self_loop(q, y, j)
+        for target in sorted({t for t in phi[q] if t != q}):
+            for j, y in enumerate(y for y in range(g.r) if phi[q][y] == target):
+                canvas.edge(q, target, y, j)
+    canvas.finish(fig, g.r, title)
+    fig.savefig(out, dpi=dpi, bbox_inches="tight")
+    return out
+
+
+def _checked_path(g: QGraph, path: str | os.PathLike[str], dpi: int) -> Path:
     if not isinstance(g, QGraph):
         raise InvalidGraph(f"graph: expected a QGraph, got {type(g).__name__}")
     out = Path(path)
@@ -109,83 +129,79 @@ def draw_qgraph(g: QGraph, path: str | os.PathLike[str], title: str | None = Non
         raise InvalidInput(f"path: expected a file ending in .png, .svg or .pdf, got {str(out)!r}")
     if not isinstance(dpi, int) or dpi < 10:
         raise InvalidInput(f"dpi: expected an integer >= 10, got {dpi!r}")
+    return out
 
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Circle, FancyArrowPatch
-    from matplotlib.path import Path as MplPath
 
-    m, r = g.m, g.r
-    pos = _layout(m)
-    centre = pos.mean(axis=0)
-    size = 3.2 + 0.5 * max(m - 3, 0)
-    fig = Figure(figsize=(size, size), layout="constrained")
-    ax = fig.add_subplot()
-    ax.set_aspect("equal")
-    ax.axis("off")
+class _Canvas:
+    """One drawing: the nodes on their circle, the label spots used so far and the extent to show."""
 
-    label_box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
-    arrow: dict[str, Any] = {"arrowstyle": "-|>", "mutation_scale": 11, "linewidth": 1.3, "zorder": 1}
-    phi = g.phi.tolist()
-    placed: list[np.ndarray] = []  # label centres so far
-    extent = [pos.min(axis=0) - 0.3, pos.max(axis=0) + 0.3]
+    def __init__(self, ax: Any, pos: np.ndarray) -> None:
+        from matplotlib.patches import Circle
 
-    circles = [
-        Circle(pos[q], _NODE_RADIUS, facecolor="#F2F2F2", edgecolor="#333333", linewidth=1.4, zorder=2) for q in range(m)
-    ]
-    for circle in circles:
-        ax.add_patch(circle)
+        self.ax, self.pos, self.centre = ax, pos, pos.mean(axis=0)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        self.label_box: dict[str, Any] = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
+        self.arrow: dict[str, Any] = {"arrowstyle": "-|>", "mutation_scale": 11, "linewidth": 1.3, "zorder": 1}
+        self.placed: list[np.ndarray] = []  # label centres so far
+        self.extent = [pos.min(axis=0) - 0.3, pos.max(axis=0) + 0.3]
+        centres: list[Any] = list(pos)
+        self.circles = [Circle(centres[q], _NODE_RADIUS, facecolor="#F2F2F2", edgecolor="#333333", linewidth=1.4, zorder=2)
+                        for q in range(len(pos))]
+        for circle in self.circles:
+            ax.add_patch(circle)
 
-    for q in range(m):
-        loops = [y for y in range(r) if phi[q][y] == q]
-        outward = pos[q] - centre
+    def _label(self, spot: np.ndarray, y: int, low: np.ndarray, high: np.ndarray) -> None:
+        self.placed.append(spot)
+        self.extent[0] = np.minimum(self.extent[0], low - 0.2)
+        self.extent[1] = np.maximum(self.extent[1], high + 0.2)
+        self.ax.text(*spot, f"y={y}", color=_COLOURS[y % len(_COLOURS)], fontsize=8, ha="center", va="center",
+                     bbox=self.label_box, zorder=3)
+
+    def self_loop(self, q: int, y: int, j: int) -> None:
+        """The ``j``-th self loop at ``q`` (label ``y``), pointing away from the centre."""
+        from matplotlib.patches import FancyArrowPatch
+        from matplotlib.path import Path as MplPath
+
+        outward = self.pos[q] - self.centre
         norm = float(np.hypot(*outward))
         outward = outward / norm if norm > 1e-9 else np.array([0.0, 1.0])
-        for j, y in enumerate(loops):
-            colour = _COLOURS[y % len(_COLOURS)]
-            reach = 0.5 + 0.36 * j
-            spread = 38 + 5 * j
-            p0 = pos[q] + _NODE_RADIUS * _rotate(outward, spread)
-            p3 = pos[q] + _NODE_RADIUS * _rotate(outward, -spread)
-            c1 = pos[q] + reach * _rotate(outward, spread - 6)
-            c2 = pos[q] + reach * _rotate(outward, -spread + 6)
-            loop = MplPath([p0, c1, c2, p3], [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4])
-            ax.add_patch(FancyArrowPatch(path=loop, color=colour, **arrow))
-            apex = (p0 + 3 * c1 + 3 * c2 + p3) / 8 + 0.1 * outward
-            placed.append(apex)
-            ax.text(apex[0], apex[1], f"y={y}", color=colour, fontsize=8, ha="center", va="center", bbox=label_box, zorder=3)
-            extent[0] = np.minimum(extent[0], apex - 0.2)
-            extent[1] = np.maximum(extent[1], apex + 0.2)
+        reach, spread = 0.5 + 0.36 * j, 38 + 5 * j
+        p0 = self.pos[q] + _NODE_RADIUS * _rotate(outward, spread)
+        p3 = self.pos[q] + _NODE_RADIUS * _rotate(outward, -spread)
+        c1 = self.pos[q] + reach * _rotate(outward, spread - 6)
+        c2 = self.pos[q] + reach * _rotate(outward, -spread + 6)
+        loop = MplPath([p0, c1, c2, p3], [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4])
+        self.ax.add_patch(FancyArrowPatch(path=loop, color=_COLOURS[y % len(_COLOURS)], **self.arrow))
+        apex = (p0 + 3 * c1 + 3 * c2 + p3) / 8 + 0.1 * outward
+        self._label(apex, y, apex, apex)
 
-        for target in sorted({t for t in phi[q] if t != q}):
-            labels = [y for y in range(r) if phi[q][y] == target]
-            for j, y in enumerate(labels):
-                colour = _COLOURS[y % len(_COLOURS)]
-                rad = 0.16 + 0.3 * j
-                a, b = pos[q], pos[target]
-                ax.add_patch(
-                    FancyArrowPatch(
-                        a, b, connectionstyle=f"arc3,rad={rad}", color=colour,
-                        patchA=circles[q], patchB=circles[target], shrinkA=1, shrinkB=1, **arrow,
-                    )
-                )
-                dx, dy = b - a
-                control = (a + b) / 2 + rad * np.array([dy, -dx])  # the arc3 control point
-                spot = _free_spot(a, control, b, _LABEL_AT + 0.08 * j, placed, pos)
-                placed.append(spot)
-                bend = 0.5 * (a + b) / 2 + 0.5 * control  # the curve's farthest point
-                extent[0] = np.minimum(extent[0], np.minimum(bend, spot) - 0.2)
-                extent[1] = np.maximum(extent[1], np.maximum(bend, spot) + 0.2)
-                ax.text(spot[0], spot[1], f"y={y}", color=colour, fontsize=8, ha="center", va="center", bbox=label_box, zorder=3)
+    def edge(self, q: int, target: int, y: int, j: int) -> None:
+        """The ``j``-th edge ``q -> target`` (label ``y``), bent by ``j`` so parallel edges stay apart."""
+        from matplotlib.patches import FancyArrowPatch
 
-    for q in range(m):
-        ax.text(pos[q][0], pos[q][1], str(q), fontsize=11, ha="center", va="center", zorder=4)
+        rad = 0.16 + 0.3 * j
+        a, b = self.pos[q], self.pos[target]
+        ends: tuple[Any, Any] = (a, b)
+        self.ax.add_patch(FancyArrowPatch(*ends, connectionstyle=f"arc3,rad={rad}", color=_COLOURS[y % len(_COLOURS)],
+                                          patchA=self.circles[q], patchB=self.circles[target], shrinkA=1, shrinkB=1,
+                                          **self.arrow))
+        dx, dy = b - a
+        control = (a + b) / 2 + rad * np.array([dy, -dx])  # the arc3 control point
+        spot = _free_spot(a, control, b, _LABEL_AT + 0.08 * j, self.placed, self.pos)
+        bend = 0.5 * (a + b) / 2 + 0.5 * control  # the curve's farthest point
+        self._label(spot, y, np.minimum(bend, spot), np.maximum(bend, spot))
 
-    ax.set_xlim(extent[0][0], extent[1][0])
-    ax.set_ylim(extent[0][1], extent[1][1])
-    handles = [Line2D([], [], color=_COLOURS[y % len(_COLOURS)], lw=1.6, label=f"y={y}") for y in range(r)]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(r, 6), fontsize=8, frameon=False, handlelength=1.6)
-    if title:
-        ax.set_title(title, fontsize=10)
-    fig.savefig(out, dpi=dpi, bbox_inches="tight")
-    return out
+    def finish(self, fig: Any, r: int, title: str | None) -> None:
+        """Node numbers, limits, the legend of output colours, the title."""
+        from matplotlib.lines import Line2D
+
+        for q, xy in enumerate(self.pos):
+            self.ax.text(*xy, str(q), fontsize=11, ha="center", va="center", zorder=4)
+        self.ax.set_xlim(self.extent[0][0], self.extent[1][0])
+        self.ax.set_ylim(self.extent[0][1], self.extent[1][1])
+        handles = [Line2D([], [], color=_COLOURS[y % len(_COLOURS)], lw=1.6, label=f"y={y}") for y in range(r)]
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(r, 6), fontsize=8, frameon=False,
+                   handlelength=1.6)
+        if title:
+            self.ax.set_title(title, fontsize=10)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 from types import FrameType
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 import typer
 
@@ -244,6 +245,37 @@ def _report_interrupt(argv: list[str]) -> None:
     sys.stderr.flush()
 
 
+def _flags_as_flags(command: Any) -> Any:
+    """Show boolean flags as flags in ``--help``: no ``<bool>`` value column (typer >= 0.29 prints one).
+
+    A flag takes no value on the command line, so its type column is left empty
+    (click's own help never showed one); applied to every sub-command.
+
+    Examples
+    --------
+    >>> import click
+    >>> cmd = _flags_as_flags(click.Command("c", params=[click.Option(["--json"], is_flag=True)]))
+    >>> cmd.params[0].metavar
+    ''
+    """
+    for param in getattr(command, "params", []):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    make_help_option = getattr(command, "get_help_option", None)
+    if make_help_option is not None:  # --help is built per context: mark it when it is made
+
+        def get_help_option(ctx: Any) -> Any:
+            option = make_help_option(ctx)
+            if option is not None and option.metavar is None:
+                option.metavar = ""
+            return option
+
+        command.get_help_option = get_help_option
+    for sub in getattr(command, "commands", {}).values():
+        _flags_as_flags(sub)
+    return command
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI on ``argv`` and return the exit code; never raises and never prints a traceback.
 
@@ -256,7 +288,7 @@ def run(argv: list[str] | None = None) -> int:
     """
     import os
 
-    command = typer.main.get_command(app)
+    command = _flags_as_flags(typer.main.get_command(app))
     args = list(sys.argv[1:] if argv is None else argv)
     previous = _install_signals(args)
     try:

@@ -25,6 +25,8 @@ from typing import Any, Optional
 import typer
 
 from dicert.proofs.cli.common import emit_json, stderr_console
+from dicert.proofs.cli.tables import print_table
+from dicert.proofs.cli.report import Bracket, echo, echo_upper, echo_certificate, solver_estimate
 from dicert.verify.errors import InvalidGraph, InvalidInput, TooLarge
 
 __all__ = ["bounds", "parse_graph_spec", "guard_bound_program"]
@@ -122,7 +124,7 @@ def _witness_tables(result: Any) -> None:
         for q in range(m):
             inputs = (f"{result.policy[s, q, x]:.6f}" for x in range(n_inputs))
             table.add_row(str(s), str(q), f"{result.stationary[s, q]:.6f}", *inputs)
-    stderr_console.print(table)
+    print_table(table)
     out = Table(title="output law P(y|q) (natural test distribution, sec. 4.5)")
     out.add_column("q", justify="right")
     out.add_column("next node per y")
@@ -130,7 +132,117 @@ def _witness_tables(result: Any) -> None:
         out.add_column(f"P(y={y}|q)", justify="right")
     for q in range(m):
         out.add_row(str(q), str(result.graph.phi[q].tolist()), *(f"{v:.6f}" for v in result.output_law[q]))
-    stderr_console.print(out)
+    print_table(out)
+
+
+#: Solves estimated above this many seconds are announced on stderr and shown with a progress heartbeat.
+ANNOUNCE_SECONDS = 2.0
+
+
+def announce_solve_time(arrays: Any, graph: Any, spec: str, lower: bool, yes: bool) -> float:
+    """Estimated seconds of the bound program (:mod:`dicert.verify.time_models`); printed above 2 s, guarded.
+
+    Above ``DICERT_TIME_LIMIT`` (default 1 h) the command refuses without ``--yes``,
+    naming ``--graph`` as typed, like ``enumerate --nodes``.
+    """
+    from dicert.verify.time_models import qgraph_program_seconds
+    from dicert.verify.workload import format_seconds, guard_seconds
+
+    n_states = int(arrays.law.shape[0])
+    seconds = qgraph_program_seconds(n_allowed=int(arrays.allowed.sum()), nodes=graph.m, lower=lower)
+    what = f"the bound program for {n_states} states on {graph.m} nodes"
+    if seconds > ANNOUNCE_SECONDS:
+        stderr_console.print(f"--graph {spec}: {what}: estimated {format_seconds(seconds)} (size model)",
+                             markup=False, highlight=False, soft_wrap=True)
+    if not yes:
+        guard_seconds(seconds, f"--graph {spec}", what, hint="pass --yes to run anyway (or raise DICERT_TIME_LIMIT)")
+    return seconds
+
+
+def _heartbeat(spec: str, estimate: float) -> Any:
+    """A progress heartbeat with ETA for a solve estimated over :data:`ANNOUNCE_SECONDS`, else nothing."""
+    import contextlib
+
+    from dicert.verify.progress import TimedStage
+
+    if estimate <= ANNOUNCE_SECONDS:
+        return contextlib.nullcontext()
+    return TimedStage(f"bounds --graph {spec}: program (4.40) and duality bound", estimate)
+
+
+def _solve(ch: Any, arrays: Any, g: Any, lower: bool, certify: bool) -> tuple[Any, Any, Any]:
+    """The program (4.40), the invariant lower bound (``--lower``), the certificate (``--certify``)."""
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+
+    result = qgraph_upper_bound(arrays, g, lower=lower)
+    invariant = cert = None
+    if lower and not certify:  # best BCJR-invariant input (multi-start, estimate) turned into a certified bound
+        from dicert.verify.certify.invariant_lower_cert import certified_invariant_lower
+
+        invariant = certified_invariant_lower(ch, g, solution=result, digits=15)
+    if certify:
+        from dicert.verify.certify.invariant_lower_cert import certified_bracket
+
+        cert, invariant = certified_bracket(ch, g, solution=result)
+    return result, invariant, cert
+
+
+def _bracket(ch: Any, g: Any, result: Any, invariant: Any, cert: Any, out: Optional[Path]) -> Bracket:  # noqa: UP007
+    lower_method = ("exactly BCJR-invariant rational input (Thm 4.4.4): rational beliefs, (4.43) solved exactly, "
+                    "Arb rate")
+    if cert is not None:
+        if out is not None:
+            from dicert.proofs.cli.certify import write_output
+
+            write_output(out, cert.dumps() + "\n", "--out")
+        lower = cert.lower if cert.data["witness"].get("lower") else None
+        return Bracket(cert.upper, "certified (independent checker)", lower, lower_method, cert)
+    from dicert.verify.certify.qgraph_certify import valid_upper_bound
+
+    upper = valid_upper_bound(ch, g, result.output_law)
+    lower = None if invariant is None else invariant.lower
+    return Bracket(upper, "duality bound (Thm 4.5.2) at the solver's output law, Arb, rounded up", lower, lower_method)
+
+
+def _payload(channel: str, g: Any, result: Any, invariant: Any, bracket: Bracket, seconds: float) -> dict[str, Any]:
+    payload = {
+        "channel": channel,
+        "graph": g.to_dict(),
+        "upper": bracket.upper,
+        "lower": bracket.lower,
+        "upper_method": bracket.methods()["upper_method"],
+        "upper_estimate": solver_estimate(result, "upper"),
+        "lower_estimate": solver_estimate(result, "lower"),
+        "lower_method": bracket.methods()["lower_method"],
+        "invariant_lower_estimate": None if invariant is None else invariant.lower_estimate,
+        "status": result.status,
+        "bcjr_invariant": result.bcjr_invariant,
+        "bcjr_residual": result.bcjr_residual,
+        "output_law": result.output_law.tolist(),
+        "seconds": seconds,
+    }
+    if bracket.certificate is not None:
+        from dicert.proofs.cli.certify import _summary
+
+        payload["certificate"] = _summary(bracket.certificate)
+    return payload
+
+
+def _echo_text(result: Any, invariant: Any, bracket: Bracket, lower: bool, out: Optional[Path]) -> None:  # noqa: UP007
+    _witness_tables(result)
+    echo_upper(bracket, result)
+    if lower:
+        lower_estimate = solver_estimate(result, "lower")
+        if lower_estimate is None:
+            echo(f"lower_estimate none (maximiser not BCJR-invariant, residual {result.bcjr_residual:.3g})")
+        else:
+            echo(f"lower_estimate {lower_estimate:.10f} (solver)")
+        if invariant is not None and invariant.lower is not None:
+            echo(f"lower {invariant.lower} (certified: exactly BCJR-invariant rational input, Thm 4.4.4; "
+                       f"best invariant input estimate {invariant.lower_estimate:.12f})")
+        elif invariant is not None:
+            echo("lower none (no exactly invariant input certified on this graph)")
+    echo_certificate(bracket, out)
 
 
 def bounds(
@@ -148,6 +260,7 @@ def bounds(
     out: Optional[Path] = typer.Option(  # noqa: UP007 - typer needs Optional
         None, "--out", help="With --certify: write the re-checkable certificate (dicert certify --check F)."
     ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Run even when the estimated time exceeds DICERT_TIME_LIMIT."),
 ) -> None:
     """Q-graph upper bound (Thm 4.4.3) and, with --lower, the BCJR-invariant lower bound (Cor 4.4.5).
 
@@ -157,10 +270,13 @@ def bounds(
     the certified bound); ``lower`` is set only when certified.  With
     --certify the solution goes to
     dicert.verify.certify.qgraph_certify.bracket_certificate, whose
-    certificate is issued by the independent checker.
+    certificate is issued by the independent checker.  A program estimated
+    over 2 s (:mod:`dicert.verify.time_models`) is announced with its
+    estimate and solved under a progress heartbeat with ETA; one over
+    ``DICERT_TIME_LIMIT`` needs ``--yes``.
     """
-    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound, unifilar_arrays
-    from dicert.verify.channels import parse_channel
+    from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
+    from dicert.verify.channels import parse_channel, require_unifilar
 
     if out is not None and not certify:
         raise InvalidInput("--out: needs --certify (only certified results are written as certificates)")
@@ -170,80 +286,18 @@ def bounds(
         from dicert.proofs.cli.nletter_report import nletter_report
 
         return nletter_report(channel, ch, nletter, no_feedback=no_feedback, json_output=json_output)
-    from dicert.verify.channels import require_unifilar
-
     require_unifilar(ch, "the Q-graph bound (Thm 4.4.3)")
     arrays = unifilar_arrays(ch)
     guard_bound_program(arrays, channel, graph, lower)
     g = parse_graph_spec(graph, int(arrays.law.shape[2]))
     guard_bound_program(arrays, channel, graph, lower, nodes=g.m)
-    result = qgraph_upper_bound(arrays, g, lower=lower)
-    cert = None
-    invariant = None
-    if lower:  # best BCJR-invariant input (multi-start, estimate) turned into a certified bound (issue 12)
-        from dicert.verify.certify.invariant_lower_cert import certified_invariant_lower
-
-        invariant = certified_invariant_lower(ch, g, solution=result, digits=15)
-    if certify:
-        from dicert.verify.certify.invariant_lower_cert import certified_bracket
-
-        cert, invariant = certified_bracket(ch, g, solution=result)
-        if out is not None:
-            from dicert.proofs.cli.certify import write_output
-
-            write_output(out, cert.dumps() + "\n", "--out")
-        upper_valid, lower_valid = cert.upper, (cert.lower if cert.data["witness"].get("lower") else None)
-        upper_method = "certified (independent checker)"
-    else:
-        from dicert.verify.certify.qgraph_certify import valid_upper_bound
-
-        upper_valid, lower_valid = valid_upper_bound(ch, g, result.output_law), None
-        upper_method = "duality bound (Thm 4.5.2) at the solver's output law, Arb, rounded up"
-        if invariant is not None:
-            lower_valid = invariant.lower
+    with _heartbeat(graph, announce_solve_time(arrays, g, graph, lower, yes)):
+        result, invariant, cert = _solve(ch, arrays, g, lower, certify)
+        bracket = _bracket(ch, g, result, invariant, cert, out)
     seconds = time.perf_counter() - start
     if json_output:
-        payload = {
-            "channel": channel,
-            "graph": g.to_dict(),
-            "upper": upper_valid,
-            "lower": lower_valid,
-            "upper_method": upper_method if upper_valid is not None else None,
-            "upper_estimate": result.upper,
-            "lower_estimate": result.lower,
-            "lower_method": None if lower_valid is None else (
-                "exactly BCJR-invariant rational input (Thm 4.4.4): rational beliefs, (4.43) solved exactly, Arb rate"),
-            "invariant_lower_estimate": None if invariant is None else invariant.lower_estimate,
-            "status": result.status,
-            "bcjr_invariant": result.bcjr_invariant,
-            "bcjr_residual": result.bcjr_residual,
-            "output_law": result.output_law.tolist(),
-            "seconds": seconds,
-        }
-        if cert is not None:
-            from dicert.proofs.cli.certify import _summary
-
-            payload["certificate"] = _summary(cert)
-        emit_json(payload)
+        emit_json(_payload(channel, g, result, invariant, bracket, seconds))
     else:
-        _witness_tables(result)
-        typer.echo(f"upper {upper_valid if upper_valid is not None else 'none'} (valid bound: {upper_method})")
-        typer.echo(f"upper_estimate {result.upper:.10f} (solver)")
-        if lower:
-            if result.lower is None:
-                typer.echo(f"lower_estimate none (maximiser not BCJR-invariant, residual {result.bcjr_residual:.3g})")
-            else:
-                typer.echo(f"lower_estimate {result.lower:.10f} (solver)")
-            if invariant is not None and invariant.lower is not None:
-                typer.echo(f"lower {invariant.lower} (certified: exactly BCJR-invariant rational input, Thm 4.4.4; "
-                           f"best invariant input estimate {invariant.lower_estimate:.12f})")
-            elif invariant is not None:
-                typer.echo("lower none (no exactly invariant input certified on this graph)")
-        if cert is not None:
-            typer.echo(f"certified: {cert.proven['statement']} ({'verified' if cert.verified else 'NOT verified'})")
-            if lower_valid is None:
-                typer.echo("certified lower none (the rationalised input is not exactly BCJR-invariant)")
-            if out is not None:
-                typer.echo(f"wrote {out}")
+        _echo_text(result, invariant, bracket, lower, out)
     note = "estimates are solver floats; upper/lower are valid bounds"
     stderr_console.print(f"status {result.status}, {seconds:.2f} s ({note})")

@@ -39,6 +39,8 @@ from typing import Any, Optional
 
 import typer
 
+from dicert.proofs.cli.tables import print_table
+
 __all__ = ["certify", "write_output", "read_certificate", "decide"]
 
 
@@ -120,15 +122,6 @@ def _short(text: str, keep: int = 22) -> str:
     return text if len(text) <= keep else text[:keep] + "…"
 
 
-def _wide_console(console: Any) -> Any:
-    """The stderr console, widened to 120 columns when stderr is not a terminal (logs, CI)."""
-    if console.is_terminal:
-        return console
-    from rich.console import Console
-
-    return Console(stderr=True, width=120)
-
-
 def _print_checks(cert: Any, problems: Any = None) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -141,8 +134,8 @@ def _print_checks(cert: Any, problems: Any = None) -> None:
         table.add_column(col, overflow="fold")
     for chk in cert.checks:
         table.add_row(escape(chk.name), "[green]pass[/]" if chk.passed else "[red]FAIL[/]", escape(chk.evidence))
-    console = _wide_console(stderr_console)
-    console.print(table)
+    console = stderr_console
+    print_table(table, console)
     proven = cert.proven
     if proven["upper"] is not None:
         console.print(f"proven: C_fb in [{_short(proven['lower'], 60)}, {_short(proven['upper'], 60)}] "
@@ -171,7 +164,7 @@ def _finish(cert: Any, claim: Any, trust_cited: bool, as_json: bool, latex: Any,
 
     decision, basis = decide(claim, cert, trust_cited) if claim is not None else (None, "proven")
     if latex is not None:
-        write_output(latex, cert.to_latex(), "--latex")
+        write_output(latex, cert.to_latex(standalone=True), "--latex")
     if as_json:
         emit_json(_summary(cert, decision, basis, problems))
     else:
@@ -227,7 +220,7 @@ def _run_all(digits: int, full: bool, as_json: bool) -> int:
             ("[green]proven[/]" if iv is not None else "[yellow]verified, C_fb cited[/]") if cert.verified
             else "[red]FAILED[/]",
         )
-    _wide_console(stderr_console).print(table)
+    print_table(table)
     all_ok = all(r[1].verified for r in rows)
     if as_json:
         emit_json({"results": results, "verified": all_ok, "seconds": round(time.perf_counter() - start, 4)})

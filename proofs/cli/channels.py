@@ -15,6 +15,7 @@ from typing import Any
 import typer
 
 from dicert.proofs.cli.common import emit_json, json_number, stderr_console
+from dicert.proofs.cli.tables import print_table
 
 __all__ = ["channels", "builtin_channel_rows"]
 
@@ -91,7 +92,7 @@ def channels(
         params = "\n".join(f"{p['name']}={p['default']}: {p['description']}" for p in row["params"]) or "-"
         sizes = f"{row['states']},{row['inputs']},{row['outputs']}"
         table.add_row(row["name"], row["kind"], sizes, params, row["description"], row["reference"])
-    stderr_console.print(table)
+    print_table(table)
     for row in rows:  # the result on stdout: one spec per line (NAME or NAME:key=default,...)
         params = ",".join(f"{p['name']}={p['default']}" for p in row["params"])
         typer.echo(f"{row['name']}{':' + params if params else ''}")

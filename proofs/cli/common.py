@@ -17,15 +17,13 @@ import json
 import math
 import os
 import sys
-import time
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from rich.console import Console
-
 from dicert.graphs.errors import InvalidInput
+from dicert.verify.progress import ProgressReporter, stderr_console
 
 __all__ = [
     "stderr_console",
@@ -39,8 +37,8 @@ __all__ = [
     "ProgressReporter",
 ]
 
-#: Human output (tables, progress bars) goes to stderr; stdout is kept for ``--json``.
-stderr_console = Console(stderr=True)
+#: Human output (tables, progress bars) goes to ``stderr_console``; stdout is kept for results and ``--json``.
+#: Both it and :class:`ProgressReporter` live in :mod:`dicert.verify.progress` (one copy) and are re-exported here.
 
 
 def json_number(value: Any) -> Any:
@@ -241,103 +239,3 @@ def check_output_dir(path: Path | str, field: str) -> Path:
     if not os.access(p, os.W_OK | os.X_OK):
         raise InvalidInput(f"{field} {p}: cannot write into the directory: permission denied")
     return p
-
-
-class ProgressReporter:
-    """Progress with ETA on stderr: a rich bar on a terminal, plain periodic lines otherwise (logs, CI, pipes).
-
-    Call it as ``progress(done, total)``; nothing is shown before the first call
-    (so input errors come first).  Off a terminal one line is printed at most every
-    ``interval`` seconds and one at the end: ``ranking ising, m=5: 1200/21291
-    (5.6%), elapsed 3.1 s, ETA 52 s``.
-
-    Examples
-    --------
-    >>> import io
-    >>> from rich.console import Console
-    >>> out = io.StringIO()
-    >>> progress = ProgressReporter("counting", console=Console(file=out), interval=0.0)
-    >>> progress(1, 4); progress(4, 4); progress.close()
-    >>> out.getvalue().splitlines()[-1].startswith("counting: 4/4 (100.0%), elapsed")
-    True
-    """
-
-    def __init__(self, label: str, *, console: Any = None, interval: float = 10.0) -> None:
-        self.label = label
-        self.console = stderr_console if console is None else console
-        self.interval = interval
-        self.bar: Any = None
-        self.task: Any = None
-        self._start: float | None = None
-        self._last_line = -math.inf
-        self._last: tuple[int, int] | None = None
-        self._printed_last = False
-        self._done0 = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if self._start is None:
-            self._start, self._done0 = now, done  # work resumed from a database does not count for the ETA
-        self._last = (done, total)
-        if self.console.is_terminal:
-            self._bar_update(done, total)
-        elif now - self._last_line >= self.interval or done >= total:
-            self._line(done, total, now)
-
-    def _bar_update(self, done: int, total: int) -> None:
-        if self.bar is None:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self.bar = Progress(
-                TextColumn(self.label),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("elapsed"),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=self.console,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task(self.label, total=total)
-        self.bar.update(self.task, completed=done, total=total)
-
-    def _line(self, done: int, total: int, now: float) -> None:
-        elapsed = now - (self._start or now)
-        share = done / total if total else 1.0
-        fresh = done - self._done0
-        eta = "?" if fresh <= 0 or elapsed <= 0 else _seconds(elapsed * (total - done) / fresh)
-        percent = f"{100 * share:.1f}%"
-        self.console.print(f"{self.label}: {done}/{total} ({percent}), elapsed {_seconds(elapsed)}, ETA {eta}",
-                           markup=False, highlight=False, soft_wrap=True)
-        self._last_line = now
-        self._printed_last = done >= total
-
-    def close(self) -> None:
-        """Stop the bar (terminal) or print the final line if it was not printed yet."""
-        if self.bar is not None:
-            self.bar.stop()
-        elif self._last is not None and not self._printed_last and not self.console.is_terminal:
-            self._line(*self._last, time.perf_counter())
-
-
-def _seconds(seconds: float) -> str:
-    """``"42 s"``, ``"3.5 min"``, ``"2.1 h"``, ``"3.2 days"``.
-
-    >>> _seconds(42.4), _seconds(210), _seconds(7560), _seconds(3 * 86400)
-    ('42 s', '3.5 min', '2.1 h', '3.0 days')
-    """
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.1f} min"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"

@@ -46,6 +46,8 @@ import typer
 
 from dicert.graphs.errors import DicertError, TooLarge
 from dicert.proofs.cli.common import bad_input, check_output_dir, emit_json, stderr_console
+from dicert.proofs.cli.tables import print_table
+from dicert.proofs.cli.report import Bracket, echo, echo_upper, echo_certificate, echo_written, solver_estimate
 
 if TYPE_CHECKING:
     from dicert.verify.channels.protocol import Channel
@@ -66,7 +68,7 @@ def _node_table(result: Any) -> None:
         belief = ", ".join(f"{v:.4f}" for v in result.node_beliefs[q])
         edges = (str(int(t)) for t in result.graph.phi[q])
         table.add_row(str(q), f"[{belief}]", f"{result.node_masses[q]:.3f}", *edges)
-    stderr_console.print(table)
+    print_table(table)
 
 
 def _guard_resolutions(channel: Channel, belief_resolution: int, action_resolution: int) -> None:
@@ -178,6 +180,99 @@ def _estimates(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def _check_options(steps: int, belief_resolution: int, action_resolution: int, nletter: int) -> None:
+    for field, value, low in (("--steps", steps, 10), ("--belief-resolution", belief_resolution, 0),
+                              ("--action-resolution", action_resolution, 0), ("--nletter", nletter, 0)):
+        if value < low:
+            raise bad_input(field, f"an integer >= {low}", value)
+
+
+def _run_discovery(ch: Any, channel: str, belief_resolution: int, action_resolution: int, steps: int,
+                   burn_in: int, seed: int) -> Any:
+    """The pipeline with progress on stderr: value iteration (ETA from the span's decay), then the candidate graphs."""
+    from dicert.verify.capacity.discover import discover_qgraph
+    from dicert.verify.progress import StageProgress
+
+    try:
+        with StageProgress(f"discover {channel}") as progress:
+            return discover_qgraph(ch, belief_resolution=belief_resolution or None,
+                                   action_resolution=action_resolution or None, steps=steps, burn_in=burn_in,
+                                   rng=seed, progress=progress)
+    except TooLarge as exc:
+        raise TooLarge(f"{channel}: {exc}") from None
+
+
+def _plots(ch: Any, result: Any, plot: Path, nletter: int, channel: str, burn_in: int,
+           steps: int) -> tuple[list[str], list[dict[str, str]], Any]:
+    """Write the figures; an optional panel that cannot be drawn is skipped and named (issue 14 item 6)."""
+    skipped: list[dict[str, str]] = []
+    nletter_bounds = None
+    if nletter > 0:
+        from dicert.verify.capacity.nletter import nletter_bounds as compute_nletter
+
+        try:
+            nletter_bounds = compute_nletter(ch, nletter)
+        except DicertError as exc:  # an optional panel: draw the rest and say which one was skipped
+            skipped.append({"panel": "nletter_bounds", "reason": " ".join(str(exc).split())})
+    plots = _write_plots(result, plot, nletter_bounds, channel, burn_in, steps)
+    for panel in skipped:
+        stderr_console.print(f"[yellow]skipped panel[/yellow] {panel['panel']}: {panel['reason']}", markup=True,
+                             soft_wrap=True)
+    return plots, skipped, nletter_bounds
+
+
+def _bracket(ch: Any, channel: str, result: Any, certify: bool, out: Optional[Path]) -> Bracket:  # noqa: UP007
+    """Valid bounds of the discovered graph: the certificate (``--certify``) or the duality bound at the output law."""
+    if not certify:
+        from dicert.verify.certify.qgraph_certify import valid_upper_bound
+
+        upper = valid_upper_bound(ch, result.graph.phi.tolist(), result.output_law)
+        return Bracket(upper, "duality bound (Thm 4.5.2) at the solver's output law, Arb, rounded up")
+    from dicert.verify.progress import TimedStage
+
+    with TimedStage(f"discover {channel}: certifying the discovered graph", None):
+        certificate = _certify(ch, result)
+    if out is not None:
+        from dicert.proofs.cli.certify import write_output
+
+        write_output(out, certificate.dumps() + "\n", "--out")
+    lower = certificate.lower if certificate.data["witness"].get("lower") else None
+    lower_method = next((m[7:] for m in certificate.proven["methods"] if m.startswith("lower: ")),
+                        "none") + ", checker-issued certificate"  # method (a) or (c), issue 12 (as on s3-12)
+    if lower is None:  # no exactly invariant input: finite-block output entropies (issue 12, method (c))
+        lower, lower_method = _block_lower(ch, result)
+    return Bracket(certificate.upper, "certified (independent checker)", lower, lower_method, certificate)
+
+
+def _payload(result: Any, bracket: Bracket, channel: str, seconds: float, plots: list[str],
+             skipped: list[dict[str, str]], nletter_bounds: Any) -> dict[str, Any]:
+    payload = _estimates(result.to_dict())
+    payload["upper"], payload["lower"] = bracket.upper, bracket.lower
+    payload.update(bracket.methods())
+    payload.update(channel=channel, seconds=seconds, timings=result.timings, plots=plots, skipped_plots=skipped)
+    if nletter_bounds is not None:
+        payload["nletter"] = nletter_bounds.to_dict()
+    if bracket.certificate is not None:
+        from dicert.proofs.cli.certify import _summary
+
+        payload["certificate"] = _summary(bracket.certificate)
+    return payload
+
+
+def _echo_text(result: Any, bracket: Bracket, plots: list[str], skipped: list[dict[str, str]],
+               out: Optional[Path]) -> None:  # noqa: UP007
+    _node_table(result)
+    echo(f"graph phi {result.graph.phi.tolist()}")
+    echo_upper(bracket, result)
+    lower_estimate = solver_estimate(result, "lower")
+    if lower_estimate is None:
+        echo("lower_estimate none (no BCJR-invariant input found on this graph)")
+    else:
+        echo(f"lower_estimate {lower_estimate:.10f} (solver)")
+    echo_written(plots, skipped)
+    echo_certificate(bracket, out)
+
+
 def discover(
     channel: str = typer.Argument(
         ..., help="Built-in unifilar channel (ising, trapdoor, ...) or a channel .json file."
@@ -197,7 +292,12 @@ def discover(
     ),
     method: str = typer.Option("vi", "--method", help="vi: value iteration; rl: POU policy (extra neural)."),
 ) -> None:
-    """Discover a Q-graph from the belief MDP and bracket the feedback capacity."""
+    """Discover a Q-graph from the belief MDP and bracket the feedback capacity.
+
+    Progress with ETA goes to stderr (a bar on a terminal, plain lines every
+    ``DICERT_PROGRESS_INTERVAL`` seconds otherwise): value iteration, the
+    candidate graphs' bound programs, certification.
+    """
     if method not in ("vi", "rl"):
         raise bad_input("--method", "vi or rl", method)
     if method == "rl":  # sec. 4.6: the policy comes from RL, the rest of the pipeline is shared
@@ -205,110 +305,27 @@ def discover(
 
         return discover_rl(channel, json_output=json_output, plot=plot, steps=steps, seed=seed, certify=certify,
                            certify_graph=_certify, node_table=_node_table)
-    from dicert.verify.capacity.discover import discover_qgraph
-    from dicert.verify.channels import parse_channel
+    from dicert.verify.channels import parse_channel, require_unifilar
 
     if out is not None and not certify:
         raise bad_input("--out", "--certify as well (only certified results are written as certificates)")
     start = time.perf_counter()
-    for field, value, low in (("--steps", steps, 10), ("--belief-resolution", belief_resolution, 0),
-                              ("--action-resolution", action_resolution, 0), ("--nletter", nletter, 0)):
-        if value < low:
-            raise bad_input(field, f"an integer >= {low}", value)
-    from dicert.verify.channels import require_unifilar
-
-    require_unifilar(parse_channel(channel), "discover (belief MDP of sec. 4.3, Q-graph bounds of Thm 4.4.3)")
+    _check_options(steps, belief_resolution, action_resolution, nletter)
     ch = parse_channel(channel)
+    require_unifilar(ch, "discover (belief MDP of sec. 4.3, Q-graph bounds of Thm 4.4.3)")
     if plot is not None:
         check_output_dir(plot, "--plot")  # before minutes of work, not after
     _guard_resolutions(ch, belief_resolution, action_resolution)
     burn_in = min(300, steps // 5)
-    try:
-        with stderr_console.status("value iteration, simulation and Q-graph bounds ..."):
-            result = discover_qgraph(
-                ch,
-                belief_resolution=belief_resolution or None,
-                action_resolution=action_resolution or None,
-                steps=steps,
-                burn_in=burn_in,
-                rng=seed,
-            )
-    except TooLarge as exc:
-        raise TooLarge(f"{channel}: {exc}") from None
-    plots: list[str] = []
-    skipped: list[dict[str, str]] = []
-    nletter_bounds = None
-    if plot is not None:
-        if nletter > 0:
-            from dicert.verify.capacity.nletter import nletter_bounds as compute_nletter
-
-            try:
-                nletter_bounds = compute_nletter(ch, nletter)
-            except DicertError as exc:  # an optional panel: draw the rest and say which one was skipped
-                skipped.append({"panel": "nletter_bounds", "reason": " ".join(str(exc).split())})
-        plots = _write_plots(result, plot, nletter_bounds, channel, burn_in, steps)
-        for panel in skipped:
-            stderr_console.print(f"[yellow]skipped panel[/yellow] {panel['panel']}: {panel['reason']}", markup=True, soft_wrap=True)
-    certificate = None
-    if certify:
-        with stderr_console.status("certifying the discovered graph ..."):
-            certificate = _certify(ch, result)
-        if out is not None:
-            from dicert.proofs.cli.certify import write_output
-
-            write_output(out, certificate.dumps() + "\n", "--out")
-        upper_valid, upper_method = certificate.upper, "certified (independent checker)"
-        lower_valid = certificate.lower if certificate.data["witness"].get("lower") else None
-        lower_method = next((m[7:] for m in certificate.proven["methods"] if m.startswith("lower: ")),
-                            "none") + ", checker-issued certificate"  # method (a) or (c), issue 12
-        if lower_valid is None:  # no exactly invariant input: finite-block output entropies (issue 12, method (c))
-            lower_valid, lower_method = _block_lower(ch, result)
-    else:
-        from dicert.verify.certify.qgraph_certify import valid_upper_bound
-
-        upper_valid = valid_upper_bound(ch, result.graph.phi.tolist(), result.output_law)
-        upper_method, lower_valid = "duality bound (Thm 4.5.2) at the solver's output law, Arb, rounded up", None
-        lower_method = None
+    result = _run_discovery(ch, channel, belief_resolution, action_resolution, steps, burn_in, seed)
+    plots, skipped, nletter_bounds = ([], [], None) if plot is None else _plots(ch, result, plot, nletter, channel,
+                                                                                 burn_in, steps)
+    bracket = _bracket(ch, channel, result, certify, out)
     seconds = time.perf_counter() - start
     if json_output:
-        payload = _estimates(result.to_dict())
-        payload["upper"], payload["lower"] = upper_valid, lower_valid
-        payload["upper_method"] = upper_method if upper_valid is not None else None
-        payload["lower_method"] = lower_method if lower_valid is not None else None
-        payload["channel"] = channel
-        payload["seconds"] = seconds
-        payload["timings"] = result.timings
-        payload["plots"] = plots
-        payload["skipped_plots"] = skipped
-        if nletter_bounds is not None:
-            payload["nletter"] = nletter_bounds.to_dict()
-        if certificate is not None:
-            from dicert.proofs.cli.certify import _summary
-
-            payload["certificate"] = _summary(certificate)
-        emit_json(payload)
+        emit_json(_payload(result, bracket, channel, seconds, plots, skipped, nletter_bounds))
     else:
-        _node_table(result)
-        typer.echo(f"graph phi {result.graph.phi.tolist()}")
-        typer.echo(f"upper {upper_valid if upper_valid is not None else 'none'} (valid bound: {upper_method})")
-        typer.echo(f"upper_estimate {result.upper:.10f} (solver)")
-        if result.lower is None:
-            typer.echo("lower_estimate none (no BCJR-invariant input found on this graph)")
-        else:
-            typer.echo(f"lower_estimate {result.lower:.10f} (solver)")
-        for path in plots:
-            typer.echo(f"wrote {path}")
-        for panel in skipped:
-            typer.echo(f"skipped {panel['panel']}: {panel['reason']}")
-        if certificate is not None:
-            typer.echo(f"certified: {certificate.proven['statement']} "
-                       f"({'verified' if certificate.verified else 'NOT verified'})")
-            if lower_valid is None:
-                typer.echo("certified lower none (the rationalised input is not exactly BCJR-invariant)")
-            elif not certificate.data["witness"].get("lower"):
-                typer.echo(f"lower {lower_valid} ({lower_method})")
-            if out is not None:
-                typer.echo(f"wrote {out}")
+        _echo_text(result, bracket, plots, skipped, out)
     stderr_console.print(
         f"value iteration rho in [{result.rho_lower:.6f}, {result.rho_upper:.6f}] (discretised MDP, estimates), "
         f"{seconds:.2f} s; *_estimate values are solver floats, upper/lower are valid bounds"

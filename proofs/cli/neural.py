@@ -32,6 +32,7 @@ import typer
 
 from dicert.graphs.errors import InvalidInput
 from dicert.proofs.cli.common import bad_input, emit_json, stderr_console
+from dicert.proofs.cli.tables import print_table
 
 __all__ = ["app", "require_neural", "gradient_demo_command"]
 
@@ -102,7 +103,7 @@ def gradient_demo_command(
     if demo.tanh is not None:
         table.add_row(demo.tanh.name, "", f"{demo.tanh.relative_error:.4f}",
                       f"dI/dtheta {demo.tanh.estimate[0]:.4f} vs quadrature {demo.tanh.reference[0]:.4f}")
-    stderr_console.print(table)
+    print_table(table)
     if demo.ascent is not None:
         typer.echo(f"water-filling: mi_reached {demo.ascent.mi_reached:.6f} nats, "
                    f"mi_waterfilling {demo.ascent.mi_waterfilling:.6f} nats (ratio {demo.ascent.ratio:.5f})")

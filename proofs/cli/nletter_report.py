@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from dicert.proofs.cli.common import emit_json, stderr_console
+from dicert.proofs.cli.tables import print_table
 
 if TYPE_CHECKING:
     from dicert.verify.channels.protocol import Channel
@@ -126,7 +127,7 @@ def nletter_report(channel_text: str, channel: Channel, n: int, *, no_feedback: 
             row += [fmt(payload["feedback"]["lower"][k]), fmt(payload["feedback"]["upper"][k])]
         row += [fmt(nf["lower"][k]), fmt(nf["upper"][k])]
         table.add_row(*row)
-    stderr_console.print(table)
+    print_table(table)
     typer.echo(f"lower {fmt(payload['lower'])}")
     typer.echo(f"upper {fmt(payload['upper'])}")
     stderr_console.print(f"{payload['seconds']:.2f} s; {payload['note']}")

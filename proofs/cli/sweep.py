@@ -24,6 +24,7 @@ from typing import Optional
 import typer
 
 from dicert.proofs.cli.common import bad_input, emit_json, stderr_console
+from dicert.proofs.cli.tables import print_table
 
 __all__ = ["sweep"]
 
@@ -40,21 +41,14 @@ def sweep(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
 ) -> None:
     """Bracket the feedback capacity at every value of one channel parameter and plot the curve."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from dicert.verify.progress import ProgressReporter
     from dicert.verify.sweep import plot_sweep, sweep as run_sweep, write_csv, write_latex
 
     if jobs < 1:
         raise bad_input("--jobs", "an integer >= 1", jobs)
     if plot is not None and plot.exists() and not plot.is_dir():
         raise bad_input("--plot", "a directory", str(plot))
-    with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=stderr_console, transient=True) as bar:
-        task = bar.add_task("sweep", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with ProgressReporter(f"sweep {channel} {param.partition('=')[0]}") as progress:  # bar / plain lines with ETA
         result = run_sweep(channel, param, certify=certify, db=db, jobs=jobs, progress=progress)
     written = []
     if plot is not None:
@@ -79,7 +73,7 @@ def sweep(
             cf = "-" if p["closed_form"] is None else f"{p['closed_form']:.12f}"
             table.add_row(p["value"], str(lower or "-"), str(p["upper"] or "-"), str(p["gap"] or "-"),
                           "yes" if p["certified"] else "no", str(p["nodes"]), cf, f"{p['seconds']:.1f}")
-        stderr_console.print(table)
+        print_table(table)
         for path in written:
             typer.echo(f"wrote {path}")
         typer.echo(f"{len(result.points)} points ({result.computed} computed, {result.resumed} resumed), "

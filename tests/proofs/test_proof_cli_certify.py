@@ -113,7 +113,8 @@ def test_latex_export_has_theorem_proof_and_table_row(tmp_path: Path) -> None:
     path = tmp_path / "ising.tex"
     assert run(["certify", "ising", "--latex", str(path)]) == 0
     text = path.read_text()
-    assert "\\begin{theorem}" in text and "\\begin{proof}" in text and text.rstrip().endswith("\\\\")
+    assert "\\begin{theorem}" in text and "\\begin{proof}" in text and text.rstrip().endswith("\\end{document}")
+    assert "\\begin{tabular}" in text  # the table row, inside a tabular: the file compiles by itself
 
 
 def test_registry_entries_state_their_sources() -> None:

@@ -342,6 +342,7 @@ def bracket_candidates(
     *,
     max_nodes: int = 12,
     gap_tol: float = 1e-8,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Bracket:
     """Bound the candidate graphs, smallest first, and keep the best bracket (step 5 of the discovery).
 
@@ -365,7 +366,9 @@ def bracket_candidates(
 
     candidates: list[tuple[float, int, float, float | None]] = []
     best = None
-    for graph, extracted in sorted(graphs.items(), key=lambda item: item[0].m):
+    for done, (graph, extracted) in enumerate(sorted(graphs.items(), key=lambda item: item[0].m)):
+        if progress is not None:
+            progress("Q-graph bounds", done, len(graphs))
         if graph.m > max_nodes and best is not None:
             continue
         bound = qgraph_upper_bound(channel, graph)
@@ -410,6 +413,7 @@ def discover_qgraph(
     max_nodes: int = 12,
     gap_tol: float = 1e-8,
     rng: np.random.Generator | int | None = 0,
+    progress: Any = None,
 ) -> Discovery:
     """Run the whole discovery pipeline on a unifilar FSC (end of sec. 4.5).
 
@@ -434,6 +438,10 @@ def discover_qgraph(
         Gap at which the search stops (solver accuracy is about 1e-9).
     rng:
         Seed or generator for the simulation.
+    progress:
+        Optional ``progress(stage, done, total)`` after each value-iteration step
+        (``total`` estimated from the span's decay, :class:`dicert.verify.progress.ConvergenceProgress`)
+        and each candidate graph bounded (``stage`` is ``"value iteration"`` or ``"Q-graph bounds"``).
 
     Examples
     --------
@@ -452,7 +460,12 @@ def discover_qgraph(
         action_resolution=action_resolution or defaults[1],
     )
     t_mdp = time.perf_counter()
-    vi = mdp.value_iteration(max_iter=max_iter, tol=tol)
+    on_step = None
+    if progress is not None:
+        from dicert.verify.progress import ConvergenceProgress
+
+        on_step = ConvergenceProgress(lambda k, n: progress("value iteration", k, n), tol=tol, max_iter=max_iter)
+    vi = mdp.value_iteration(max_iter=max_iter, tol=tol, progress=on_step)
     t_vi = time.perf_counter()
     path = simulate_beliefs(mdp, vi.h, steps, rng=rng)
     t_sim = time.perf_counter()
@@ -462,7 +475,7 @@ def discover_qgraph(
     graphs.update(quotient_candidates(channel, graphs, rho=vi.rho_upper))  # quotients, edge moves (issue 12)
     best = bracket_candidates(
         channel, graphs, lambda extracted, bound: (refined_invariant_lower(channel, mdp, vi.h, extracted),),
-        max_nodes=max_nodes, gap_tol=gap_tol,
+        max_nodes=max_nodes, gap_tol=gap_tol, progress=progress,
     )
     t_bounds = time.perf_counter()
     stamps = {"mdp": t_mdp - start, "value_iteration": t_vi - t_mdp, "simulation": t_sim - t_vi, "bounds": t_bounds - t_sim}
