@@ -50,7 +50,7 @@ from dicert.verify.errors import InvalidInput
 if TYPE_CHECKING:
     from dicert.verify.channels.protocol import ChannelOrLaw
 
-__all__ = ["DirectedBAResult", "directed_blahut_arimoto", "directed_information_rate"]
+__all__ = ["DirectedBAResult", "directed_blahut_arimoto", "policy_directed_information_rate"]
 
 
 @dataclass(frozen=True)
@@ -153,8 +153,13 @@ def _upper_nats(
     return float(value[0])
 
 
-def directed_information_rate(channel: ChannelOrLaw, policy: list[np.ndarray], initial_state: int | np.ndarray = 0) -> float:
+def policy_directed_information_rate(
+    channel: ChannelOrLaw, policy: list[np.ndarray], initial_state: int | np.ndarray = 0
+) -> float:
     """``(1/n) I(X^n -> Y^n | s0)`` in bits under the causally conditioned input ``policy``.
+
+    Named apart from :func:`dicert.verify.measures.directed_information_rate` (the rate of a
+    stationary pair chain); ``directed_information_rate`` here is an alias kept for old imports.
 
     ``policy[i]`` has shape ``((|X||Y|)^i, |X|)``: ``r(x_{i+1} | x^i, y^i)`` on the
     interleaved histories of :func:`~dicert.verify.capacity.nletter.causal_channel_levels`.
@@ -163,7 +168,7 @@ def directed_information_rate(channel: ChannelOrLaw, policy: list[np.ndarray], i
     --------
     >>> import numpy as np
     >>> uniform = [np.full((1, 2), 0.5)]
-    >>> directed_information_rate(np.eye(2), uniform)
+    >>> policy_directed_information_rate(np.eye(2), uniform)
     1.0
     """
     law = fsc_law(channel)
@@ -180,6 +185,9 @@ def directed_information_rate(channel: ChannelOrLaw, policy: list[np.ndarray], i
     hist_y = [_history_y_index(i, nx, ny) for i in range(n + 1)]
     py = _output_marginals(joints, hist_y, ny)
     return _lower_nats(joints[-1], levels[-1].reshape(-1), py[-1], hist_y[n]) / (n * math.log(2))
+
+
+directed_information_rate = policy_directed_information_rate  # the name before issue 18 (kept for other branches)
 
 
 def _ba_step(policy: list[np.ndarray], setup: tuple) -> tuple[float, float, list[np.ndarray]]:

@@ -127,18 +127,13 @@ def markov_pair_pmf(
     return Pmf(joint_array, names, alphabets)
 
 
-def _plain_entropy(probabilities: np.ndarray) -> float:
-    """``H(p)`` in nats of a flat pmf (the one helper, :func:`dicert.verify._numeric.entropy_nats`)."""
-    return float(entropy_nats(np.ravel(probabilities)))
-
-
 def _one_step_entropies(transition: np.ndarray, pi: np.ndarray) -> tuple[float, float, float]:
     """``H(Y_2 | S_1)``, ``H(Y_2 | X_2, S_1)`` and ``H(X_2 | S_1)`` of the stationary pair chain (nats)."""
     joint2 = pi.reshape(pi.shape + (1, 1)) * transition  # P(x1, y1, x2, y2)
-    h_s = _plain_entropy(joint2.sum(axis=(2, 3)).ravel())
-    h_s_y = _plain_entropy(joint2.sum(axis=2).ravel())
-    h_s_x = _plain_entropy(joint2.sum(axis=3).ravel())
-    h_all = _plain_entropy(joint2.ravel())
+    h_s = float(entropy_nats(joint2.sum(axis=(2, 3)).ravel()))
+    h_s_y = float(entropy_nats(joint2.sum(axis=2).ravel()))
+    h_s_x = float(entropy_nats(joint2.sum(axis=3).ravel()))
+    h_all = float(entropy_nats(joint2.ravel()))
     return h_s_y - h_s, h_all - h_s_x, h_s_x - h_s
 
 
@@ -180,9 +175,9 @@ def _output_entropy_rate_bounds(
             alpha = alpha[:, alive, :]
             given_s1 = given_s1[:, alive]
             marginal = marginal[alive]
-        joint_entropy = _plain_entropy(marginal)
+        joint_entropy = float(entropy_nats(np.ravel(marginal)))
         conditional_entropy_s1 = float(
-            sum(w * _plain_entropy(row) for w, row in zip(weights, given_s1, strict=True) if w > 0)
+            sum(w * float(entropy_nats(np.ravel(row))) for w, row in zip(weights, given_s1, strict=True) if w > 0)
         )
         upper = joint_entropy - previous_joint
         lower = conditional_entropy_s1 - previous_conditional

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dicert.verify.capacity.blahut_arimoto import blahut_arimoto
-from dicert.verify.capacity.directed_ba import directed_blahut_arimoto, directed_information_rate
+from dicert.verify.capacity.directed_ba import directed_blahut_arimoto, policy_directed_information_rate
 from dicert.verify.capacity.nletter import fsc_law, nletter_value
 from dicert.verify.channels import parse_channel
 from dicert.verify.errors import InvalidInput
@@ -52,7 +52,7 @@ def test_directed_ba_matches_program_on_non_unifilar_channel_with_initial_pmf() 
 def test_lower_bound_is_the_directed_information_of_the_returned_policy() -> None:
     channel = parse_channel("trapdoor")
     result = directed_blahut_arimoto(channel, 3, initial_state=1, tol=1e-5)
-    rate = directed_information_rate(channel, result.input_policy, initial_state=1)
+    rate = policy_directed_information_rate(channel, result.input_policy, initial_state=1)
     # the bracket was evaluated one update before the returned policy; it can only improve
     assert rate >= result.lower - 1e-12
     assert rate <= result.upper + 1e-12
@@ -80,4 +80,4 @@ def test_bad_arguments_raise() -> None:
     with pytest.raises(InvalidInput, match="initial_state"):
         directed_blahut_arimoto(parse_channel("trapdoor"), 1, initial_state=5)
     with pytest.raises(InvalidInput, match=r"policy\[0\]"):
-        directed_information_rate(np.eye(2), [np.full((1, 2), 0.7)])
+        policy_directed_information_rate(np.eye(2), [np.full((1, 2), 0.7)])
