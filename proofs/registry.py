@@ -32,6 +32,7 @@ from typing import Any, Callable, Protocol, runtime_checkable
 import dicert.proofs
 from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.certificate import Certificate
+from dicert.verify.channels.parse import split_spec
 
 __all__ = ["ProofModule", "ProofEntry", "REGISTRY", "proof_modules", "entry_of", "names", "get", "build", "recheck", "parse_name"]
 
@@ -134,20 +135,20 @@ def names() -> list[str]:
 def parse_name(text: str) -> tuple[str, dict]:
     """Split ``NAME[:key=value,...]`` (the channel-spec syntax) into a name and parameters.
 
+    The one ``NAME:key=value`` parser is :func:`dicert.verify.channels.parse.split_spec`;
+    this adds the result aliases (``bec-noc`` -> ``bec_noc``).
+
     Examples
     --------
     >>> parse_name("ising_q:q=4"), parse_name("bec-noc:eps=1/3")
     (('ising_q', {'q': '4'}), ('bec_noc', {'eps': '1/3'}))
+    >>> parse_name("ising_q:q")
+    Traceback (most recent call last):
+    ...
+    dicert.graphs.errors.InvalidInput: name: expected parameters as key=value, got 'q'
     """
-    base, _, rest = text.partition(":")
-    params: dict[str, str] = {}
-    if rest:
-        for part in rest.split(","):
-            key, sep, value = part.partition("=")
-            if not sep or not key.strip():
-                raise InvalidInput(f"name: expected NAME[:key=value,...], got {text!r}")
-            params[key.strip()] = value.strip()
-    return _ALIASES.get(base.strip(), base.strip()), params
+    base, pairs = split_spec(text, InvalidInput, "name")
+    return _ALIASES.get(base, base), dict(pairs)
 
 
 def get(name: str) -> ProofEntry:
