@@ -334,6 +334,13 @@ class Bracket:
     output_law: np.ndarray = field(repr=False)
     candidates: list[tuple[float, int, float, float | None]] = field(repr=False)
 
+    def record_fields(self) -> dict[str, Any]:
+        """The fields a discovery record takes from the bracket (:class:`Discovery`, ``RLDiscovery``)."""
+        names = ("lower", "upper", "lower_policy", "lower_source", "output_law", "candidates")
+        fields = {name: getattr(self, name) for name in names}
+        extracted = self.extracted
+        return {**fields, "graph": extracted.graph, "node_beliefs": extracted.beliefs, "node_masses": extracted.masses}
+
 
 def bracket_candidates(
     channel: Any,
@@ -486,19 +493,11 @@ def _discovery(mdp: BeliefMDP, vi: ValueIteration, path: BeliefTrajectory, best:
     """The :class:`Discovery` record of the chosen bracket."""
     return Discovery(
         channel=mdp.name,
-        graph=best.extracted.graph,
-        lower=best.lower,
-        upper=best.upper,
-        lower_policy=best.lower_policy,
-        lower_source=best.lower_source,
-        output_law=best.output_law,
-        node_beliefs=best.extracted.beliefs,
-        node_masses=best.extracted.masses,
+        **best.record_fields(),
         rho_lower=vi.rho_lower,
         rho_upper=vi.rho_upper,
         value_iteration=vi,
         mdp=mdp,
         trajectory=path,
-        candidates=best.candidates,
         timings=timings,
     )

@@ -226,16 +226,8 @@ def rl_discover(
     done = time.perf_counter()
     return RLDiscovery(
         channel=arrays.name,
-        graph=choice.extracted.graph,
-        lower=choice.lower,
-        upper=choice.upper,
-        lower_policy=choice.lower_policy,
-        lower_source=choice.lower_source,
-        output_law=choice.output_law,
-        node_beliefs=choice.extracted.beliefs,
-        node_masses=choice.extracted.masses,
+        **choice.record_fields(),
         trajectory=path,
-        candidates=choice.candidates,
         rl=result,
         timings={"training": t_train - start, "simulation": t_sim - t_train, "bounds": done - t_sim,
                  "total": done - start},
