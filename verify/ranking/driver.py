@@ -176,6 +176,10 @@ def rank_qgraphs(
 ) -> Ranking:
     """Bound every Q-graph with ``m`` nodes on ``channel`` and return the best ``top`` (Thm 4.4.3).
 
+    Long because the docstring documents its thirteen options; the body (about 60
+    lines) checks them, calls :func:`_bound_every_graph` and :func:`_best_with_lower`,
+    and fills the :class:`Ranking`.
+
     Parameters
     ----------
     channel : DMC, UnifilarFSC or unifilar FiniteStateChannel
@@ -239,18 +243,7 @@ def rank_qgraphs(
     (52, 0)
     """
     started = time.perf_counter()
-    unifilar = as_unifilar(channel)
-    label = _channel_label(channel)
-    m = check_int(m, "m")
-    r = unifilar.n_outputs if r is None else check_int(r, "r")
-    if r != unifilar.n_outputs:
-        raise InvalidInput(f"r: the channel {unifilar.name!r} has {unifilar.n_outputs} outputs, got r={r}")
-    jobs = check_int(jobs, "jobs")
-    top = check_int(top, "top", 0)
-    if dask_address is not None and jobs > 1:
-        raise InvalidInput("jobs: use either jobs > 1 (local processes) or dask_address (a cluster), not both")
-    if chunk_size is not None:
-        chunk_size = check_int(chunk_size, "chunk_size")
+    unifilar, label, m, r, jobs, top, chunk_size = _checked_arguments(channel, m, r, jobs, top, dask_address, chunk_size)
     bound = QGraphUpperBound() if bound is None else bound
     name = bound_name(bound)
     run = uuid.uuid4().hex  # names this call's solver in the per-worker cache
@@ -260,31 +253,10 @@ def rank_qgraphs(
     try:
         run_id = store.run_id(label, unifilar.fingerprint, name, m, r)
         resumed = store.stored(run_id)
-        client, own_client = (None, False) if dask_address is None else _dask_client(dask_address)
-        try:
-            workers = jobs if client is None else max(1, sum(client.nthreads().values()))
-
-            def parallel_map(func: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:
-                if client is None:
-                    return _local_map(func, items, jobs)
-                return _dask_map(client, func, items, workers)
-
-            # Few blocks (m <= 5 for r = 2): count them here, where the forked workers inherit the
-            # generated blocks from the cache, instead of in a pool whose workers are gone afterwards.
-            inherit = client is None and count_blocks(m, r) <= _BLOCKS_CACHED
-            counts = _block_counts(store, run_id, m, r, (lambda f, items: _local_map(f, items, 1)) if inherit else parallel_map)
-            total = sum(counts)
-            tasks, per_block = _plan(store, run_id, counts, resumed, chunk_size, workers, screen)
-            _solver_for(run, bound, unifilar, m)  # built before the workers fork, so they inherit it
-            keep = max(top, 1)
-            shared = screen and client is None and jobs > 1
-            _dispatch(store, run_id, (run, bound, unifilar, m, r), tasks, per_block, parallel_map,
-                      screen=screen, keep=keep, shared=shared, resumed=resumed, total=total, progress=progress)
-            if screen:
-                _solve_screened_candidates(store, run_id, run, bound, unifilar, m, r, keep)
-        finally:
-            if own_client and client is not None:
-                client.close()
+        total = _bound_every_graph(
+            store, run_id, (run, bound, unifilar, m, r), resumed, jobs=jobs, dask_address=dask_address,
+            chunk_size=chunk_size, screen=screen, keep=max(top, 1), progress=progress,
+        )
         store.set_total(run_id, total)
         best = _best_with_lower(store, run_id, run, bound, unifilar, m, r, top, lower, certify, tie_tol)
         # the stored float of the best graph (its reported upper may be the slightly smaller Arb value)
@@ -314,6 +286,71 @@ def rank_qgraphs(
         tied_with_best=tied,
         screened=screened,
     )
+
+
+def _checked_arguments(
+    channel: Channel, m: int, r: int | None, jobs: int, top: int, dask_address: Any, chunk_size: int | None
+) -> tuple[Any, str, int, int, int, int, int | None]:
+    """The unifilar view, label and checked sizes of a :func:`rank_qgraphs` call (``InvalidInput`` naming the field)."""
+    unifilar = as_unifilar(channel)
+    label = _channel_label(channel)
+    m = check_int(m, "m")
+    r = unifilar.n_outputs if r is None else check_int(r, "r")
+    if r != unifilar.n_outputs:
+        raise InvalidInput(f"r: the channel {unifilar.name!r} has {unifilar.n_outputs} outputs, got r={r}")
+    jobs = check_int(jobs, "jobs")
+    top = check_int(top, "top", 0)
+    if dask_address is not None and jobs > 1:
+        raise InvalidInput("jobs: use either jobs > 1 (local processes) or dask_address (a cluster), not both")
+    if chunk_size is not None:
+        chunk_size = check_int(chunk_size, "chunk_size")
+    return unifilar, label, m, r, jobs, top, chunk_size
+
+
+def _bound_every_graph(
+    store: _Store,
+    run_id: int,
+    job: tuple[str, Any, Any, int, int],
+    resumed: int,
+    *,
+    jobs: int,
+    dask_address: Any,
+    chunk_size: int | None,
+    screen: bool,
+    keep: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """Count, plan and bound every graph of ``job = (run, bound, unifilar, m, r)`` not yet stored; the graph count.
+
+    Runs in this process, in ``jobs`` local processes, or on the dask cluster at
+    ``dask_address`` (a client opened here is closed here).
+    """
+    run, bound, unifilar, m, r = job
+    client, own_client = (None, False) if dask_address is None else _dask_client(dask_address)
+    try:
+        workers = jobs if client is None else max(1, sum(client.nthreads().values()))
+
+        def parallel_map(func: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:
+            if client is None:
+                return _local_map(func, items, jobs)
+            return _dask_map(client, func, items, workers)
+
+        # Few blocks (m <= 5 for r = 2): count them here, where the forked workers inherit the
+        # generated blocks from the cache, instead of in a pool whose workers are gone afterwards.
+        inherit = client is None and count_blocks(m, r) <= _BLOCKS_CACHED
+        counts = _block_counts(store, run_id, m, r, (lambda f, items: _local_map(f, items, 1)) if inherit else parallel_map)
+        total = sum(counts)
+        tasks, per_block = _plan(store, run_id, counts, resumed, chunk_size, workers, screen)
+        _solver_for(run, bound, unifilar, m)  # built before the workers fork, so they inherit it
+        shared = screen and client is None and jobs > 1
+        _dispatch(store, run_id, job, tasks, per_block, parallel_map,
+                  screen=screen, keep=keep, shared=shared, resumed=resumed, total=total, progress=progress)
+        if screen:
+            _solve_screened_candidates(store, run_id, run, bound, unifilar, m, r, keep)
+    finally:
+        if own_client and client is not None:
+            client.close()
+    return total
 
 
 def _best_with_lower(
