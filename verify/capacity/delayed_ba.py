@@ -47,8 +47,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dicert.verify._numeric import check_int
-from dicert.verify.capacity.directed_ba import _conditionals, _forward, _lower_nats, _output_marginals, _upper_nats
-from dicert.verify.capacity.nletter import _history_y_index, causal_channel_levels, fsc_law
+from dicert.verify.capacity.directed_ba import _ba_setup, _forward, _lower_nats, _output_marginals, _upper_nats
+from dicert.verify.capacity.nletter import fsc_law
 from dicert.verify.capacity.results import _Bracket
 from dicert.verify.errors import InvalidInput
 
@@ -165,13 +165,9 @@ def delayed_feedback_blahut_arimoto(
     delay = check_int(delay, "delay")
     if not (isinstance(tol, int | float) and tol > 0):
         raise InvalidInput(f"tol: expected a positive number, got {tol!r}")
-    levels = causal_channel_levels(law, n, initial_state)
-    cond = _conditionals(levels)  # P(y_i | x^i, y^{i-1}) per history, (M_{i-1}, X, Y); 0/0 := 1/|Y|
-    log_cond = [np.log(np.where(c > 0, c, 1.0)) for c in cond]
+    levels, (cond, log_cond, kn, hist_y, _, _) = _ba_setup(law, n, initial_state)
     channel_weight = [np.ones(1)] + [lv.reshape(-1) for lv in levels[:-1]]  # P(y^{i-1} || x^{i-1}) per h_{i-1}
     groups = [information_sets(i, nx, ny, delay) for i in range(n)]
-    hist_y = [_history_y_index(i, nx, ny) for i in range(n + 1)]
-    kn = levels[-1].reshape(-1)
     policy = [np.full(((nx * ny) ** i, nx), 1.0 / nx) for i in range(n)]
     scale = n * math.log(2)
     lower = upper = 0.0
@@ -185,24 +181,41 @@ def delayed_feedback_blahut_arimoto(
         if upper - lower <= tol or iterations == max_iter:
             converged = upper - lower <= tol
             break
-        # (2.47) q(x^n | y^n) = joint / P(y^n), then (2.46) backwards with pooled exponents
-        reach = joints[-1] > 0
-        value = np.zeros_like(joints[-1])
-        value[reach] = np.log(joints[-1][reach]) - np.log(py[-1][hist_y[n][reach]])
-        new_policy: list[np.ndarray] = [np.empty(0)] * n
-        for i in range(n, 0, -1):
-            c = cond[i - 1]
-            m = c.shape[0]
-            a = (c * value.reshape(m, nx, ny)).sum(axis=2)  # E[V_{i+1} | h_{i-1}, x_i], (M, X)
-            pooled = _pool(a, channel_weight[i - 1], groups[i - 1])
-            a_max = pooled.max(axis=1, keepdims=True)
-            w = np.exp(pooled - a_max)
-            r = w / w.sum(axis=1, keepdims=True)
-            new_policy[i - 1] = r
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_r = np.where(r > 0, np.log(np.where(r > 0, r, 1.0)), 0.0)
-            value = (r * (a - log_r)).sum(axis=1)  # per history, with this stage's input fixed
-        policy = new_policy
+        policy = _pooled_update(joints, py, cond, hist_y, channel_weight, groups)
     return DelayedFeedbackBAResult(
         lower=lower, upper=upper, n=n, delay=delay, input_policy=policy, iterations=iterations, converged=converged
     )
+
+
+def _pooled_update(
+    joints: list[np.ndarray],
+    py: list[np.ndarray],
+    cond: list[np.ndarray],
+    hist_y: list[np.ndarray],
+    channel_weight: list[np.ndarray],
+    groups: list[np.ndarray],
+) -> list[np.ndarray]:
+    """One BA update under delayed feedback: (2.47) ``q = joint / P(y^n)``, then (2.46) backwards with pooled exponents.
+
+    The exponent of ``r(x_i | .)`` is pooled (weighted by ``P(y^{i-1} || x^{i-1})``) over
+    each information set, so the rows of a set stay equal.
+    """
+    n = len(cond)
+    nx, ny = cond[0].shape[1:]
+    reach = joints[-1] > 0
+    value = np.zeros_like(joints[-1])
+    value[reach] = np.log(joints[-1][reach]) - np.log(py[-1][hist_y[n][reach]])
+    new_policy: list[np.ndarray] = [np.empty(0)] * n
+    for i in range(n, 0, -1):
+        c = cond[i - 1]
+        m = c.shape[0]
+        a = (c * value.reshape(m, nx, ny)).sum(axis=2)  # E[V_{i+1} | h_{i-1}, x_i], (M, X)
+        pooled = _pool(a, channel_weight[i - 1], groups[i - 1])
+        a_max = pooled.max(axis=1, keepdims=True)
+        w = np.exp(pooled - a_max)
+        r = w / w.sum(axis=1, keepdims=True)
+        new_policy[i - 1] = r
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_r = np.where(r > 0, np.log(np.where(r > 0, r, 1.0)), 0.0)
+        value = (r * (a - log_r)).sum(axis=1)  # per history, with this stage's input fixed
+    return new_policy

@@ -153,6 +153,21 @@ def _upper_nats(
     return float(value[0])
 
 
+def _ba_setup(law: np.ndarray, n: int, initial_state: int | np.ndarray) -> tuple[list[np.ndarray], tuple]:
+    """The fixed arrays of an extended-BA run on the FSC ``law``: the levels and ``(cond, log_cond, kn, hist_y, nx, ny)``.
+
+    ``cond[i-1]`` is ``P(y_i | x^i, y^{i-1})`` per history (``(M_{i-1}, X, Y)``, 0/0 := 1/|Y|),
+    ``kn`` the causal law ``P(y^n || x^n)`` per history and ``hist_y[i]`` the output
+    history of each interleaved history of length ``i``.
+    """
+    _, nx, ny, _ = law.shape
+    levels = causal_channel_levels(law, n, initial_state)
+    cond = _conditionals(levels)
+    log_cond = [np.log(np.where(c > 0, c, 1.0)) for c in cond]  # 0 log 0 = 0 once weighted
+    hist_y = [_history_y_index(i, nx, ny) for i in range(n + 1)]
+    return levels, (cond, log_cond, levels[-1].reshape(-1), hist_y, nx, ny)
+
+
 def policy_directed_information_rate(
     channel: ChannelOrLaw, policy: list[np.ndarray], initial_state: int | np.ndarray = 0
 ) -> float:
@@ -175,16 +190,14 @@ def policy_directed_information_rate(
     _, nx, ny, _ = law.shape
     n = len(policy)
     check_int(n, "n")
-    levels = causal_channel_levels(law, n, initial_state)
+    levels, (cond, _, kn, hist_y, _, _) = _ba_setup(law, n, initial_state)
     for i, r in enumerate(policy):
         r = np.asarray(r, dtype=float)
         if r.shape != ((nx * ny) ** i, nx) or np.any(r < 0) or np.any(np.abs(r.sum(axis=1) - 1) > 1e-9):
             raise InvalidInput(f"policy[{i}]: expected rows of a pmf, shape {((nx * ny) ** i, nx)}")
-    cond = _conditionals(levels)
     joints = _forward([np.asarray(r, dtype=float) for r in policy], cond)
-    hist_y = [_history_y_index(i, nx, ny) for i in range(n + 1)]
     py = _output_marginals(joints, hist_y, ny)
-    return _lower_nats(joints[-1], levels[-1].reshape(-1), py[-1], hist_y[n]) / (n * math.log(2))
+    return _lower_nats(joints[-1], kn, py[-1], hist_y[n]) / (n * math.log(2))
 
 
 directed_information_rate = policy_directed_information_rate  # the name before issue 18 (kept for other branches)
@@ -287,14 +300,29 @@ def directed_blahut_arimoto(
     check_int(n, "n")
     if not (tol > 0):
         raise InvalidInput(f"tol: expected a positive number, got {tol!r}")
-    levels = causal_channel_levels(law, n, initial_state)
-    cond = _conditionals(levels)
-    log_cond = [np.log(np.where(c > 0, c, 1.0)) for c in cond]  # 0 log 0 = 0 once weighted
-    kn = levels[-1].reshape(-1)
-    hist_y = [_history_y_index(i, nx, ny) for i in range(n + 1)]
-    setup = (cond, log_cond, kn, hist_y, nx, ny)
+    _, setup = _ba_setup(law, n, initial_state)
     policy = [np.full(((nx * ny) ** i, nx), 1.0 / nx) for i in range(n)]
     scale = n * math.log(2)
+    best_lower, best_upper, policy, iterations = _iterate(setup, policy, scale, tol, max_iter, accelerate)
+    lower, upper = best_lower / scale, best_upper / scale
+    return DirectedBAResult(
+        lower=lower,
+        upper=upper,
+        n=n,
+        input_policy=policy,
+        iterations=iterations,
+        converged=upper - lower <= tol,
+    )
+
+
+def _iterate(
+    setup: tuple, policy: list[np.ndarray], scale: float, tol: float, max_iter: int, accelerate: bool
+) -> tuple[float, float, list[np.ndarray], int]:
+    """Extended-BA maps from ``policy`` until ``(I_U - I_L) / scale <= tol`` or ``max_iter`` maps.
+
+    Returns the best ``I_L`` and the best ``I_U`` (nats per block), the input attaining
+    that ``I_L`` and the number of maps.  With ``accelerate``: safeguarded SQUAREM, see :func:`directed_blahut_arimoto`.
+    """
     best_lower, best_upper, best_policy = -math.inf, math.inf, policy
     iterations = 0
 
@@ -321,14 +349,4 @@ def directed_blahut_arimoto(
         # safeguarded SQUAREM: take the extrapolated point (one more map) only if its I_L does not drop
         low_a, p_next = evaluate(_squarem_point(policy, p1, p2))
         policy = p_next if low_a >= low1 else p2
-    lower, upper = best_lower / scale, best_upper / scale
-    converged = upper - lower <= tol
-    policy = best_policy
-    return DirectedBAResult(
-        lower=lower,
-        upper=upper,
-        n=n,
-        input_policy=policy,
-        iterations=iterations,
-        converged=converged,
-    )
+    return best_lower, best_upper, best_policy, iterations
