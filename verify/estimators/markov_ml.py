@@ -177,8 +177,20 @@ def fit_conditional_logit(
     scores = features @ theta
     log_prob_ctx = scores - np.logaddexp.reduce(scores, axis=1, keepdims=True)
     log_prob = log_prob_ctx[ids, target]
-    # observed information in the identifiable parametrisation (class 0 as reference)
-    scores -= scores.max(axis=1, keepdims=True)
+    n_params, fisher = _observed_information(scores, totals, features, sizes, terms)
+    return LogitFit(log_prob=log_prob, n_parameters=n_params, fisher=fisher, iterations=iterations)
+
+
+def _observed_information(
+    scores: NDArray[np.float64], totals: NDArray[np.float64], features: NDArray[np.float64], sizes: list[int], terms: str
+) -> tuple[int, NDArray[np.float64]]:
+    """The parameter count and observed information of a fitted logit, in the identifiable parametrisation.
+
+    Class 0 is the reference class; with ``terms="main"`` one indicator per lag is
+    dropped (identifiability with the intercept), with ``"full"`` the unseen contexts.
+    """
+    c = scores.shape[1]
+    scores = scores - scores.max(axis=1, keepdims=True)
     prob = np.exp(scores)
     prob /= prob.sum(axis=1, keepdims=True)
     sub = prob[:, 1:]
@@ -189,7 +201,6 @@ def fit_conditional_logit(
         fisher = np.einsum("kab,ki,kj->iajb", w[seen], features[seen][:, seen], features[seen][:, seen])
         fisher = fisher.reshape((c - 1) * int(seen.sum()), -1)
     else:
-        # drop one indicator per lag (identifiability with the intercept)
         keep = [0]
         position = 1
         for size in sizes:
@@ -198,7 +209,7 @@ def fit_conditional_logit(
         reduced = features[:, keep]
         n_params = (c - 1) * len(keep)
         fisher = np.einsum("kab,ki,kj->iajb", w, reduced, reduced).reshape(n_params, n_params)
-    return LogitFit(log_prob=log_prob, n_parameters=n_params, fisher=fisher, iterations=iterations)
+    return n_params, fisher
 
 
 def _check_terms(terms: Any) -> str:
