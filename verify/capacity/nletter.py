@@ -66,7 +66,7 @@ from typing import Any
 
 import numpy as np
 
-from dicert.verify._numeric import check_int
+from dicert.verify._numeric import check_int, entropy_nats
 from dicert.verify.capacity.fsc_blocks import (  # re-exported: the channel side of this module
     SOLVER_COPIES,
     _forward,
@@ -300,8 +300,7 @@ def policy_directed_information(levels: list[np.ndarray], policy: list[np.ndarra
             (1, nx, 1), dtype=np.int64
         )
         py = np.bincount(y_index.reshape(-1), weights=joint.reshape(-1), minlength=ny**n)
-        entropy = -np.where(py > 0, py * np.log(np.where(py > 0, py, 1.0)), 0.0).sum()
-    return float(cond + entropy) / (n * math.log(2))
+    return float(cond + entropy_nats(py)) / (n * math.log(2))
 
 
 def dual_nletter_upper(
