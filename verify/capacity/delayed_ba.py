@@ -187,14 +187,10 @@ def delayed_feedback_blahut_arimoto(
     )
 
 
-def _pooled_update(
-    joints: list[np.ndarray],
-    py: list[np.ndarray],
-    cond: list[np.ndarray],
-    hist_y: list[np.ndarray],
-    channel_weight: list[np.ndarray],
-    groups: list[np.ndarray],
-) -> list[np.ndarray]:
+_Arrays = list[np.ndarray]
+
+
+def _pooled_update(joints: _Arrays, py: _Arrays, cond: _Arrays, hist_y: _Arrays, channel_weight: _Arrays, groups: _Arrays) -> _Arrays:
     """One BA update under delayed feedback: (2.47) ``q = joint / P(y^n)``, then (2.46) backwards with pooled exponents.
 
     The exponent of ``r(x_i | .)`` is pooled (weighted by ``P(y^{i-1} || x^{i-1})``) over
