@@ -58,7 +58,12 @@ from dicert.verify.estimators.protocol import (
     validate_pair,
 )
 from dicert.verify.memory import check_allocation
-from dicert.verify.estimators.ctw_sparse import SPARSE_VARIANTS, ctw_sparse_fit_bytes, sparse_i1_increments
+from dicert.verify.estimators.ctw_sparse import (
+    SPARSE_VARIANTS,
+    check_sample_supports_alphabet,
+    ctw_sparse_fit_bytes,
+    sparse_i1_increments,
+)
 
 __all__ = ["CTW", "ctw_predictive", "CTW_VARIANTS"]
 
@@ -351,6 +356,7 @@ class CTW(BaseDIEstimator):
         dense_bytes = ctw_fit_bytes(rx, ry, xa.size, D)
         sparse = dense_bytes > current_memory_limit() and self.variant in SPARSE_VARIANTS
         if sparse:  # only the observed symbols' probabilities: memory O(n depth), any alphabet
+            check_sample_supports_alphabet(rx, ry, xa.size - D)
             di_1, reverse_1 = sparse_i1_increments(x_codes, y_codes, rx, ry, D, side)
             di, reverse, di_4, reverse_4 = di_1, reverse_1, di_1, reverse_1
         else:
