@@ -26,6 +26,7 @@ def _sequences(draw, max_alphabet: int = 4, max_depth: int = 4):
     return np.array(values, dtype=np.int64), r, depth
 
 
+@settings(max_examples=50)
 @given(_sequences())
 def test_sparse_observed_log_probability_equals_dense_predictive_law(case) -> None:
     symbols, r, depth = case
