@@ -296,6 +296,20 @@ class CTW(BaseDIEstimator):
     and :math:`I(D\\mathbb Y\\to\\mathbb X\\|\\mathbb Z)`; the depth then counts
     (z, past symbol) pairs.
 
+    Large alphabets: the dense tree holds a count vector over the pair
+    alphabet at every node and the full predictive law at every step
+    (:func:`dicert.verify.sizes.ctw_fit_bytes`). When that exceeds the memory
+    limit and ``variant="I1"``, the fit uses the sparse context tree of
+    :mod:`dicert.verify.estimators.ctw_sparse` by itself (``tree_ ==
+    "sparse"``): only visited contexts and observed symbols, memory
+    ``O(n * depth)`` for any alphabet, the same I1 increments as the dense tree
+    (to 1e-12, tested); its interval is the hull of I1 and its Richardson
+    extrapolation (I4 is not computed). It refuses by name when the pair
+    alphabet is too large for the sample (the joint KT learning cost per step
+    above ``log2 |Y|``, see :func:`~dicert.verify.estimators.ctw_sparse.check_sample_supports_alphabet`).
+    ``I2``-``I4`` need the whole law over the pair alphabet at every step; past the
+    limit they are refused with a hint naming ``variant='I1'``.
+
     Intervals (``di_rate_ci_``, ``reverse_di_rate_ci_``): the hull of the variant,
     I1, I4 and the Richardson-extrapolated I1 and I4, each +- 1.96 sqrt(2) x the
     batch-means se of the I1 increments (coverage measured in
