@@ -21,10 +21,12 @@ itself past the dense tree's memory limit. Data: X on a 1000-symbol alphabet
 DI rate 1 bit). Columns: the dense tree's size model, the sparse fit's wall
 time, us/sample, peak traced memory, the estimate and its interval; and, in the
 same run, the sparse and dense I1 on binary bsc data at n = 1e5 (time, largest
-increment difference).
+increment difference). ``--sparse-coverage SEEDS``: how often the sparse and the
+dense CTW(depth=3, I1) intervals contain the true rates on four ground-truth
+processes at n = 20000.
 
 Run: ``python benchmarks/bench_ctw.py`` (options: ``--sizes``, ``--reference-max``, ``--repeats``,
-``--sparse-sizes``).
+``--sparse-sizes``, ``--sparse-coverage``).
 """
 
 from __future__ import annotations
@@ -73,7 +75,11 @@ def main() -> None:
     parser.add_argument("--reference-max", type=float, default=3e4, help="largest n for the per-symbol tree")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sparse-sizes", type=float, nargs="*", default=[2e4, 1e5, 1e6])
+    parser.add_argument("--sparse-coverage", type=int, default=0, metavar="SEEDS",
+                        help="coverage of the sparse vs dense I1 interval over SEEDS seeds (n = 20000)")
     args = parser.parse_args()
+    if args.sparse_coverage:
+        _sparse_coverage(args.sparse_coverage, 20_000)
     if args.sparse_sizes:
         _sparse_table([int(s) for s in args.sparse_sizes], args.repeats)
     if not args.sizes:
@@ -141,6 +147,34 @@ def _sparse_table(sizes: list[int], repeats: int) -> None:
     gap = float(np.max(np.abs(sparse.di_increments_ - dense.di_increments_)))
     print(f"binary bsc_delay, n = {n:.0e}, depth {DEPTH}, I1: dense {dense_wall:.3f} s, sparse ({sparse.tree_}) "
           f"{sparse_wall:.3f} s, max |increment difference| {gap:.1e}, DI {dense.di_rate_:.5f} / {sparse.di_rate_:.5f}")
+
+
+def _sparse_coverage(seeds: int, n: int) -> None:
+    """How often the sparse and the dense CTW(depth=3, I1) intervals contain the true rates (same seeds)."""
+    from dicert.verify.processes import copy_channel, feedback_xor, markov_erasure
+
+    processes = {
+        "bsc_delay(p=0.1)": lambda seed: bsc_delay(n, p=0.1, rng=seed),
+        "feedback_xor(0.1,0.2)": lambda seed: feedback_xor(n, p=0.1, r=0.2, rng=seed),
+        "markov_erasure(0.2,0.3)": lambda seed: markov_erasure(n, 0.2, 0.3, rng=seed),
+        "copy_channel(5)": lambda seed: copy_channel(n, 5, rng=seed),
+    }
+    table = Table(title=f"coverage of the CTW(depth=3, I1) 95% interval, n = {n}, {seeds} seeds: DI / reverse")
+    for column in ("process", "sparse tree", "dense tree"):
+        table.add_column(column, justify="right")
+    for name, make in processes.items():
+        hits = np.zeros(4)
+        for seed in range(seeds):
+            sample = make(seed)
+            with memory_limit(ctw_sparse_fit_bytes(n, DEPTH)):  # forces the sparse path
+                sparse = CTW(depth=DEPTH, variant="I1").fit(sample.x, sample.y)
+            dense = CTW(depth=DEPTH, variant="I1").fit(sample.x, sample.y)
+            for i, fitted in enumerate((sparse, dense)):
+                hits[2 * i] += fitted.di_rate_ci_[0] <= sample.di_rate <= fitted.di_rate_ci_[1]
+                hits[2 * i + 1] += fitted.reverse_di_rate_ci_[0] <= sample.reverse_di_rate <= fitted.reverse_di_rate_ci_[1]
+        rates = hits / seeds
+        table.add_row(name, f"{rates[0]:.2f} / {rates[1]:.2f}", f"{rates[2]:.2f} / {rates[3]:.2f}")
+    Console(width=160).print(table)
 
 
 if __name__ == "__main__":
