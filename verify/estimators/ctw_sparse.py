@@ -117,16 +117,27 @@ def _renumber(key: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
     return dense, int(dense.max()) + 1 if dense.size else 1
 
 
+def _renumber_rows(first: NDArray[np.int64], second: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
+    """Dense ids of the pairs ``(first[t], second[t])`` (when ``first * radix + second`` would overflow)."""
+    _, dense = np.unique(np.stack([first, second], axis=1), axis=0, return_inverse=True)
+    dense = dense.astype(np.int64).reshape(-1)
+    return dense, int(dense.max()) + 1 if dense.size else 1
+
+
 def _path_contexts(context: NDArray[np.int64], alphabet: int, depth: int, start: int) -> list[NDArray[np.int64]]:
     """Context id of every step ``t >= start`` at depths 0..depth (``context[t-1] .. context[t-d]``)."""
     n = context.size
     ids = [np.zeros(n - start, dtype=np.int64)]
     bound = 1
     for d in range(1, depth + 1):
-        previous = ids[-1]
+        previous, symbol = ids[-1], context[start - d : n - d]
         if bound * alphabet >= _MAX_ID:
             previous, bound = _renumber(previous)
-        ids.append(previous * alphabet + context[start - d : n - d])
+        if bound * alphabet >= _MAX_ID:  # even dense ids overflow: number the (context, symbol) rows
+            ids.append(_renumber_rows(previous, symbol)[0])
+            bound = n
+            continue
+        ids.append(previous * alphabet + symbol)
         bound *= alphabet
     return ids
 
@@ -134,7 +145,9 @@ def _path_contexts(context: NDArray[np.int64], alphabet: int, depth: int, start:
 def _pair_key(node: NDArray[np.int64], symbol: NDArray[np.int64], radix: int) -> NDArray[np.int64]:
     """A key equal for two steps iff both node and symbol are equal (renumbering the node if needed)."""
     if node.size and int(node.max()) + 1 >= _MAX_ID // max(radix, 1):
-        node = _renumber(node)[0]
+        node, top = _renumber(node)
+        if top >= _MAX_ID // max(radix, 1):
+            return _renumber_rows(node, symbol)[0]
     return node * radix + symbol
 
 

@@ -114,3 +114,16 @@ def test_ctw_on_a_1000_by_1000_copy_channel_refuses_by_name_in_bounded_memory() 
     finally:
         tracemalloc.stop()
     assert peak < PEAK_LIMIT
+
+
+def test_sparse_tree_gives_the_same_probabilities_when_context_ids_must_be_renumbered(monkeypatch) -> None:
+    import dicert.verify.estimators.ctw_sparse as sparse_module
+
+    rng = np.random.default_rng(2)
+    pair = rng.integers(0, 3, 200) * 3 + rng.integers(0, 3, 200)
+    plain = ctw_observed_log_prob(pair, 9, 3, marginal=3)
+    monkeypatch.setattr(sparse_module, "_MAX_ID", 8)  # every id product "overflows": renumbered rows
+    renumbered = ctw_observed_log_prob(pair, 9, 3, marginal=3)
+    for a, b in zip(plain, renumbered):
+        assert a is not None and b is not None
+        np.testing.assert_array_equal(a, b)
