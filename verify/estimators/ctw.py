@@ -407,6 +407,7 @@ class CTW(BaseDIEstimator):
                     f"predictive law over {rx * ry} pair symbols at every step")
         guard_bytes(dense_bytes, "x, y", f"CTW (depth {D}) on alphabets of {rx} and {ry} symbols (n = {n})",
                     hint=hint)
+        check_sample_supports_alphabet(rx, ry, n - D)  # as on the sparse path: else the rates measure the prior
         # size everything first: the joint tables (and the I2/I4 functionals) dominate
         check_allocation((3, rx * ry, max(n - D, 0)), 8, f"CTW predictive tables for alphabet {rx * ry}, {n - D} steps")
         joint_codes = x_codes * ry + y_codes

@@ -127,3 +127,12 @@ def test_sparse_tree_gives_the_same_probabilities_when_context_ids_must_be_renum
     for a, b in zip(plain, renumbered):
         assert a is not None and b is not None
         np.testing.assert_array_equal(a, b)
+
+
+def test_dense_and_sparse_trees_refuse_the_same_prior_dominated_sample() -> None:
+    # 40 x 40 pair alphabet, 300 samples: the joint KT learning cost (~22 bits/step) exceeds log2 40
+    x = np.random.default_rng(5).integers(0, 40, 300)
+    with pytest.raises(InvalidInput, match=r"^x, y: too few samples for CTW on alphabets of 40 and 40 symbols"):
+        CTW(depth=1, variant="I1").fit(x, np.roll(x, 1))
+    with memory_limit(ctw_sparse_fit_bytes(300, 1)), pytest.raises(InvalidInput, match="too few samples"):
+        CTW(depth=1, variant="I1").fit(x, np.roll(x, 1))
