@@ -48,7 +48,7 @@ from dicert.verify.estimators.intervals import (
     richardson_weights,
     span_interval,
 )
-from dicert.verify.memory import guard_bytes
+from dicert.verify.memory import current_memory_limit, format_size, guard_bytes
 from dicert.verify.sizes import ctw_fit_bytes
 from dicert.verify.estimators.protocol import (
     BaseDIEstimator,
@@ -58,6 +58,12 @@ from dicert.verify.estimators.protocol import (
     validate_pair,
 )
 from dicert.verify.memory import check_allocation
+from dicert.verify.estimators.ctw_sparse import (
+    SPARSE_VARIANTS,
+    check_sample_supports_alphabet,
+    ctw_sparse_fit_bytes,
+    sparse_i1_increments,
+)
 
 __all__ = ["CTW", "ctw_predictive", "CTW_VARIANTS"]
 
@@ -290,6 +296,20 @@ class CTW(BaseDIEstimator):
     and :math:`I(D\\mathbb Y\\to\\mathbb X\\|\\mathbb Z)`; the depth then counts
     (z, past symbol) pairs.
 
+    Large alphabets: the dense tree holds a count vector over the pair
+    alphabet at every node and the full predictive law at every step
+    (:func:`dicert.verify.sizes.ctw_fit_bytes`). When that exceeds the memory
+    limit and ``variant="I1"``, the fit uses the sparse context tree of
+    :mod:`dicert.verify.estimators.ctw_sparse` by itself (``tree_ ==
+    "sparse"``): only visited contexts and observed symbols, memory
+    ``O(n * depth)`` for any alphabet, the same I1 increments as the dense tree
+    (to 1e-12, tested); its interval is the hull of I1 and its Richardson
+    extrapolation (I4 is not computed). It refuses by name when the pair
+    alphabet is too large for the sample (the joint KT learning cost per step
+    above ``log2 |Y|``, see :func:`~dicert.verify.estimators.ctw_sparse.check_sample_supports_alphabet`).
+    ``I2``-``I4`` need the whole law over the pair alphabet at every step; past the
+    limit they are refused with a hint naming ``variant='I1'``.
+
     Intervals (``di_rate_ci_``, ``reverse_di_rate_ci_``): the hull of the variant,
     I1, I4 and the Richardson-extrapolated I1 and I4, each +- 1.96 sqrt(2) x the
     batch-means se of the I1 increments (coverage measured in
@@ -343,31 +363,20 @@ class CTW(BaseDIEstimator):
         y_codes, ry = encode_symbols(ya, "y", None if sizes is None else sizes[1])
         za = None
         D = self.depth
-        guard_bytes(ctw_fit_bytes(rx, ry, xa.size, D), "x, y",
-                    f"CTW (depth {D}) on alphabets of {rx} and {ry} symbols (n = {xa.size})")
-        # size everything first: the joint tables (and the I2/I4 functionals) dominate
-        check_allocation((3, rx * ry, max(xa.size - D, 0)), 8, f"CTW predictive tables for alphabet {rx * ry}, {xa.size - D} steps")
-        joint_codes = x_codes * ry + y_codes
-
-        def with_side(codes: NDArray[np.int64], r: int) -> tuple[NDArray[np.int64], int] | None:
-            if za is None:
-                return None
-            ahead = np.empty_like(z_codes)
-            ahead[:-1], ahead[-1] = z_codes[1:], 0  # context[t] = (z[t+1], codes[t])
-            return ahead * r + codes, rz * r
-
         if z is not None:
             za = validate_pair(xa, z)[1]
             z_codes, rz = encode_symbols(za, "z", None)
-        # predictive laws with time on the last axis
-        p_y = _ctw_predictive_by_symbol(y_codes, ry, D, D, with_side(y_codes, ry))  # (ry, m): P(y_t | y^{t-1}[, z^t])
-        p_x = _ctw_predictive_by_symbol(x_codes, rx, D, D, with_side(x_codes, rx))  # (rx, m): P(x_t | x^{t-1}[, z^t])
-        p_joint = _ctw_predictive_by_symbol(
-            joint_codes, rx * ry, D, D, with_side(joint_codes, rx * ry)
-        ).reshape(rx, ry, -1)
-        di, reverse, di_1, reverse_1, di_4, reverse_4 = _functionals(
-            p_y, p_x, p_joint, x_codes[D:], y_codes[D:], self.variant
-        )
+        side = None if za is None else (z_codes, rz)
+        dense_bytes = ctw_fit_bytes(rx, ry, xa.size, D)
+        sparse = dense_bytes > current_memory_limit() and self.variant in SPARSE_VARIANTS
+        if sparse:  # only the observed symbols' probabilities: memory O(n depth), any alphabet
+            check_sample_supports_alphabet(rx, ry, xa.size - D)
+            di_1, reverse_1 = sparse_i1_increments(x_codes, y_codes, rx, ry, D, side)
+            di, reverse, di_4, reverse_4 = di_1, reverse_1, di_1, reverse_1
+        else:
+            di, reverse, di_1, reverse_1, di_4, reverse_4 = self._dense_increments(
+                x_codes, y_codes, (rx, ry), side, dense_bytes
+            )
         di_ci = _interval(di, di_1, di_4)
         reverse_ci = _interval(reverse, reverse_1, reverse_4)
         if self.bias_correction == "richardson":
@@ -375,10 +384,49 @@ class CTW(BaseDIEstimator):
             di, reverse = di * weights, reverse * weights
         self._data = (xa, ya, za)
         self.alphabet_sizes_ = (rx, ry)
+        self.tree_ = "sparse" if sparse else "dense"
         self._store(
-            di, reverse, self.base, di_ci, reverse_ci, _CI_METHOD
+            di, reverse, self.base, di_ci, reverse_ci, _CI_METHOD_SPARSE if sparse else _CI_METHOD
         )
         return self
+
+    def _dense_increments(
+        self,
+        x_codes: NDArray[np.int64],
+        y_codes: NDArray[np.int64],
+        sizes: tuple[int, int],
+        side: tuple[NDArray[np.int64], int] | None,
+        dense_bytes: int,
+    ) -> tuple[NDArray[np.float64], ...]:
+        """The dense-tree path: full predictive laws, every variant (see :func:`_functionals`)."""
+        (rx, ry), D, n = sizes, self.depth, x_codes.size
+        hint = None
+        if self.variant not in SPARSE_VARIANTS:
+            hint = (f"use variant='I1' (--variant I1): the sparse context tree computes (3.3) in "
+                    f"{format_size(ctw_sparse_fit_bytes(n, D))}; variant {self.variant} needs the whole "
+                    f"predictive law over {rx * ry} pair symbols at every step")
+        guard_bytes(dense_bytes, "x, y", f"CTW (depth {D}) on alphabets of {rx} and {ry} symbols (n = {n})",
+                    hint=hint)
+        check_sample_supports_alphabet(rx, ry, n - D)  # as on the sparse path: else the rates measure the prior
+        # size everything first: the joint tables (and the I2/I4 functionals) dominate
+        check_allocation((3, rx * ry, max(n - D, 0)), 8, f"CTW predictive tables for alphabet {rx * ry}, {n - D} steps")
+        joint_codes = x_codes * ry + y_codes
+
+        def with_side(codes: NDArray[np.int64], r: int) -> tuple[NDArray[np.int64], int] | None:
+            if side is None:
+                return None
+            z_codes, rz = side
+            ahead = np.empty_like(z_codes)
+            ahead[:-1], ahead[-1] = z_codes[1:], 0  # context[t] = (z[t+1], codes[t])
+            return ahead * r + codes, rz * r
+
+        # predictive laws with time on the last axis
+        p_y = _ctw_predictive_by_symbol(y_codes, ry, D, D, with_side(y_codes, ry))  # (ry, m): P(y_t | y^{t-1}[, z^t])
+        p_x = _ctw_predictive_by_symbol(x_codes, rx, D, D, with_side(x_codes, rx))  # (rx, m): P(x_t | x^{t-1}[, z^t])
+        p_joint = _ctw_predictive_by_symbol(
+            joint_codes, rx * ry, D, D, with_side(joint_codes, rx * ry)
+        ).reshape(rx, ry, -1)
+        return _functionals(p_y, p_x, p_joint, x_codes[D:], y_codes[D:], self.variant)
 
 
 _CHUNK = 1 << 15  # time steps per block of the per-step functionals (keeps the temporaries in cache)
@@ -427,6 +475,10 @@ def _functionals(
 
 _CI_METHOD = (
     "hull of the variant, I1, I4 and their Richardson extrapolations, each +- 1.96 sqrt(2) batch-means se of I1"
+)
+_CI_METHOD_SPARSE = (
+    "sparse context tree (I1 only): hull of I1 and its Richardson extrapolation, each +- 1.96 sqrt(2) "
+    "batch-means se of I1"
 )
 
 
