@@ -154,7 +154,8 @@ def face_invariant_input(channel: Any, graph: Any, output_law: Any) -> FaceInput
     b_eq = np.concatenate([np.zeros(S * m), [1.0], rhs_el])
     h = np.array([_entropy_bits(law[s, x]) for s, _, x in triples])
     cost = np.concatenate([h, np.full(2 * k, SLACK_WEIGHT)])
-    res = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    res = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs",
+                  options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
     if res.status != 0:
         return None
     joint = np.zeros((S, m, X))
