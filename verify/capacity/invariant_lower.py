@@ -383,7 +383,8 @@ def _starts(arrays: Any, g: Any, prob: "_Problem", solution: Any, starts: list |
     except Exception:  # noqa: BLE001 - a failed convex solve only removes one start
         pass
     else:
-        if prob.S > 1 and (getattr(bound, "bcjr_residual", None) is None or bound.bcjr_residual > 1e-12):
+        residual = getattr(bound, "bcjr_residual", None)
+        if prob.S > 1 and (residual is None or residual > 1e-12):
             todo.extend(_face_lp_start(arrays, g, bound))
             todo.extend(_face_vertex_starts(arrays, g, bound))
     for label, beliefs, policy in starts or []:
