@@ -83,12 +83,23 @@ def test_discover_dicode_erasure_certified_gap_below_1e_9_contains_the_published
 
 
 @pytest.mark.slow
-def test_discover_ternary_ising_bracket_from_edge_moves_and_quotients_contains_the_capacity(capsys):
-    # Thm 4.6.1 value for q = 3 (Elishco & Permuter 2014), proven inside [4.6e-14] by `certify ising_q --q 3`
-    known = 0.9612271925417
+def test_discover_ternary_ising_certified_gap_below_1e_9_contains_thm_4_6_1(capsys):
+    # Thm 4.6.1 (4.79): C = 1/2 log2(1/p*), p* the root in [0, 1] of the quartic -- computed in the test only
+    import math
+
+    import numpy as np
+
+    from dicert.proofs.ising_q import quartic
+
+    roots = np.roots([float(c) for c in reversed(quartic(3))])
+    (p_star,) = [r.real for r in roots if abs(r.imag) < 1e-12 and 0.0 <= r.real <= 1.0]
+    known = 0.5 * math.log2(1.0 / p_star)
     lower, upper, data = _bracket(capsys, "ising:q=3")
     assert lower <= known <= upper
-    assert upper - lower < 1e-2  # measured 4.3e-3 (6-node graph); 4.9e-2 on the 10-node clustered graph
+    # measured 5.8e-12 on the 7-node discovered graph (invariant input from the optimal-face LP);
+    # 7.1e-2 before (block-entropy lower bound), 4.9e-2 on the 10-node clustered graph
+    assert upper - lower < 1e-9
+    assert data["lower_method"].startswith("exactly BCJR-invariant")
 
 
 @pytest.mark.parametrize("channel", ["bsc:p=0.1", "bec:eps=0.3", "z"])

@@ -10,7 +10,10 @@ non-convex problem
 (``g`` the reward of Table 4.1, ``pi`` stationary on the graph).
 :func:`best_invariant_input` solves it by SLSQP from several starting points:
 the maximiser of the convex Q-graph program (4.40) (which is invariant when
-Cor. 4.4.5 applies), any starts the caller passes (e.g. the belief-MDP's greedy
+Cor. 4.4.5 applies), the invariant point of its optimal face found by one
+linear program with the optimal output law held fixed
+(:mod:`dicert.verify.capacity.invariant_face`; exact when the bound is
+attained by an invariant input on the graph), any starts the caller passes (e.g. the belief-MDP's greedy
 policy at the node beliefs), and Dirichlet-random ones (``rng``).  Every allowed
 action entry is kept at least ``margin`` away from zero so that the exact
 projection of :mod:`dicert.verify.certify.invariant_witness` stays a probability
@@ -354,6 +357,20 @@ def _face_vertex_starts(arrays: Any, g: QGraph, bound: Any, trials: int = 16, ke
     return [(label, beliefs_of_policy(arrays, g, policy), policy) for _, label, policy in found[:keep]]
 
 
+def _face_lp_start(arrays: Any, g: QGraph, bound: Any) -> list:
+    """The invariant point of the optimal face, from the linear program of :mod:`.invariant_face` (one start)."""
+    from dicert.verify.capacity.invariant_face import face_invariant_input
+
+    output_law = getattr(bound, "output_law", None)
+    if output_law is None:
+        return []
+    try:
+        found = face_invariant_input(arrays, g, output_law)
+    except (ValueError, np.linalg.LinAlgError):  # the linear program only adds a start
+        return []
+    return [] if found is None else [("face_lp", found.beliefs, found.policy)]
+
+
 def _starts(arrays: Any, g: Any, prob: "_Problem", solution: Any, starts: list | None, random_starts: int,
             gen: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """The starts of :func:`invariant_candidates`: program maximiser (and its face vertices), given, random."""
@@ -366,7 +383,9 @@ def _starts(arrays: Any, g: Any, prob: "_Problem", solution: Any, starts: list |
     except Exception:  # noqa: BLE001 - a failed convex solve only removes one start
         pass
     else:
-        if prob.S > 1 and (getattr(bound, "bcjr_residual", None) is None or bound.bcjr_residual > 1e-12):
+        residual = getattr(bound, "bcjr_residual", None)
+        if prob.S > 1 and (residual is None or residual > 1e-12):
+            todo.extend(_face_lp_start(arrays, g, bound))
             todo.extend(_face_vertex_starts(arrays, g, bound))
     for label, beliefs, policy in starts or []:
         todo.append((label, np.asarray(beliefs, dtype=float), np.asarray(policy, dtype=float)))
