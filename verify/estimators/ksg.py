@@ -41,6 +41,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dicert.verify.errors import InvalidInput
+from dicert.verify.estimators._ksg_counts import count_within_1d, count_within_2d
 from dicert.verify.estimators.intervals import batch_means_se, z_value
 from dicert.verify.estimators.protocol import BaseDIEstimator, check_int_param, log_base, validate_pair
 
@@ -50,34 +51,20 @@ __all__ = ["KSG", "ksg_conditional_mutual_information"]
 def _count_within(points: NDArray[np.float64], radius: NDArray[np.float64], workers: int = 1) -> NDArray[np.int64]:
     """Number of other points at max-norm distance <= ``radius`` (per point).
 
-    One-dimensional spaces use two binary searches in the sorted values
-    (O(n log n), no tree); higher dimensions a :class:`scipy.spatial.cKDTree`
-    queried in its own leaf order (``workers`` threads).
+    One- and two-dimensional spaces are counted exactly by sorting
+    (:mod:`dicert.verify.estimators._ksg_counts`: binary searches, and a
+    wavelet matrix over ranks in 2-D; no tree); higher dimensions use a
+    :class:`scipy.spatial.cKDTree` queried in its own leaf order (``workers``
+    threads). Both give the counts of ``query_ball_point(p=inf)``.
     """
     from scipy.spatial import cKDTree
 
     if points.shape[1] == 0:
         return np.full(points.shape[0], points.shape[0] - 1, dtype=np.int64)
     if points.shape[1] == 1:
-        values = points[:, 0]
-        ordered = np.sort(values)
-        n = ordered.size
-        upper = np.searchsorted(ordered, values + radius, side="right")
-        lower = np.searchsorted(ordered, values - radius, side="left")
-        # values +- radius is rounded: repair the bounds with the exact test |v_j - v_i| <= radius
-        while True:
-            out = (upper > 0) & (ordered[np.maximum(upper - 1, 0)] - values > radius)
-            into = (upper < n) & (ordered[np.minimum(upper, n - 1)] - values <= radius)
-            if not (out.any() or into.any()):
-                break
-            upper = upper - out + into
-        while True:
-            out = (lower < n) & (values - ordered[np.minimum(lower, n - 1)] > radius)
-            into = (lower > 0) & (values - ordered[np.maximum(lower - 1, 0)] <= radius)
-            if not (out.any() or into.any()):
-                break
-            lower = lower + out - into
-        return (upper - lower - 1).astype(np.int64)
+        return count_within_1d(np.ascontiguousarray(points[:, 0]), radius)
+    if points.shape[1] == 2:
+        return count_within_2d(points, radius)
     tree = cKDTree(points)
     order = tree.indices  # query in the tree's leaf order: neighbouring queries touch the same nodes
     counts = np.empty(points.shape[0], dtype=np.int64)
