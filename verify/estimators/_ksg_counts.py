@@ -112,15 +112,21 @@ class _WaveletMatrix:
         self, lo: NDArray[np.integer], hi: NDArray[np.integer], q: NDArray[np.integer]
     ) -> NDArray[np.int64]:
         dtype = self.zeros[0].dtype
-        lo, hi, q = lo.astype(dtype), hi.astype(dtype), q.astype(dtype)
+        bounds = np.stack([lo, hi]).astype(dtype)  # one gather per level for both ends
+        q = q.astype(dtype)
         result = np.zeros(lo.shape, dtype=dtype)
         for level, bit in enumerate(range(self.bits - 1, -1, -1)):
-            prefix, n_zeros = self.zeros[level], self.n_zeros[level]
-            z_lo, z_hi = prefix[lo], prefix[hi]
-            one = ((q >> bit) & 1).astype(bool)
-            result += np.where(one, z_hi - z_lo, 0)
-            lo = np.where(one, lo - z_lo + n_zeros, z_lo)
-            hi = np.where(one, hi - z_hi + n_zeros, z_hi)
+            zeros = self.zeros[level].take(bounds)  # zeros before each end at this level
+            one = (q >> bit) & 1
+            inside = zeros[1] - zeros[0]
+            inside *= one  # bit set: every 0-bit value in the range is smaller than q
+            result += inside
+            # bit set: follow the 1-bit values (placed after the n_zeros 0-bits), else the 0-bit values
+            bounds -= zeros
+            bounds -= zeros
+            bounds += self.n_zeros[level]
+            bounds *= one
+            bounds += zeros
         return result.astype(np.int64)
 
 

@@ -33,6 +33,7 @@ True
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable
 from typing import ClassVar, Self
@@ -100,9 +101,9 @@ def ksg_conditional_mutual_information(
     joint = np.hstack([a, b, c])
     tree = cKDTree(joint)
     order = tree.indices  # leaf order: consecutive queries share nodes (about 2x faster than data order)
-    distances, _ = tree.query(joint[order], k=k + 1, p=np.inf, workers=workers)
+    distances, _ = tree.query(joint[order], k=[k + 1], p=np.inf, workers=workers)  # only the k-th other
     radius = np.empty(joint.shape[0])
-    radius[order] = np.nextafter(distances[:, -1], 0.0)  # strictly closer than the k-th neighbour
+    radius[order] = np.nextafter(distances[:, 0], 0.0)  # strictly closer than the k-th neighbour
     n_ac = _count_within(np.hstack([a, c]), radius, workers)
     n_bc = _count_within(np.hstack([b, c]), radius, workers)
     n_c = _count_within(c, radius, workers)
@@ -228,15 +229,10 @@ class KSG(BaseDIEstimator):
             x_past = np.hstack([x_past, z_window])
         di_parts = (x_window, y_now, y_past)
         reverse_parts = (y_past[:, :m], x_now, x_past)
-        tick = _Ticker(progress, 40)
-        di = ksg_conditional_mutual_information(*di_parts, self.k, self.workers)
-        tick(10)
-        reverse = ksg_conditional_mutual_information(*reverse_parts, self.k, self.workers)
-        tick(10)
         self._data = (xa, ya, za)
-        di_ci = self._interval(di, di_parts, tick)
-        rev_ci = self._interval(reverse, reverse_parts, tick)
-        tick.finish()
+        di, di_blocks, reverse, rev_blocks = self._searches(di_parts, reverse_parts, _Ticker(progress, 40))
+        di_ci = self._interval(di, di_blocks)
+        rev_ci = self._interval(reverse, rev_blocks)
         self._store(di, reverse, self.base, di_ci, rev_ci, self.ci_method)
         return self
 
@@ -245,12 +241,66 @@ class KSG(BaseDIEstimator):
         "full estimate +- (1.96 sd(10 block estimates) / sqrt(10) + |mean of block estimates - full estimate|)"
     )
 
-    def _interval(
+    #: Number of contiguous blocks of the interval (:meth:`_interval`).
+    n_blocks: ClassVar[int] = 10
+
+    def _searches(
         self,
-        contributions: NDArray[np.float64],
-        parts: tuple[NDArray[np.float64], ...],
-        tick: Callable[[int], None] = lambda units: None,
-    ) -> tuple[float, float]:
+        di_parts: tuple[NDArray[np.float64], ...],
+        reverse_parts: tuple[NDArray[np.float64], ...],
+        tick: _Ticker,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64], NDArray[np.float64] | None]:
+        """Both full-sample contribution vectors and their block estimates (None: too short for blocks).
+
+        The 22 neighbour-search jobs (2 full CMIs, 10 blocks each) are
+        independent; with ``workers != 1`` they run on a thread pool (the tree
+        searches and NumPy's sorts release the GIL), the full CMIs first and
+        with ``workers`` tree threads each. Every job is deterministic, so
+        the result does not depend on ``workers``. ``tick`` is advanced in the
+        calling thread (10 units per full CMI, 1 per block).
+        """
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        rows = di_parts[0].shape[0]
+        size = rows // self.n_blocks
+        with_blocks = size >= max(50, 10 * (self.k + 1))
+        jobs: list[tuple[str, int, tuple[NDArray[np.float64], ...], int]] = [
+            ("di", -1, di_parts, self.workers),
+            ("reverse", -1, reverse_parts, self.workers),
+        ]
+        if with_blocks:
+            for name, parts in (("di", di_parts), ("reverse", reverse_parts)):
+                jobs += [
+                    (name, b, tuple(p[b * size : (b + 1) * size] for p in parts), 1) for b in range(self.n_blocks)
+                ]
+        full: dict[str, NDArray[np.float64]] = {}
+        blocks: dict[str, NDArray[np.float64]] = {name: np.empty(self.n_blocks) for name in ("di", "reverse")}
+
+        def record(job: tuple[str, int, tuple[NDArray[np.float64], ...], int], values: NDArray[np.float64]) -> None:
+            name, block = job[0], job[1]
+            if block < 0:
+                full[name] = values
+            else:
+                blocks[name][block] = float(values.mean())
+            tick(10 if block < 0 else 1)
+
+        threads = (os.cpu_count() or 1) if self.workers == -1 else self.workers
+        if threads == 1:
+            for job in jobs:
+                record(job, ksg_conditional_mutual_information(*job[2], self.k, job[3]))
+        else:
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                futures = {
+                    pool.submit(ksg_conditional_mutual_information, *job[2], self.k, job[3]): job for job in jobs
+                }
+                for future in as_completed(futures):
+                    record(futures[future], future.result())
+        tick.finish()
+        if not with_blocks:
+            return full["di"], None, full["reverse"], None
+        return full["di"], blocks["di"], full["reverse"], blocks["reverse"]
+
+    def _interval(self, contributions: NDArray[np.float64], blocks: NDArray[np.float64] | None) -> tuple[float, float]:
         """95% interval (nats) from estimates on 10 contiguous blocks.
 
         The kNN contributions share neighbours, so batch means of them
@@ -259,22 +309,14 @@ class KSG(BaseDIEstimator):
         The gap between the mean block estimate (n/10 samples) and the full
         estimate is added on both sides as a bias allowance (the KSG bias
         shrinks with n). Coverage: ``benchmarks/bench_estimators_coverage.py``.
-        With fewer than 10 blocks of 10 (k + 1) rows: batch means.
+        With fewer than 10 blocks of 10 (k + 1) rows (``blocks`` None): batch means.
         """
         estimate = float(contributions.mean())
-        n_blocks = 10
-        size = contributions.size // n_blocks
         z_ = z_value()
-        if size < max(50, 10 * (self.k + 1)):
+        if blocks is None:
             half = z_ * batch_means_se(contributions)
             return (estimate - half, estimate + half)
-        estimates = []
-        for b in range(n_blocks):
-            block = (p[b * size : (b + 1) * size] for p in parts)
-            estimates.append(float(ksg_conditional_mutual_information(*block, self.k, self.workers).mean()))
-            tick(1)
-        blocks = np.array(estimates)
-        half = z_ * float(blocks.std(ddof=1)) / float(np.sqrt(n_blocks)) + abs(float(blocks.mean()) - estimate)
+        half = z_ * float(blocks.std(ddof=1)) / float(np.sqrt(blocks.size)) + abs(float(blocks.mean()) - estimate)
         return (estimate - half, estimate + half)
 
 
