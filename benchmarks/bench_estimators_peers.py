@@ -15,7 +15,8 @@ shared, so the load average is printed and only ratios within one run count):
    ``k = 4`` on a Gaussian VAR(1) (``A = X_t``, ``B = Y_{t-1}``, ``C = X_{t-1}``):
    :func:`dicert.verify.estimators.ksg.ksg_conditional_mutual_information`
    against ``npeet_plus.cmi`` and ``ennemi.estimate_mi(..., cond=...)`` (one
-   thread each); the full ``KSG(history=1).fit`` (two CMIs) is timed at 10^6 rows.
+   thread each); the full ``KSG(history=1).fit`` (two full CMIs + 20 block CMIs for
+   the interval, ``--ksg-workers`` threads) is timed at 10^6 rows.
 3. **CTW vs the per-symbol reference tree** (the textbook sequential CTW,
    :mod:`dicert.verify.estimators.ctw_reference`) and CTW time per sample up to
    ``--ctw-max`` samples (linearity).

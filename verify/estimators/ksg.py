@@ -16,7 +16,12 @@ of other samples strictly closer than :math:`\\varepsilon_i` in the subspaces,
 .. math::
     \\hat I(A; B \\mid C) = \\psi(k) - \\langle \\psi(n_{AC}+1) + \\psi(n_{BC}+1) - \\psi(n_C+1) \\rangle .
 
-Neighbour searches use :class:`scipy.spatial.cKDTree`. Each series is
+The k-th-neighbour search uses one :class:`scipy.spatial.cKDTree` of the
+joint space; the subspace counts of one- and two-dimensional spaces are exact
+counts by sorting (:mod:`dicert.verify.estimators._ksg_counts`: binary searches
+and a wavelet matrix over ranks, no tree), higher-dimensional ones a tree per
+subspace. A fit runs its 22 searches (2 full CMIs and 10 interval blocks each)
+on ``workers`` threads. Each series is
 standardised first (so the estimate does not depend on the units of ``x`` or
 ``y``). The ``X`` window includes :math:`X_t`, so the DI estimate contains the
 instantaneous information of (2.30).
