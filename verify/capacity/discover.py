@@ -351,7 +351,8 @@ def bracket_candidates(
     yields.  The search stops at the first graph whose gap is at most ``gap_tol`` (the
     larger ones would only be lifts); graphs above ``max_nodes`` are skipped once a
     graph was bounded.  Best: the least upper bound (to 1e-9), then a lower bound
-    present, then the larger lower bound, then fewer nodes.
+    present, then the larger lower bound, then fewer nodes.  ``progress(stage, done,
+    total)``, when given, is called before each graph and once at the end.
 
     Examples
     --------
@@ -386,6 +387,8 @@ def bracket_candidates(
             best = (key, upper, lower, witness, source, extracted, bound.output_law)
         if lower is not None and upper - lower <= gap_tol:
             break
+    if progress is not None:
+        progress("Q-graph bounds", len(graphs), len(graphs))
     if best is None:
         if graphs:
             raise SolverFailed("upper: no extracted Q-graph received a valid duality bound (Thm 4.5.2)")
