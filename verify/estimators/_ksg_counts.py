@@ -29,6 +29,8 @@ True
 from __future__ import annotations
 
 import numpy as np
+from typing import Any
+
 from numpy.typing import NDArray
 
 __all__ = ["count_within_1d", "count_within_2d", "sorted_range"]
@@ -98,10 +100,10 @@ class _WaveletMatrix:
         dtype = np.int32 if n < 2**31 - 1 else np.int64
         self.zeros: list[NDArray[np.integer]] = []
         self.n_zeros: list[int] = []
-        current = seq.astype(dtype)
+        current: NDArray[np.integer[Any]] = seq.astype(dtype)
         for bit in range(self.bits - 1, -1, -1):
             is_one = ((current >> bit) & 1).astype(bool)
-            prefix = np.empty(n + 1, dtype=dtype)
+            prefix: NDArray[np.integer[Any]] = np.empty(n + 1, dtype=dtype)
             prefix[0] = 0
             np.cumsum(~is_one, out=prefix[1:], dtype=dtype)
             self.zeros.append(prefix)

@@ -53,6 +53,9 @@ from dicert.verify.estimators.protocol import BaseDIEstimator, check_int_param, 
 
 __all__ = ["KSG", "ksg_conditional_mutual_information"]
 
+#: The (A, B, C) arrays of one conditional mutual information I(A; B | C).
+_Parts = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+
 
 def _count_within(points: NDArray[np.float64], radius: NDArray[np.float64], workers: int = 1) -> NDArray[np.int64]:
     """Number of other points at max-norm distance <= ``radius`` (per point).
@@ -251,8 +254,8 @@ class KSG(BaseDIEstimator):
 
     def _searches(
         self,
-        di_parts: tuple[NDArray[np.float64], ...],
-        reverse_parts: tuple[NDArray[np.float64], ...],
+        di_parts: _Parts,
+        reverse_parts: _Parts,
         tick: _Ticker,
     ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64], NDArray[np.float64] | None]:
         """Both full-sample contribution vectors and their block estimates (None: too short for blocks).
@@ -269,19 +272,20 @@ class KSG(BaseDIEstimator):
         rows = di_parts[0].shape[0]
         size = rows // self.n_blocks
         with_blocks = size >= max(50, 10 * (self.k + 1))
-        jobs: list[tuple[str, int, tuple[NDArray[np.float64], ...], int]] = [
+        jobs: list[tuple[str, int, _Parts, int]] = [
             ("di", -1, di_parts, self.workers),
             ("reverse", -1, reverse_parts, self.workers),
         ]
         if with_blocks:
             for name, parts in (("di", di_parts), ("reverse", reverse_parts)):
-                jobs += [
-                    (name, b, tuple(p[b * size : (b + 1) * size] for p in parts), 1) for b in range(self.n_blocks)
-                ]
+                a, b_, c = parts
+                for b in range(self.n_blocks):
+                    rows_b = slice(b * size, (b + 1) * size)
+                    jobs.append((name, b, (a[rows_b], b_[rows_b], c[rows_b]), 1))
         full: dict[str, NDArray[np.float64]] = {}
         blocks: dict[str, NDArray[np.float64]] = {name: np.empty(self.n_blocks) for name in ("di", "reverse")}
 
-        def record(job: tuple[str, int, tuple[NDArray[np.float64], ...], int], values: NDArray[np.float64]) -> None:
+        def record(job: tuple[str, int, _Parts, int], values: NDArray[np.float64]) -> None:
             name, block = job[0], job[1]
             if block < 0:
                 full[name] = values
