@@ -16,7 +16,12 @@ of other samples strictly closer than :math:`\\varepsilon_i` in the subspaces,
 .. math::
     \\hat I(A; B \\mid C) = \\psi(k) - \\langle \\psi(n_{AC}+1) + \\psi(n_{BC}+1) - \\psi(n_C+1) \\rangle .
 
-Neighbour searches use :class:`scipy.spatial.cKDTree`. Each series is
+The k-th-neighbour search uses one :class:`scipy.spatial.cKDTree` of the
+joint space; the subspace counts of one- and two-dimensional spaces are exact
+counts by sorting (:mod:`dicert.verify.estimators._ksg_counts`: binary searches
+and a wavelet matrix over ranks, no tree), higher-dimensional ones a tree per
+subspace. A fit runs its 22 searches (2 full CMIs and 10 interval blocks each)
+on ``workers`` threads. Each series is
 standardised first (so the estimate does not depend on the units of ``x`` or
 ``y``). The ``X`` window includes :math:`X_t`, so the DI estimate contains the
 instantaneous information of (2.30).
@@ -33,6 +38,7 @@ True
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable
 from typing import ClassVar, Self
@@ -41,43 +47,33 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dicert.verify.errors import InvalidInput
+from dicert.verify.estimators._ksg_counts import count_within_1d, count_within_2d
 from dicert.verify.estimators.intervals import batch_means_se, z_value
 from dicert.verify.estimators.protocol import BaseDIEstimator, check_int_param, log_base, validate_pair
 
 __all__ = ["KSG", "ksg_conditional_mutual_information"]
 
+#: The (A, B, C) arrays of one conditional mutual information I(A; B | C).
+_Parts = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+
 
 def _count_within(points: NDArray[np.float64], radius: NDArray[np.float64], workers: int = 1) -> NDArray[np.int64]:
     """Number of other points at max-norm distance <= ``radius`` (per point).
 
-    One-dimensional spaces use two binary searches in the sorted values
-    (O(n log n), no tree); higher dimensions a :class:`scipy.spatial.cKDTree`
-    queried in its own leaf order (``workers`` threads).
+    One- and two-dimensional spaces are counted exactly by sorting
+    (:mod:`dicert.verify.estimators._ksg_counts`: binary searches, and a
+    wavelet matrix over ranks in 2-D; no tree); higher dimensions use a
+    :class:`scipy.spatial.cKDTree` queried in its own leaf order (``workers``
+    threads). Both give the counts of ``query_ball_point(p=inf)``.
     """
     from scipy.spatial import cKDTree
 
     if points.shape[1] == 0:
         return np.full(points.shape[0], points.shape[0] - 1, dtype=np.int64)
     if points.shape[1] == 1:
-        values = points[:, 0]
-        ordered = np.sort(values)
-        n = ordered.size
-        upper = np.searchsorted(ordered, values + radius, side="right")
-        lower = np.searchsorted(ordered, values - radius, side="left")
-        # values +- radius is rounded: repair the bounds with the exact test |v_j - v_i| <= radius
-        while True:
-            out = (upper > 0) & (ordered[np.maximum(upper - 1, 0)] - values > radius)
-            into = (upper < n) & (ordered[np.minimum(upper, n - 1)] - values <= radius)
-            if not (out.any() or into.any()):
-                break
-            upper = upper - out + into
-        while True:
-            out = (lower < n) & (values - ordered[np.minimum(lower, n - 1)] > radius)
-            into = (lower > 0) & (values - ordered[np.maximum(lower - 1, 0)] <= radius)
-            if not (out.any() or into.any()):
-                break
-            lower = lower + out - into
-        return (upper - lower - 1).astype(np.int64)
+        return count_within_1d(np.ascontiguousarray(points[:, 0]), radius)
+    if points.shape[1] == 2:
+        return count_within_2d(points, radius)
     tree = cKDTree(points)
     order = tree.indices  # query in the tree's leaf order: neighbouring queries touch the same nodes
     counts = np.empty(points.shape[0], dtype=np.int64)
@@ -113,9 +109,9 @@ def ksg_conditional_mutual_information(
     joint = np.hstack([a, b, c])
     tree = cKDTree(joint)
     order = tree.indices  # leaf order: consecutive queries share nodes (about 2x faster than data order)
-    distances, _ = tree.query(joint[order], k=k + 1, p=np.inf, workers=workers)
+    distances, _ = tree.query(joint[order], k=[k + 1], p=np.inf, workers=workers)  # only the k-th other
     radius = np.empty(joint.shape[0])
-    radius[order] = np.nextafter(distances[:, -1], 0.0)  # strictly closer than the k-th neighbour
+    radius[order] = np.nextafter(distances[:, 0], 0.0)  # strictly closer than the k-th neighbour
     n_ac = _count_within(np.hstack([a, c]), radius, workers)
     n_bc = _count_within(np.hstack([b, c]), radius, workers)
     n_c = _count_within(c, radius, workers)
@@ -241,15 +237,10 @@ class KSG(BaseDIEstimator):
             x_past = np.hstack([x_past, z_window])
         di_parts = (x_window, y_now, y_past)
         reverse_parts = (y_past[:, :m], x_now, x_past)
-        tick = _Ticker(progress, 40)
-        di = ksg_conditional_mutual_information(*di_parts, self.k, self.workers)
-        tick(10)
-        reverse = ksg_conditional_mutual_information(*reverse_parts, self.k, self.workers)
-        tick(10)
         self._data = (xa, ya, za)
-        di_ci = self._interval(di, di_parts, tick)
-        rev_ci = self._interval(reverse, reverse_parts, tick)
-        tick.finish()
+        di, di_blocks, reverse, rev_blocks = self._searches(di_parts, reverse_parts, _Ticker(progress, 40))
+        di_ci = self._interval(di, di_blocks)
+        rev_ci = self._interval(reverse, rev_blocks)
         self._store(di, reverse, self.base, di_ci, rev_ci, self.ci_method)
         return self
 
@@ -258,12 +249,67 @@ class KSG(BaseDIEstimator):
         "full estimate +- (1.96 sd(10 block estimates) / sqrt(10) + |mean of block estimates - full estimate|)"
     )
 
-    def _interval(
+    #: Number of contiguous blocks of the interval (:meth:`_interval`).
+    n_blocks: ClassVar[int] = 10
+
+    def _searches(
         self,
-        contributions: NDArray[np.float64],
-        parts: tuple[NDArray[np.float64], ...],
-        tick: Callable[[int], None] = lambda units: None,
-    ) -> tuple[float, float]:
+        di_parts: _Parts,
+        reverse_parts: _Parts,
+        tick: _Ticker,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64], NDArray[np.float64] | None]:
+        """Both full-sample contribution vectors and their block estimates (None: too short for blocks).
+
+        The 22 neighbour-search jobs (2 full CMIs, 10 blocks each) are
+        independent; with ``workers != 1`` they run on a thread pool (the tree
+        searches and NumPy's sorts release the GIL), the full CMIs first and
+        with ``workers`` tree threads each. Every job is deterministic, so
+        the result does not depend on ``workers``. ``tick`` is advanced in the
+        calling thread (10 units per full CMI, 1 per block).
+        """
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        rows = di_parts[0].shape[0]
+        size = rows // self.n_blocks
+        with_blocks = size >= max(50, 10 * (self.k + 1))
+        jobs: list[tuple[str, int, _Parts, int]] = [
+            ("di", -1, di_parts, self.workers),
+            ("reverse", -1, reverse_parts, self.workers),
+        ]
+        if with_blocks:
+            for name, parts in (("di", di_parts), ("reverse", reverse_parts)):
+                a, b_, c = parts
+                for b in range(self.n_blocks):
+                    rows_b = slice(b * size, (b + 1) * size)
+                    jobs.append((name, b, (a[rows_b], b_[rows_b], c[rows_b]), 1))
+        full: dict[str, NDArray[np.float64]] = {}
+        blocks: dict[str, NDArray[np.float64]] = {name: np.empty(self.n_blocks) for name in ("di", "reverse")}
+
+        def record(job: tuple[str, int, _Parts, int], values: NDArray[np.float64]) -> None:
+            name, block = job[0], job[1]
+            if block < 0:
+                full[name] = values
+            else:
+                blocks[name][block] = float(values.mean())
+            tick(10 if block < 0 else 1)
+
+        threads = (os.cpu_count() or 1) if self.workers == -1 else self.workers
+        if threads == 1:
+            for job in jobs:
+                record(job, ksg_conditional_mutual_information(*job[2], self.k, job[3]))
+        else:
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                futures = {
+                    pool.submit(ksg_conditional_mutual_information, *job[2], self.k, job[3]): job for job in jobs
+                }
+                for future in as_completed(futures):
+                    record(futures[future], future.result())
+        tick.finish()
+        if not with_blocks:
+            return full["di"], None, full["reverse"], None
+        return full["di"], blocks["di"], full["reverse"], blocks["reverse"]
+
+    def _interval(self, contributions: NDArray[np.float64], blocks: NDArray[np.float64] | None) -> tuple[float, float]:
         """95% interval (nats) from estimates on 10 contiguous blocks.
 
         The kNN contributions share neighbours, so batch means of them
@@ -272,22 +318,14 @@ class KSG(BaseDIEstimator):
         The gap between the mean block estimate (n/10 samples) and the full
         estimate is added on both sides as a bias allowance (the KSG bias
         shrinks with n). Coverage: ``benchmarks/bench_estimators_coverage.py``.
-        With fewer than 10 blocks of 10 (k + 1) rows: batch means.
+        With fewer than 10 blocks of 10 (k + 1) rows (``blocks`` None): batch means.
         """
         estimate = float(contributions.mean())
-        n_blocks = 10
-        size = contributions.size // n_blocks
         z_ = z_value()
-        if size < max(50, 10 * (self.k + 1)):
+        if blocks is None:
             half = z_ * batch_means_se(contributions)
             return (estimate - half, estimate + half)
-        estimates = []
-        for b in range(n_blocks):
-            block = (p[b * size : (b + 1) * size] for p in parts)
-            estimates.append(float(ksg_conditional_mutual_information(*block, self.k, self.workers).mean()))
-            tick(1)
-        blocks = np.array(estimates)
-        half = z_ * float(blocks.std(ddof=1)) / float(np.sqrt(n_blocks)) + abs(float(blocks.mean()) - estimate)
+        half = z_ * float(blocks.std(ddof=1)) / float(np.sqrt(blocks.size)) + abs(float(blocks.mean()) - estimate)
         return (estimate - half, estimate + half)
 
 
