@@ -366,7 +366,7 @@ def _starts(arrays: Any, g: Any, prob: "_Problem", solution: Any, starts: list |
     except Exception:  # noqa: BLE001 - a failed convex solve only removes one start
         pass
     else:
-        if prob.S > 1 and (getattr(bound, "bcjr_residual", None) is None or bound.bcjr_residual > 1e-12):
+        if prob.S > 1 and ((residual := getattr(bound, "bcjr_residual", None)) is None or residual > 1e-12):
             todo.extend(_face_vertex_starts(arrays, g, bound))
     for label, beliefs, policy in starts or []:
         todo.append((label, np.asarray(beliefs, dtype=float), np.asarray(policy, dtype=float)))

@@ -283,8 +283,8 @@ class KSG(BaseDIEstimator):
             return (estimate - half, estimate + half)
         estimates = []
         for b in range(n_blocks):
-            block = (p[b * size : (b + 1) * size] for p in parts)
-            estimates.append(float(ksg_conditional_mutual_information(*block, self.k, self.workers).mean()))
+            a, b_, c = (p[b * size : (b + 1) * size] for p in parts)  # the (A, B, C) columns of block b
+            estimates.append(float(ksg_conditional_mutual_information(a, b_, c, self.k, self.workers).mean()))
             tick(1)
         blocks = np.array(estimates)
         half = z_ * float(blocks.std(ddof=1)) / float(np.sqrt(n_blocks)) + abs(float(blocks.mean()) - estimate)
