@@ -146,6 +146,8 @@ class QGraph:
     """
 
     __slots__ = ("_phi", "_hash")
+    _phi: np.ndarray  # int64 phi[q, y], read-only (set once through object.__setattr__)
+    _hash: int
 
     def __init__(self, phi: Any) -> None:
         arr = _as_phi(phi)

@@ -49,9 +49,12 @@ Examples
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flint import arb
+
+if TYPE_CHECKING:
+    from flint import fmpq_poly
 
 from dicert.proofs.closed_form import issue_certificate, stored_witness
 from dicert.verify.certify.certificate import Certificate, Check
@@ -157,7 +160,7 @@ def duality_closed_form_data() -> dict:
     }
 
 
-def _poly_from(coeffs: list) -> "fmpq_poly":  # noqa: F821 - flint type
+def _poly_from(coeffs: list) -> fmpq_poly:
     from flint import fmpq_poly
 
     return fmpq_poly([to_fmpq(c) for c in coeffs])
@@ -341,6 +344,8 @@ def ising_witness(digits: int = 40) -> dict:
     ]
     ub = duality_upper_bound(CHANNEL, PHI, test, value, digits + 10)
     lb = bcjr_lower_bound(CHANNEL, PHI, policy, digits + 10)
+    if lb.lower is None:  # pragma: no cover - the policy is invariant (Thm 4.4.4); fail closed otherwise
+        raise ValueError(lb.evidence)
     text = lambda m: [[str(Fraction(v)) for v in row] for row in m]  # noqa: E731
     return {
         "result": NAME,

@@ -64,7 +64,7 @@ from fractions import Fraction
 from flint import arb, fmpq
 
 from dicert.verify.certify.certificate import Check
-from dicert.verify.certify.checks import make_check
+from dicert.verify.certify.checks import CheckRunner, make_check
 from dicert.verify.certify.intervals import log2, to_fmpq, working_precision
 from dicert.verify.certify.roots import isolate_root
 
@@ -176,7 +176,8 @@ def check_hstar_cover(data: dict) -> tuple[bool, str]:
     if c1 not in pts or c2 not in pts:
         return False, "points: the policy break points c1, c2 must be cell end points"
     root = isolate_root(data["poly"], data["bracket"][0], data["bracket"][1]).refine(int(data.get("digits", 40)))
-    worst_up = worst_low = None
+    worst_up: arb | None = None
+    worst_low: arb | None = None
     with working_precision(digits=int(data.get("digits", 40))):
         hs = HStar(root.ball())
         rho = hs.rho
@@ -206,6 +207,8 @@ def check_hstar_cover(data: dict) -> tuple[bool, str]:
                 value = hs.g(arb(z), arb(du), arb(gu))[0]
                 deficit = value - (hb + dhb * arb(z - zbar)) - rho
                 worst_low = deficit if worst_low is None else worst_low.min(deficit)
+    if worst_up is None or worst_low is None:  # the cover has >= 2 points (checked above): unreachable; fail closed
+        return False, "points: expected at least one cell"
     ok = bool(worst_up <= eps) and bool(worst_low >= -eps)
     text = (
         f"{len(pts) - 1} cells: (T h*)(z) - h*(z) - rho* proven in [{float(worst_low.lower()):.2e}, "
@@ -214,7 +217,7 @@ def check_hstar_cover(data: dict) -> tuple[bool, str]:
     return ok, text
 
 
-CHECK_KINDS = {"ising_hstar_cover": check_hstar_cover}
+CHECK_KINDS: dict[str, CheckRunner] = {"ising_hstar_cover": check_hstar_cover}
 
 
 def _h2(x: str) -> str:

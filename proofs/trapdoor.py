@@ -104,7 +104,7 @@ def trapdoor_witness(digits: int = 40) -> dict:
     r = Fraction(round(lo * 10**digits), 10**digits)
     policy = lower_policy(r)
     lb = bcjr_lower_bound(CHANNEL, PHI_LOWER, policy, digits + 10)
-    if not lb.invariant:  # pragma: no cover - the family is invariant for every r
+    if not lb.invariant or lb.lower is None:  # pragma: no cover - the family is invariant for every r
         raise ValueError(lb.evidence)
     pi = [[Fraction(int(v.p), int(v.q)) for v in row] for row in lb.stationary]
     law = [[[Fraction(p) for p in row] for row in block] for block in CHANNEL["law"]]

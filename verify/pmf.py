@@ -27,13 +27,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from dicert.verify.backends import Backend, backend_named, backend_of
 from dicert.verify.errors import InvalidInput, InvalidPmf
 from dicert.verify.memory import check_allocation
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["Pmf"]
 
@@ -442,7 +445,7 @@ class Pmf:
         out: dict[str, np.ndarray] = {}
         for name, alphabet, index in zip(self._names, self._alphabets, indices, strict=True):
             if all(isinstance(symbol, int) for symbol in alphabet):
-                symbols = np.asarray(alphabet, dtype=np.int64)
+                symbols: np.ndarray = np.asarray(alphabet, dtype=np.int64)
             else:
                 symbols = np.empty(len(alphabet), dtype=object)
                 symbols[:] = list(alphabet)
@@ -527,7 +530,7 @@ class Pmf:
     def from_channel(
         cls,
         input_pmf: Pmf,
-        channel: Any,
+        channel: ArrayLike,
         output_names: Sequence[str],
         output_alphabets: Any = None,
     ) -> Pmf:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from dicert.verify.backends import Backend, backend_named, backend_of
 from dicert.verify.errors import InvalidChannel, InvalidInput, InvalidPmf
 from dicert.verify.memory import check_allocation
 from dicert.verify.pmf import Alphabet, Pmf, _alphabet_sizes, _check_alphabets, _check_names
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["mix_pmfs", "pmf_from_dict", "pmf_from_function", "pmf_from_channel", "pmf_from_kernels", "random_pmf"]
 
@@ -51,7 +54,7 @@ def pmf_from_dict(table: Mapping[tuple[Hashable, ...], Any], names: Sequence[str
     if alphabets is None:
         alphabet_list: list[Alphabet] = []
         for position in range(len(names)):
-            symbols = list(dict.fromkeys(key[position] for key in keys))
+            symbols: list[Any] = list(dict.fromkeys(key[position] for key in keys))  # any hashables; sorted if comparable
             try:
                 symbols = sorted(symbols)
             except TypeError:
@@ -109,7 +112,7 @@ def pmf_from_function(function: Callable[..., Any], names: Sequence[str], alphab
 
 
 def pmf_from_channel(input_pmf: Pmf,
-    channel: Any,
+    channel: ArrayLike,
     output_names: Sequence[str],
     output_alphabets: Any = None,
 ) -> Pmf:

@@ -47,8 +47,8 @@ def solver_estimate(record: Any, side: str) -> float | None:
     """The solver's float for ``side`` (``"upper"`` or ``"lower"``) of a bound record: ``<side>_estimate`` if present."""
     name = f"{side}_estimate"
     if hasattr(record, name):
-        return getattr(record, name)  # type: ignore[no-any-return]
-    return getattr(record, side)  # type: ignore[no-any-return]
+        return getattr(record, name)
+    return getattr(record, side)
 
 
 @dataclass

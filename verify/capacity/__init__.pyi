@@ -15,9 +15,9 @@ from dicert.verify.capacity.blahut_arimoto import BACapacity as BACapacity
 from dicert.verify.capacity.directed_ba import directed_blahut_arimoto as directed_blahut_arimoto
 from dicert.verify.capacity.directed_ba import DirectedBAResult as DirectedBAResult
 from dicert.verify.capacity.nletter import nletter_value as nletter_value
-from dicert.verify.capacity.nletter import nletter_bounds as nletter_bounds
+from dicert.verify.capacity.nletter_sequences import nletter_bounds as nletter_bounds
 from dicert.verify.capacity.nletter import NLetterValue as NLetterValue
-from dicert.verify.capacity.nletter import NLetterBounds as NLetterBounds
+from dicert.verify.capacity.nletter_sequences import NLetterBounds as NLetterBounds
 from dicert.verify.capacity.belief_mdp import BeliefMDP as BeliefMDP
 from dicert.verify.capacity.belief_mdp import ValueIteration as ValueIteration
 from dicert.verify.capacity.discover import discover_qgraph as discover_qgraph

@@ -40,7 +40,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -48,6 +48,9 @@ from dicert.verify._numeric import check_int, entropy_bits
 from dicert.verify.errors import InvalidInput
 from dicert.verify.memory import check_allocation, guard_bytes
 from dicert.verify.sizes import belief_mdp_bytes, simplex_grid_points
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import UnifilarSource
 
 __all__ = [
     "simplex_grid",
@@ -304,7 +307,7 @@ class BeliefMDP:
     ((11, 2), (25, 2, 2))
     """
 
-    def __init__(self, channel: Any, *, belief_resolution: int = 200, action_resolution: int = 50) -> None:
+    def __init__(self, channel: UnifilarSource, *, belief_resolution: int = 200, action_resolution: int = 50) -> None:
         from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
 
         arrays = unifilar_arrays(channel)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -104,7 +104,7 @@ class ConeForm:
             self._base_values = self.a[self._indices, self._columns]
             self._base_values[slots] = 0.0
         slots, entries = self._block_slots
-        values = self._base_values.copy()
+        values = cast(np.ndarray, self._base_values).copy()  # set together with _block_slots above
         values[slots] = stationarity[:-1].ravel()[entries]
         return values
 

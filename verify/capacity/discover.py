@@ -32,7 +32,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -41,6 +41,9 @@ from dicert.verify.capacity.belief_mdp import BeliefMDP, ValueIteration, belief_
 from dicert.verify.capacity.belief_paths import BeliefTrajectory, cluster_beliefs, simulate_beliefs
 from dicert.verify.capacity.invariant_refine import InvariantInput, refine_invariant_input
 from dicert.verify.errors import InvalidInput, SolverFailed
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel, UnifilarSource
 
 __all__ = [
     "BeliefTrajectory",
@@ -104,9 +107,22 @@ class ExtractedGraph:
     completed_edges: int
 
 
+class BeliefModel(Protocol):
+    """What :func:`extract_qgraph` reads of a belief MDP: the channel arrays and its greedy action at a belief.
+
+    :class:`~dicert.verify.capacity.belief_mdp.BeliefMDP` (``h``: its relative values) and the RL
+    discovery's policy model (``h`` unused, ``None``) both satisfy it.
+    """
+
+    law: np.ndarray
+    next_state: np.ndarray
+
+    def greedy_action(self, h: Any, belief: np.ndarray) -> np.ndarray: ...
+
+
 def extract_qgraph(
-    mdp: BeliefMDP,
-    h: np.ndarray,
+    mdp: BeliefModel,
+    h: np.ndarray | None,
     trajectory: BeliefTrajectory,
     *,
     radius: float,
@@ -253,7 +269,7 @@ class Discovery:
         }
 
 
-def refined_invariant_lower(channel: Any, mdp: Any, h: np.ndarray | None, extracted: ExtractedGraph) -> InvariantInput | None:
+def refined_invariant_lower(channel: UnifilarSource, mdp: Any, h: np.ndarray | None, extracted: ExtractedGraph) -> InvariantInput | None:
     """Invariant input refined from the MDP's greedy actions at the node beliefs, if invariant (Thm 4.4.4).
 
     ``mdp`` is anything with ``greedy_action(h, belief)`` (a :class:`BeliefMDP`, or the
@@ -285,7 +301,7 @@ _refined_lower = refined_invariant_lower  # the name before issue 18 (verify.neu
 
 
 def extract_candidates(
-    mdp: Any, h: np.ndarray | None, path: BeliefTrajectory, *, radii: tuple[float, ...] = DEFAULT_RADII, burn_in: int = 300
+    mdp: BeliefModel, h: np.ndarray | None, path: BeliefTrajectory, *, radii: tuple[float, ...] = DEFAULT_RADII, burn_in: int = 300
 ) -> dict[QGraph, ExtractedGraph]:
     """The distinct Q-graphs :func:`extract_qgraph` reads off ``path`` at each radius (first extraction of each kept).
 
@@ -343,7 +359,7 @@ class Bracket:
 
 
 def bracket_candidates(
-    channel: Any,
+    channel: UnifilarSource,
     graphs: dict[QGraph, ExtractedGraph],
     refine: Callable[[ExtractedGraph, Any], Iterable[InvariantInput | None]],
     *,
@@ -411,7 +427,7 @@ def _grid_defaults(n_states: int) -> tuple[int, int]:
 
 
 def discover_qgraph(
-    channel: Any,
+    channel: Channel,
     *,
     belief_resolution: int | None = None,
     action_resolution: int | None = None,

@@ -35,7 +35,7 @@ Examples
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -44,6 +44,9 @@ from dicert.verify._numeric import check_conditional_rows
 from dicert.verify.capacity.qgraph_bounds import UnifilarArrays, as_qgraph, unifilar_arrays
 from dicert.verify.capacity.results import DualityBound
 from dicert.verify.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import UnifilarSource
 
 __all__ = ["DualityMDP", "duality_upper_bound", "qgraph_duality_upper"]
 
@@ -72,7 +75,7 @@ class DualityMDP:
     [[[1.0, 1.0]]]
     """
 
-    def __init__(self, channel: Any, graph: Any, test_distribution: Any) -> None:
+    def __init__(self, channel: UnifilarSource, graph: Any, test_distribution: Any) -> None:
         self.arrays: UnifilarArrays = unifilar_arrays(channel)
         law, next_state, allowed = self.arrays.law, self.arrays.next_state, self.arrays.allowed
         n_states, n_inputs, n_outputs = law.shape
@@ -172,7 +175,7 @@ def _policy_iteration(mdp: DualityMDP, h: np.ndarray, max_steps: int) -> tuple[n
 
 
 def duality_upper_bound(
-    channel: Any,
+    channel: UnifilarSource,
     graph: Any,
     test_distribution: Any,
     *,
@@ -267,7 +270,7 @@ def qgraph_duality_upper(program: Any, graph: QGraph, output_law: np.ndarray) ->
     """
     upper: float | None = None
     witness: dict[str, Any] | None = None
-    cone = getattr(program, "_cone", None)
+    cone: Any = getattr(program, "_cone", None)  # the program's Clarabel cone, if it has one
     if getattr(program, "backend", None) == "clarabel" and getattr(cone, "last_dual", None) is not None:
         from dicert.verify.capacity.qgraph_rank import QGraphRankSolver
 

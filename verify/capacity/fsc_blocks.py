@@ -19,7 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -27,10 +27,13 @@ from dicert.verify._numeric import check_conditional_rows
 from dicert.verify.errors import InvalidChannel, InvalidInput
 from dicert.verify.memory import check_allocation
 
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ChannelOrLaw, UnifilarChannel
+
 __all__ = ["fsc_law", "fsc_allowed", "check_nletter_size", "causal_channel_levels", "SOLVER_COPIES"]
 
 
-def fsc_law(channel: Any) -> np.ndarray:
+def fsc_law(channel: ChannelOrLaw) -> np.ndarray:
     """The FSC law ``law[s, x, y, s2] = P(y, s2 | x, s)`` of any supported channel.
 
     Accepts a DMC matrix ``[x, y]`` (2-d array, one state), an FSC law (4-d array),
@@ -56,8 +59,9 @@ def fsc_law(channel: Any) -> np.ndarray:
                 f"channel: expected matrix[x, y] (2-d) or law[s, x, y, s2] (4-d), got shape {arr.shape}"
             )
     elif hasattr(channel, "next_state"):
-        py = np.asarray(channel.law, dtype=float)
-        nxt = np.asarray(channel.next_state, dtype=np.int64)
+        unifilar = cast("UnifilarChannel", channel)  # an object with a next_state: a unifilar channel
+        py = np.asarray(unifilar.law, dtype=float)
+        nxt = np.asarray(unifilar.next_state, dtype=np.int64)
         ns = py.shape[0]
         law = np.zeros(py.shape + (ns,))
         s_idx, x_idx, y_idx = np.indices(py.shape)
@@ -74,7 +78,7 @@ def fsc_law(channel: Any) -> np.ndarray:
     return law
 
 
-def fsc_allowed(channel: Any, shape: tuple[int, int] | None = None) -> np.ndarray | None:
+def fsc_allowed(channel: ChannelOrLaw, shape: tuple[int, int] | None = None) -> np.ndarray | None:
     """The input constraint ``allowed[s, x]`` of a channel (``None`` when unconstrained).
 
     Arrays carry no constraint; a dicert channel's ``allowed`` attribute is
@@ -203,7 +207,7 @@ def _live_inputs(
     for i in range(n - 2, -1, -1):
         position = np.full((nx * ny) ** (i + 1), -1, dtype=np.int64)
         position[reach[i + 1]] = np.arange(len(reach[i + 1]))
-        child_ok = live[i + 1].any(axis=1)
+        child_ok = cast(np.ndarray, live[i + 1].any(axis=1))  # any over axis 1 of a 2-d array: an array
         children = (reach[i][:, None, None] * nx + np.arange(nx)[None, :, None]) * ny + np.arange(ny)[None, None, :]
         pos = position[children]  # -1 where the child is unreachable
         ok = np.where(pos >= 0, child_ok[np.maximum(pos, 0)], True).all(axis=2)

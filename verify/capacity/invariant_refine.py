@@ -19,13 +19,16 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from dicert.graphs.qgraph import QGraph
 from dicert.verify._numeric import stationary_law
 from dicert.verify.capacity.belief_mdp import belief_update, reward_bits
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import UnifilarSource
 
 __all__ = ["InvariantInput", "refine_invariant_input"]
 
@@ -54,7 +57,7 @@ class InvariantInput:
 
 
 def refine_invariant_input(
-    channel: Any,
+    channel: UnifilarSource,
     graph: QGraph,
     node_beliefs: np.ndarray,
     node_actions: np.ndarray,

@@ -31,7 +31,7 @@ import math
 import time
 import warnings
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -40,10 +40,13 @@ from dicert.verify.capacity.qgraph_bounds import CLARABEL_FALLBACKS, DEFAULT_SOL
 from dicert.verify.capacity.results import MarkovCapacity
 from dicert.verify.errors import InvalidChannel, SolverFailed
 
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ChannelOrLaw
+
 __all__ = ["post_law", "markov_feedback_capacity"]
 
 
-def post_law(channel: Any) -> tuple[np.ndarray, np.ndarray, str]:
+def post_law(channel: ChannelOrLaw) -> tuple[np.ndarray, np.ndarray, str]:
     """``(law[y-, x, y], allowed[y-, x], name)`` of a Markov (POST) channel.
 
     ``channel`` is either an array ``law[y-, x, y] = P(y|x,y-)`` of shape
@@ -79,7 +82,7 @@ def post_law(channel: Any) -> tuple[np.ndarray, np.ndarray, str]:
     return law, arrays.allowed, arrays.name
 
 
-def markov_feedback_capacity(channel: Any, **solver_options: Any) -> MarkovCapacity:
+def markov_feedback_capacity(channel: ChannelOrLaw, **solver_options: Any) -> MarkovCapacity:
     """Feedback capacity ``max_{P(x|y-)} I(X;Y|Y-)`` of a Markov (POST) channel (Thm 4.2.2).
 
     Parameters
@@ -139,7 +142,7 @@ def markov_feedback_capacity(channel: Any, **solver_options: Any) -> MarkovCapac
         raise SolverFailed(f"status: cvxpy returned {problem.status!r} for {name}, expected 'optimal'")
     joint = np.zeros((n_outputs, n_inputs))
     idx = np.array(pairs)
-    joint[idx[:, 0], idx[:, 1]] = np.clip(p.value, 0.0, None)
+    joint[idx[:, 0], idx[:, 1]] = np.clip(cast(np.ndarray, p.value), 0.0, None)  # status optimal: p has a value
     joint /= joint.sum()
     pi = joint.sum(axis=1)
     uniform_x = allowed / allowed.sum(axis=1, keepdims=True)

@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -78,6 +78,9 @@ from dicert.verify.capacity.fsc_blocks import (  # re-exported: the channel side
 )
 from dicert.verify.capacity.results import RecordMixin, ValueEstimates
 from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ChannelOrLaw
 
 
 class InfeasibleConstraint(InvalidChannel):
@@ -391,7 +394,7 @@ def _solve(problem: Any, what: str) -> None:
     raise SolverFailed(f"{what}: Clarabel status {status!r}, expected 'optimal'")
 
 
-def nletter_value(channel: Any, n: int, initial_state: int | np.ndarray = 0) -> NLetterValue:
+def nletter_value(channel: ChannelOrLaw, n: int, initial_state: int | np.ndarray = 0) -> NLetterValue:
     """``C_n(s0) = (1/n) max_{r(x^n||y^{n-1})} I(X^n -> Y^n | s0)`` in bits (eq. (4.11)).
 
     Parameters
@@ -438,7 +441,7 @@ def nletter_value(channel: Any, n: int, initial_state: int | np.ndarray = 0) -> 
     )
 
 
-def nletter_maxmin_value(channel: Any, n: int) -> NLetterValue:
+def nletter_maxmin_value(channel: ChannelOrLaw, n: int) -> NLetterValue:
     """``(1/n) max_r min_{s0} I(X^n -> Y^n | s0)`` in bits: one input for all initial states.
 
     The inner minimum of concave functions is concave, so this is the convex program

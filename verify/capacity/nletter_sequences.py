@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +34,9 @@ from dicert.verify.capacity import nletter as _programs  # called through the mo
 from dicert.verify.capacity.nletter import InfeasibleConstraint, policy_directed_information
 from dicert.verify.capacity.results import SequenceRecord, running_best
 from dicert.verify.errors import SolverFailed
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ChannelOrLaw
 
 __all__ = ["NLetterBounds", "nletter_bounds"]
 
@@ -121,7 +124,7 @@ def _maxmin(target: Any, law: np.ndarray, n: int, policies: list[list[np.ndarray
 
 
 def nletter_bounds(
-    channel: Any,
+    channel: ChannelOrLaw,
     n_max: int,
     *,
     progress: Callable[[int, int], None] | None = None,

@@ -52,7 +52,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -62,6 +62,9 @@ from dicert.verify.capacity.fsc_blocks import check_nletter_size, fsc_allowed, f
 from dicert.verify.capacity.nletter import _solve
 from dicert.verify.capacity.results import SequenceRecord, running_best
 from dicert.verify.errors import InvalidInput, SolverFailed
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ChannelOrLaw
 
 __all__ = ["block_channel", "admissible_blocks", "NoFeedbackBounds", "nofeedback_bounds"]
 
@@ -77,7 +80,7 @@ def _forward_blocks(law: np.ndarray, n: int, s0: int) -> np.ndarray:
     return a
 
 
-def block_channel(channel: Any, n: int, initial_state: int = 0) -> np.ndarray:
+def block_channel(channel: ChannelOrLaw, n: int, initial_state: int = 0) -> np.ndarray:
     """The block channel ``W[x^n, y^n] = P(y^n | x^n, s0)`` of an FSC without feedback (eq. (4.4)).
 
     Rows and columns are the sequences in lexicographic order (``x_1`` most significant).
@@ -98,7 +101,7 @@ def block_channel(channel: Any, n: int, initial_state: int = 0) -> np.ndarray:
     return _forward_blocks(law, n, int(initial_state)).sum(axis=2)
 
 
-def admissible_blocks(channel: Any, n: int, initial_states: list[int]) -> np.ndarray:
+def admissible_blocks(channel: ChannelOrLaw, n: int, initial_states: list[int]) -> np.ndarray:
     """Which input blocks ``x^n`` satisfy the input constraint from every initial state given.
 
     A block is admissible when each letter ``x_i`` is allowed in every state the
@@ -218,7 +221,7 @@ def _maxmin_lower(sub: list[np.ndarray], n: int, tol: float) -> tuple[float, flo
 
 
 def nofeedback_bounds(
-    channel: Any,
+    channel: ChannelOrLaw,
     n_max: int,
     *,
     progress: Callable[[int, int], None] | None = None,

@@ -48,7 +48,7 @@ import math
 import time
 import warnings
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -72,6 +72,9 @@ from dicert.verify.capacity.unifilar import (  # noqa: F401 (re-exported: the pr
 from dicert.verify.errors import InvalidGraph, InvalidInput, SolverFailed
 from dicert.verify.memory import guard_bytes
 from dicert.verify.sizes import qgraph_program_bytes
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import UnifilarSource
 
 __all__ = [
     "UnifilarArrays",
@@ -144,7 +147,7 @@ class QGraphBoundProgram:
 
     def __init__(
         self,
-        channel: Any,
+        channel: UnifilarSource,
         m: int,
         r: int | None = None,
         *,
@@ -421,7 +424,7 @@ def _rebuild_program(arrays: UnifilarArrays, m: int, backend: str, options: dict
     return QGraphBoundProgram(arrays, m, backend=backend, solver_options=options)
 
 
-def qgraph_upper_bound(channel: Any, graph: Any, *, lower: bool = True, bcjr_tol: float = DEFAULT_BCJR_TOL) -> QGraphBound:
+def qgraph_upper_bound(channel: UnifilarSource, graph: Any, *, lower: bool = True, bcjr_tol: float = DEFAULT_BCJR_TOL) -> QGraphBound:
     """Q-graph upper bound (Thm 4.4.2) on one graph, with the BCJR lower bound (Thm 4.4.4).
 
     Builds a :class:`QGraphBoundProgram` for this graph's size and solves it once;

@@ -28,9 +28,13 @@ Examples
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from dicert.verify.capacity.results import QGraphBound
+    from dicert.verify.channels.protocol import UnifilarSource
 
 __all__ = ["congruence_classes", "quotient_phi", "quotient_search", "quotient_candidates", "self_loop_unseen_edges", "edge_move_search",
            "ALL_ORDERINGS_UP_TO", "LOCAL_SEARCH_GAP"]
@@ -69,6 +73,15 @@ def congruence_classes(phi: np.ndarray, i: int, j: int) -> np.ndarray:
     return np.array([roots.setdefault(find(q), len(roots)) for q in range(phi.shape[0])], dtype=np.int64)
 
 
+def _valid_upper(bound: QGraphBound) -> float:
+    """``bound.upper`` (a valid bound); ``SolverFailed`` (a DicertError, skipped by the searches) when there is none."""
+    if bound.upper is None:
+        from dicert.verify.errors import SolverFailed
+
+        raise SolverFailed(f"upper: no valid upper bound for {bound.channel} (estimate {bound.upper_estimate})")
+    return float(bound.upper)
+
+
 def quotient_phi(phi: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """The quotient graph of ``phi`` by the congruence ``labels`` (``labels[q]`` = class of node ``q``)."""
     phi = np.asarray(phi, dtype=np.int64)
@@ -78,7 +91,7 @@ def quotient_phi(phi: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def self_loop_unseen_edges(channel: Any, phi: np.ndarray, beliefs: np.ndarray, tol: float = 1e-6) -> np.ndarray:
+def self_loop_unseen_edges(channel: UnifilarSource, phi: np.ndarray, beliefs: np.ndarray, tol: float = 1e-6) -> np.ndarray:
     """``phi`` with every edge that node ``q``'s belief cannot emit turned into a self-loop.
 
     Edge ``(q, y)`` cannot be taken when ``P(y|x,s) = 0`` for every state
@@ -100,7 +113,7 @@ def self_loop_unseen_edges(channel: Any, phi: np.ndarray, beliefs: np.ndarray, t
     return out
 
 
-def _best_ordering(channel: Any, graph: Any) -> tuple[float, np.ndarray] | None:
+def _best_ordering(channel: UnifilarSource, graph: Any) -> tuple[float, np.ndarray] | None:
     """Smallest Q-graph upper estimate of ``graph`` over node numberings, and that numbering.
 
     The conic program's optimum is only accurate to ~5e-8 on degenerate graphs
@@ -120,7 +133,7 @@ def _best_ordering(channel: Any, graph: Any) -> tuple[float, np.ndarray] | None:
     for perm in perms:
         p = np.array(perm, dtype=np.int64)
         try:
-            upper = float(qgraph_upper_bound(channel, graph.relabel(p), lower=False).upper)
+            upper = _valid_upper(qgraph_upper_bound(channel, graph.relabel(p), lower=False))
         except DicertError:
             continue
         if best is None or upper < best[0]:
@@ -128,7 +141,7 @@ def _best_ordering(channel: Any, graph: Any) -> tuple[float, np.ndarray] | None:
     return best
 
 
-def _merge_round(channel: Any, phi: np.ndarray, labels: np.ndarray, seen: dict, budget: int) -> list[tuple]:
+def _merge_round(channel: UnifilarSource, phi: np.ndarray, labels: np.ndarray, seen: dict, budget: int) -> list[tuple]:
     """Bound every one-pair-merge quotient of the graph ``quotient_phi(phi, labels)`` not seen yet."""
     from dicert.graphs.qgraph import QGraph
 
@@ -154,7 +167,7 @@ def _merge_round(channel: Any, phi: np.ndarray, labels: np.ndarray, seen: dict, 
     return found
 
 
-def quotient_search(channel: Any, phi: Any, *, beam: int = 3, max_evaluations: int = 60) -> list[tuple]:
+def quotient_search(channel: UnifilarSource, phi: Any, *, beam: int = 3, max_evaluations: int = 60) -> list[tuple]:
     """Beam search over the congruence quotients of ``phi`` by the Q-graph upper estimate.
 
     Each round merges every pair of nodes (smallest congruence) of the ``beam``
@@ -180,7 +193,7 @@ def quotient_search(channel: Any, phi: Any, *, beam: int = 3, max_evaluations: i
     return sorted(seen.values(), key=lambda t: t[0])
 
 
-def edge_move_search(channel: Any, phi: Any, *, max_steps: int = 8, tol: float = 1e-9) -> tuple[float, np.ndarray]:
+def edge_move_search(channel: UnifilarSource, phi: Any, *, max_steps: int = 8, tol: float = 1e-9) -> tuple[float, np.ndarray]:
     """Greedy descent of the Q-graph upper estimate over single-edge moves ``phi[q, y] := n``.
 
     Every step bounds each strongly connected graph one edge away (``m r (m-1)``
@@ -198,7 +211,7 @@ def edge_move_search(channel: Any, phi: Any, *, max_steps: int = 8, tol: float =
     from dicert.verify.errors import DicertError
 
     phi = np.array(phi, dtype=np.int64)
-    current = float(qgraph_upper_bound(channel, phi, lower=False).upper)
+    current = _valid_upper(qgraph_upper_bound(channel, phi, lower=False))
     m, r = phi.shape
     for _ in range(max_steps):
         best = (current, None)
@@ -211,7 +224,7 @@ def edge_move_search(channel: Any, phi: Any, *, max_steps: int = 8, tol: float =
             if not graph.is_strongly_connected():
                 continue
             try:
-                upper = float(qgraph_upper_bound(channel, graph, lower=False).upper)
+                upper = _valid_upper(qgraph_upper_bound(channel, graph, lower=False))
             except DicertError:
                 continue
             if upper < best[0] - tol:
@@ -222,7 +235,7 @@ def edge_move_search(channel: Any, phi: Any, *, max_steps: int = 8, tol: float =
     return current, phi
 
 
-def quotient_candidates(channel: Any, extracted: dict, *, keep: int = 2, max_evaluations: int = 60,
+def quotient_candidates(channel: UnifilarSource, extracted: dict, *, keep: int = 2, max_evaluations: int = 60,
                         rho: float | None = None) -> dict:
     """Quotients of the largest extracted graph whose upper estimate beats that graph's.
 
@@ -251,7 +264,7 @@ def quotient_candidates(channel: Any, extracted: dict, *, keep: int = 2, max_eva
         source = ExtractedGraph(graph=looped, beliefs=source.beliefs, masses=source.masses, radius=source.radius,
                                 completed_edges=source.completed_edges)
     try:
-        base = float(qgraph_upper_bound(channel, source.graph, lower=False).upper)
+        base = _valid_upper(qgraph_upper_bound(channel, source.graph, lower=False))
     except DicertError:
         return {}
     out: dict = {}

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ExactChannelSource
 
 __all__ = ["rigorous_duality_upper", "tie_groups"]
 
 
-def rigorous_duality_upper(channel: Any, phi: Any, test: np.ndarray, value: np.ndarray, digits: int = 30) -> float:
+def rigorous_duality_upper(channel: ExactChannelSource, phi: Any, test: np.ndarray, value: np.ndarray, digits: int = 30) -> float:
     """``rho_cert`` of one float witness ``(T, V)`` evaluated with Arb balls; a float rounded up (Thm 4.5.2).
 
     ``T`` is made an exact distribution (each float entry exactly, the largest

@@ -21,7 +21,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
@@ -29,6 +29,9 @@ from dicert.graphs.qgraph import QGraph, require_strongly_connected
 from dicert.verify._numeric import check_conditional_rows, closed_classes, entropy_bits, stationary_law
 from dicert.verify.capacity.results import PolicyRate
 from dicert.verify.errors import InvalidChannel, InvalidGraph, InvalidInput
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import DiscreteMemorylessChannel, UnifilarSource
 
 __all__ = [
     "UnifilarArrays",
@@ -51,12 +54,12 @@ class UnifilarArrays(NamedTuple):
     name: str
 
 
-def _channel_name(channel: Any) -> str:
+def _channel_name(channel: object) -> str:
     name = getattr(channel, "name", None)
     return str(name) if name else type(channel).__name__
 
 
-def unifilar_arrays(channel: Any) -> UnifilarArrays:
+def unifilar_arrays(channel: UnifilarSource) -> UnifilarArrays:
     """The arrays of a unifilar FSC (Def. 4.2.3) from a channel object.
 
     Accepts a unifilar FSC (attributes ``law[s,x,y]``, ``next_state[s,x,y]``,
@@ -81,7 +84,7 @@ def unifilar_arrays(channel: Any) -> UnifilarArrays:
     name = _channel_name(channel)
     law_attr = getattr(channel, "law", None)
     if law_attr is None and getattr(channel, "matrix", None) is not None:
-        matrix = np.asarray(channel.matrix, dtype=float)
+        matrix = np.asarray(cast("DiscreteMemorylessChannel", channel).matrix, dtype=float)  # has a matrix: a DMC
         if matrix.ndim != 2:
             raise InvalidChannel(f"matrix: expected a 2-d array matrix[x, y], got shape {matrix.shape}")
         check_conditional_rows(matrix, "matrix", ("x",), InvalidChannel)
@@ -260,7 +263,7 @@ def _check_policy(arrays: UnifilarArrays, graph: QGraph, policy: Any) -> np.ndar
     return pol
 
 
-def evaluate_policy(channel: Any, graph: Any, policy: Any) -> PolicyRate:
+def evaluate_policy(channel: UnifilarSource, graph: Any, policy: Any) -> PolicyRate:
     """Rate ``I(X,S;Y|Q)`` of the input ``P(x|s,q)`` on a Q-graph and its BCJR residual (Thm 4.4.4).
 
     The stationary distribution ``pi(s,q)`` of (4.36) is obtained by a linear

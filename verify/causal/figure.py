@@ -17,12 +17,16 @@ from __future__ import annotations
 import os
 from collections.abc import Hashable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 
 from dicert.verify.causal.model import CausalModel
 from dicert.verify.plots import _figure, _save
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["figure_2_2", "confounder_model"]
 
@@ -40,7 +44,7 @@ def confounder_model(strength: float = 0.9) -> CausalModel:
     return CausalModel.from_mechanisms(graph, {"Z": [0.5, 0.5], "X": copy, "Y": copy})
 
 
-def _draw(ax: object, graph: nx.DiGraph, fixed: set[str], title: str) -> None:
+def _draw(ax: Axes, graph: nx.DiGraph, fixed: set[str], title: str) -> None:
     positions = {"Z": (0.5, 1.0), "X": (0.0, 0.0), "Y": (1.0, 0.0)}
     extra = [n for n in graph.nodes if n not in positions]
     for k, name in enumerate(extra):

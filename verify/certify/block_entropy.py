@@ -55,7 +55,7 @@ class BlockLower:
             return decimal_floor(arb_lower_fmpq(self.lower), digits)
 
 
-def _inputs(channel: Any, phi: Any, policy: Any) -> tuple[ExactChannel, list, Any]:
+def _inputs(channel: ExactChannelSource, phi: Any, policy: Any) -> tuple[ExactChannel, list, Any]:
     ch = as_exact_channel(channel)
     graph = [list(row) for row in exact_graph(phi, outputs=ch.shape[2])]
     exact = ExactChannel.from_json(ch.to_json())
@@ -68,7 +68,7 @@ def _is_str_nested(value: Any) -> bool:
     return isinstance(value, str)
 
 
-def block_entropy_lower(channel: Any, phi: Any, policy: Any, k: int, digits: int = 30) -> BlockLower:
+def block_entropy_lower(channel: ExactChannelSource, phi: Any, policy: Any, k: int, digits: int = 30) -> BlockLower:
     """``H(Y_k | Y^{k-1}, Z_0) - H(Y|X,S)`` for an exact input, proven by the checker's kind.
 
     ``digits`` is kept for the old signature; the kind works at its own precision.
@@ -92,7 +92,7 @@ def block_length(S: int, Q: int, Y: int, max_leaves: int = 20000) -> int:
     return 1 + int(math.log(max(max_leaves / (S * Q), 1.0), max(Y, 2)))
 
 
-def block_witness(channel: Any, phi: Any, policy: Any, max_leaves: int = 20000) -> dict:
+def block_witness(channel: ExactChannelSource, phi: Any, policy: Any, max_leaves: int = 20000) -> dict:
     """The ``witness.lower`` section ``{"phi", "policy", "k"}`` of a ``qgraph_bracket`` certificate."""
     exact, graph, pol = _inputs(channel, phi, policy)
     S, _, Y = exact.shape

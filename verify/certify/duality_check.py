@@ -35,7 +35,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flint import arb
 
@@ -43,10 +43,13 @@ from dicert.graphs.errors import InvalidInput
 from dicert.verify.certify.exact_inputs import ExactUnifilar, exact_graph, exact_matrix, exact_stochastic
 from dicert.verify.certify.intervals import plogp_ratio, working_precision
 
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import ExactChannelSource
+
 __all__ = ["DualityCertificateBound", "certified_duality_upper_bound", "as_exact_channel"]
 
 
-def as_exact_channel(channel: Any) -> ExactUnifilar:
+def as_exact_channel(channel: ExactChannelSource) -> ExactUnifilar:
     """Accept an ``ExactUnifilar``, a channel object, or a dict with ``law``/``next_state``/``allowed``.
 
     Examples
@@ -82,7 +85,7 @@ class DualityCertificateBound:
     spread: arb
 
 
-def certified_duality_upper_bound(channel: Any, phi: Any, test: Any, value: Any, digits: int = 30) -> DualityCertificateBound:
+def certified_duality_upper_bound(channel: ExactChannelSource, phi: Any, test: Any, value: Any, digits: int = 30) -> DualityCertificateBound:
     """Evaluate ``rho_cert`` of a (Q-graph, test distribution, value function) witness rigorously.
 
     Was ``duality_upper_bound`` (the solver of :mod:`dicert.verify.capacity.duality`
@@ -131,8 +134,8 @@ def certified_duality_upper_bound(channel: Any, phi: Any, test: Any, value: Any,
         T_arb = [[arb(t) for t in row] for row in T]
         V_arb = [[arb(v) for v in row] for row in V]
         residuals, actions = [], []
-        best = None
-        lowest = None
+        best: arb | None = None
+        lowest: arb | None = None
         for s in range(S):
             res_row, act_row = [], []
             for q in range(Q):
@@ -163,6 +166,8 @@ def certified_duality_upper_bound(channel: Any, phi: Any, test: Any, value: Any,
                 lowest = r if lowest is None else lowest.min(r)
             residuals.append(tuple(res_row))
             actions.append(tuple(act_row))
+        if best is None or lowest is None:  # S, Q >= 1 (exact_graph, as_exact_channel): unreachable; fail closed
+            raise InvalidInput("channel: no (state, node) pair to bound")
         return DualityCertificateBound(best, tuple(residuals), tuple(actions), best - lowest)
 
 

@@ -187,7 +187,7 @@ def _certify_round(exact: Any, phi: list, cands: list, best: tuple | None, evide
     return best
 
 
-def lift_unreachable_values(channel: Any, phi: Any, test: Any, value: Any, rho: float) -> list:
+def lift_unreachable_values(channel: ExactChannelSource, phi: Any, test: Any, value: Any, rho: float) -> list:
     """Raise ``V(s,q)`` at pairs no edge leads to, so they cannot set the duality bound (Thm 4.5.2).
 
     The bound is ``max_(s,q,x) [g(s,q,x) + sum_y P(y|x,s) V(f(s,x,y), phi(q,y)) - V(s,q)]``
@@ -326,7 +326,7 @@ def certified_bracket(
     return cert, lb
 
 
-def _best_block_witness(channel: Any, graph: Any, policies: list, max_leaves: int = 20000) -> dict | None:
+def _best_block_witness(channel: Channel, graph: Any, policies: list, max_leaves: int = 20000) -> dict | None:
     """The ``{"phi", "policy", "k"}`` lower witness (block-entropy kind) of the best rationalised policy, or None."""
     from dicert.graphs.errors import DicertError
     from dicert.verify.certify.block_entropy import block_entropy_lower, block_witness
@@ -346,7 +346,7 @@ def _best_block_witness(channel: Any, graph: Any, policies: list, max_leaves: in
     return None if best is None else best[1]
 
 
-def certified_discovery_bracket(channel: Any, graph: Any, lower_policy: Any = None, *, digits: int = 20):
+def certified_discovery_bracket(channel: Channel, graph: Any, lower_policy: Any = None, *, digits: int = 20):
     """The certified bracket of a discovered Q-graph: :func:`certified_bracket` seeded with the discovery's input.
 
     The one pipeline behind ``dicert discover --certify`` and ``dicert sweep

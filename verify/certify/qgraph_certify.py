@@ -123,7 +123,8 @@ def certify_qgraph_bounds(
         from dicert.graphs import QGraph
         from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
 
-        solution = qgraph_upper_bound(channel, QGraph([list(row) for row in phi]))
+        # a dict has no channel attributes: the solver reads its exact law as floats
+        solution = qgraph_upper_bound(exact if isinstance(channel, dict) else channel, QGraph([list(row) for row in phi]))
     if test not in ("dual", "solver"):
         raise InvalidInput(f"test: expected 'dual' or 'solver', got {test!r}")
     source = solution.output_law if test == "solver" else dual_program_test_distribution(exact, phi)[0]

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from dicert.verify.channels.core import Channel
 from dicert.verify.errors import InvalidChannel
 
-__all__ = ["ParamSpec", "BuiltinChannel", "builtin_channel", "check_probability"]
+__all__ = ["ParamSpec", "BuiltinChannel", "builtin_channel", "builtin_of", "check_probability"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -163,3 +163,18 @@ def builtin_channel(name: str, kind: str, description: str, reference: str, cita
         return build  # type: ignore[return-value]
 
     return decorate
+
+
+def builtin_of(builder: Callable[..., Any]) -> BuiltinChannel:
+    """The :class:`BuiltinChannel` that :func:`builtin_channel` declared on ``builder`` (its ``builtin`` attribute).
+
+    Examples
+    --------
+    >>> from dicert.verify.channels.library import bsc
+    >>> builtin_of(bsc).name
+    'bsc'
+    """
+    entry = getattr(builder, "builtin", None)
+    if not isinstance(entry, BuiltinChannel):
+        raise TypeError(f"{getattr(builder, '__name__', builder)!r} is not declared with @builtin_channel")
+    return entry

@@ -37,7 +37,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -251,6 +251,13 @@ class DMC:
         return hash(("dmc", self.name, self.fingerprint))
 
 
+class _Shaped(Protocol):
+    """An array of any library (NumPy, JAX): what :class:`StateLawSizes` reads of ``law``."""
+
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+
+
 class StateLawSizes:
     """``n_states``, ``n_inputs``, ``n_outputs`` of a channel whose ``law`` is indexed ``[s, x, y, ...]``.
 
@@ -266,7 +273,7 @@ class StateLawSizes:
     (3, 2, 4)
     """
 
-    law: np.ndarray
+    law: _Shaped  # np.ndarray in the channel classes, jax.Array in the belief environment
 
     @property
     def n_states(self) -> int:

@@ -123,9 +123,9 @@ def delayed_feedback(channel: Channel, delay: int) -> UnifilarFSC:
     tuples: list[tuple[int, ...]] = []
     reach_of: dict[tuple[int, ...], frozenset[int]] = {}
     for s in range(ns):
-        frontier = [((s,), frozenset([s]))]
+        frontier: list[tuple[tuple[int, ...], frozenset[int]]] = [((s,), frozenset([s]))]
         for _ in range(d - 1):
-            nxt = []
+            nxt: list[tuple[tuple[int, ...], frozenset[int]]] = []
             for t, reach in frontier:
                 for x in range(nx):
                     if all(allowed[r, x] for r in reach):

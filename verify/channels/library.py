@@ -44,13 +44,13 @@ dicert.graphs.errors.InvalidChannel: channel: unknown built-in 'isnig'; expected
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from dicert.verify.channels import families as _families
-from dicert.verify.channels.builtin import BuiltinChannel, ParamSpec, builtin_channel
+from dicert.verify.channels.builtin import BuiltinChannel, ParamSpec, builtin_channel, builtin_of
 from dicert.verify.channels.builtin import check_probability as _probability
 from dicert.verify.channels.core import DMC, FiniteStateChannel, UnifilarFSC
 from dicert.verify.errors import InvalidChannel
@@ -468,29 +468,32 @@ def z_channel(p: float = 0.5) -> DMC:
 # ---------------------------------------------------------------------------
 
 
+#: The decorated builders, in listing order.
+_BUILDERS: tuple[Callable[..., Any], ...] = (
+    trapdoor_channel,
+    ising_channel,
+    post_channel,
+    bec_noc_channel,
+    bsc_noc_channel,
+    dicode_erasure_channel,
+    gilbert_elliott_channel,
+    bsc,
+    bec,
+    z_channel,
+    _families.bec_rll_channel,
+    _families.bsc_rll_channel,
+    _families.chemical_channel,
+    _families.trapdoor_q_channel,
+    _families.isi_channel,
+    _families.iid_state_channel,
+    _families.nost_channel,
+)
+
 #: Built-in channels by name, in listing order (``dicert channels`` lists them); each entry is
 #: declared once by :func:`~dicert.verify.channels.builtin.builtin_channel` on its builder.
 BUILTIN_CHANNELS: Mapping[str, BuiltinChannel] = {
-    builder.builtin.name: builder.builtin  # type: ignore[attr-defined]
-    for builder in (
-        trapdoor_channel,
-        ising_channel,
-        post_channel,
-        bec_noc_channel,
-        bsc_noc_channel,
-        dicode_erasure_channel,
-        gilbert_elliott_channel,
-        bsc,
-        bec,
-        z_channel,
-        _families.bec_rll_channel,
-        _families.bsc_rll_channel,
-        _families.chemical_channel,
-        _families.trapdoor_q_channel,
-        _families.isi_channel,
-        _families.iid_state_channel,
-        _families.nost_channel,
-    )
+    entry.name: entry
+    for entry in map(builtin_of, _BUILDERS)
 }
 
 

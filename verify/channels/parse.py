@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 from dicert.verify.channels.builtin import BuiltinChannel
 from dicert.verify.channels.core import Channel, UnifilarFSC
@@ -206,7 +207,7 @@ def channel_spec(channel: Channel) -> str:
     delay = channel.params.get("delay")
 
     def rebuilt() -> Channel:
-        built = entry.build(**base_params)
+        built = cast("BuiltinChannel", entry).build(**base_params)  # called only after the `entry is None` test
         if delay is None:
             return built
         from dicert.verify.channels.delay import delayed_feedback

@@ -55,6 +55,9 @@ from dicert.verify.channels import core as _core
 from dicert.verify.errors import InvalidChannel
 
 if TYPE_CHECKING:  # the exact view lives in certify, imported on first use (certify imports channels)
+    import jax
+
+    from dicert.verify.capacity.unifilar import UnifilarArrays
     from dicert.verify.certify.exact_inputs import ExactUnifilar
 
 __all__ = [
@@ -64,6 +67,8 @@ __all__ = [
     "UnifilarChannel",
     "ExactChannelSource",
     "ChannelOrLaw",
+    "UnifilarSource",
+    "SamplingChannel",
     "ChannelViews",
     "float_view",
     "exact_view",
@@ -201,8 +206,8 @@ class UnifilarChannel(Channel, Protocol):
 
 if TYPE_CHECKING:
     #: What the certifying functions accept as a channel: a channel object, an exact one, or its JSON
-    #: form ``{"law", "next_state", "allowed"?}`` (exact strings such as ``"1/3"``).
-    ExactChannelSource: TypeAlias = Channel | ExactUnifilar | Mapping[str, Any]
+    #: form, a ``dict`` ``{"law", "next_state", "allowed"?}`` (exact strings such as ``"1/3"``).
+    ExactChannelSource: TypeAlias = Channel | ExactUnifilar | dict[str, Any]
 else:
     ExactChannelSource = Any  # the runtime alias cannot name ExactUnifilar without importing certify
 
@@ -220,6 +225,29 @@ if TYPE_CHECKING:  # checked by mypy (tests/test_typing.py): the concrete classe
 #: What the n-letter and Blahut-Arimoto programs accept (``capacity.nletter.fsc_law``): a channel object,
 #: or its law as an array, ``matrix[x, y]`` (a DMC) or ``law[s, x, y, s2]`` (an FSC).
 ChannelOrLaw: TypeAlias = Channel | np.ndarray
+
+
+if TYPE_CHECKING:
+    #: What the float unifilar programs accept (``capacity.unifilar.unifilar_arrays``): a channel object or
+    #: the plain arrays already read from one (``UnifilarArrays``, passed on between the Q-graph modules).
+    #: An exact channel is read through its ``float()`` entries.
+    UnifilarSource: TypeAlias = Channel | UnifilarArrays | ExactUnifilar
+else:
+    UnifilarSource = Any  # the runtime alias cannot name UnifilarArrays without importing capacity
+
+
+class SamplingChannel(Protocol):
+    """A continuous-alphabet channel given by a sampler (JAX), as the neural estimators read it (sec. 3.5).
+
+    ``init(key, batch)`` draws the initial states of ``batch`` independent uses and
+    ``step(state, x, key)`` returns ``(next_state, y)`` for inputs ``x`` of shape ``(batch,)``.
+    """
+
+    def init(self, key: jax.Array, batch: int) -> jax.Array: ...
+
+    def step(self, state: jax.Array, x: jax.Array, key: jax.Array) -> tuple[jax.Array, jax.Array]: ...
+
+    def __hash__(self) -> int: ...  # the jitted trainer is cached per channel (functools.lru_cache)
 
 
 def _metadata(channel: Channel) -> dict[str, Any]:

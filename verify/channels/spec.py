@@ -57,7 +57,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -207,7 +207,7 @@ def _family_keys(data: dict[str, Any]) -> Channel:
     else:
         channel = channel_from_json(rest)
     if "rll" in data and data.get("type") == "dmc":
-        channel = _rll(channel, data["rll"])
+        channel = _rll(cast(DMC, channel), data["rll"])  # type "dmc": channel_from_json built a DMC
     if "delay" in data:
         channel = delayed_feedback(channel, check_delay(data["delay"], "delay"))
     return channel

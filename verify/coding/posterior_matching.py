@@ -60,7 +60,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -68,6 +68,9 @@ from dicert.graphs.qgraph import QGraph
 from dicert.verify._numeric import check_int
 from dicert.verify.capacity.qgraph_bounds import as_qgraph, evaluate_policy, unifilar_arrays
 from dicert.verify.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import UnifilarSource
 
 __all__ = ["PosteriorMatchingScheme", "Transmission", "BlockResult"]
 
@@ -312,7 +315,7 @@ class PosteriorMatchingScheme:
 
     def __init__(
         self,
-        channel: Any,
+        channel: UnifilarSource,
         graph: Any,
         policy: Any,
         initial_node: int = 0,
@@ -349,7 +352,7 @@ class PosteriorMatchingScheme:
 
     @classmethod
     def from_witness(
-        cls, channel: Any, phi: Any, policy: Any, initial_node: int = 0, dither: bool = True
+        cls, channel: UnifilarSource, phi: Any, policy: Any, initial_node: int = 0, dither: bool = True
     ) -> PosteriorMatchingScheme:
         """Scheme from a certify witness (``phi`` and a policy of exact strings, as in the stored witnesses).
 

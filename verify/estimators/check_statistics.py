@@ -102,7 +102,7 @@ def check_interval_coverage(estimator: Any, ctx: _Context) -> str:
     for seed in ctx.seeds(seeds, 700):
         sample = make(n, seed)
         fitted = _fresh(estimator).fit(sample.x, sample.y)
-        intervals = [getattr(fitted, name, None) for name in ("di_rate_ci_", "reverse_di_rate_ci_")]
+        intervals: list[Any] = [getattr(fitted, name, None) for name in ("di_rate_ci_", "reverse_di_rate_ci_")]
         if any(interval is None for interval in intervals):
             raise CheckSkipped("skipped: the estimator sets no di_rate_ci_ / reverse_di_rate_ci_")
         truths = (sample.di_rate, sample.reverse_di_rate)

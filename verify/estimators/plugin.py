@@ -395,6 +395,19 @@ class _SharedPass:
     Used when the truncation allowance needs the order-``k+1`` counts anyway.
     """
 
+    # the fields :meth:`build` passes to ``__init__``
+    batched: NDArray[Any]
+    table: NDArray[np.int64]
+    n_batches: int
+    batch_size: int
+    radix: int
+    head: int
+    table_next: NDArray[np.int64]
+    next_sizes: list[int]
+    removed: list[int]
+    sizes: list[int]
+    order: int
+
     def __init__(self, **fields: Any) -> None:
         self.__dict__.update(fields)
 
@@ -477,7 +490,7 @@ def _window_counts(
     full = int(np.prod(np.array(sizes, dtype=np.float64)))
     if full <= 4 * m + _SMALL:
         dtype = next(t for t in (np.uint8, np.uint16, np.uint32, np.int64) if full <= np.iinfo(t).max)
-        label = columns[0].astype(dtype, copy=True)
+        label: NDArray[Any] = columns[0].astype(dtype, copy=True)
         for column, size in zip(columns[1:], sizes[1:]):
             label *= dtype(size)
             np.add(label, column, out=label, casting="unsafe")
@@ -557,7 +570,7 @@ def _batched_counts(
     check_allocation(bound, 8, "plug-in window counts")
     repeats = np.full(n_batches + 1, batch_size, dtype=np.int64)
     repeats[-1] = m - n_batches * batch_size
-    label = np.repeat(np.arange(n_batches + 1, dtype=dtype), repeats)[skip:]
+    label: NDArray[Any] = np.repeat(np.arange(n_batches + 1, dtype=dtype), repeats)[skip:]
     for column, size in zip(columns, sizes):
         label *= dtype(size)
         np.add(label, column, out=label, casting="unsafe")

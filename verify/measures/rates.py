@@ -119,7 +119,7 @@ def markov_pair_pmf(
         raise InvalidInput(f"n: expected a positive integer, got {n!r}")
     pi = _stationary(array, stationary).reshape(array.shape[:2])
     check_allocation(array.shape[:2] * int(n), 8, f"markov_pair_pmf (n={n})")
-    joint_array = pi
+    joint_array: np.ndarray = pi
     for _ in range(int(n) - 1):
         joint_array = joint_array[..., None, None] * array.reshape((1,) * (joint_array.ndim - 2) + array.shape)
     names = tuple(f"{prefix}{i}" for i in range(1, int(n) + 1) for prefix in (x_name, y_name))

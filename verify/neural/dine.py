@@ -58,7 +58,7 @@ Examples
 from __future__ import annotations
 
 import functools
-from typing import Any, Self
+from typing import Any, Self, TypeAlias, cast
 
 import flax.linen as nn
 import jax
@@ -347,7 +347,7 @@ class DINE:
         init, chunk, evaluate = _programs(
             self.hidden,
             self.head,
-            0 if full else int(self.batch_size),
+            0 if full else int(cast(int, self.batch_size)),  # full when batch_size is None
             self.reference_samples,
             self.eval_reference_samples,
             discrete,
@@ -430,11 +430,12 @@ def _programs(
     network = _DVNetwork(hidden=hidden, head=head)
     adam = optax.scale_by_adam()
 
-    Arr = jax.Array
+    Arr: TypeAlias = jax.Array
 
     def dv_values(params: Any, histories: Arr, targets: Arr, mask: Arr, reference: Arr, weights: Arr) -> Arr:
         def one(p: Any, h: jax.Array, t: jax.Array, r: jax.Array, w: jax.Array) -> jax.Array:
-            positive, negative = network.apply(p, h, t, r)
+            # flax types apply as Any | (output, variables); the pair comes only with mutable=
+            positive, negative = cast(tuple[jax.Array, jax.Array], network.apply(p, h, t, r))
             return _dv_value(positive, negative, w, mask)
 
         return jax.vmap(one)(params, histories, targets, reference, weights)

@@ -41,7 +41,7 @@ import functools
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import flax.linen as nn
 import jax
@@ -51,6 +51,9 @@ import optax
 
 from dicert.verify.errors import InvalidInput
 from dicert.verify.estimators.protocol import check_int_param
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import SamplingChannel
 
 __all__ = [
     "AWGNChannel",
@@ -162,7 +165,7 @@ class _RecurrentCritic(nn.Module):
 
     @nn.compact
     def __call__(self, inputs: jax.Array, now: jax.Array, ref: jax.Array) -> tuple[jax.Array, jax.Array]:
-        summaries = nn.RNN(nn.GRUCell(features=self.hidden))(inputs)  # (B, L, H)
+        summaries = cast(jax.Array, nn.RNN(nn.GRUCell(features=self.hidden))(inputs))  # (B, L, H); no carry returned
         head = _MLP(self.hidden)
         return (head(jnp.concatenate([now[..., None], summaries], axis=-1)),
                 head(jnp.concatenate([ref[..., None], summaries], axis=-1)))
@@ -219,7 +222,7 @@ def _window_push(window: jax.Array, value: jax.Array) -> jax.Array:
 
 
 @functools.lru_cache(maxsize=16)
-def _ndt_trainer(channel: Any, feedback: bool, power: float, batch: int, length: int, memory: int, hidden: int,
+def _ndt_trainer(channel: SamplingChannel, feedback: bool, power: float, batch: int, length: int, memory: int, hidden: int,
                  steps: int, eval_steps: int, lr_critic: float, lr_ndt: float) -> Any:
     """jit(vmap over seeds) of the whole NDT + DINE training and evaluation (module docstring).
 
@@ -241,7 +244,8 @@ def _ndt_trainer(channel: Any, feedback: bool, power: float, batch: int, length:
             ku, kc = jax.random.split(k)
             u = jax.random.normal(ku, (batch, 1))
             feats = jnp.concatenate([u, wx, wy] if feedback else [u, wx], axis=1)
-            raw = ndt.apply(phi, feats)
+            # flax types apply as Any | (output, variables); the pair comes only with mutable=
+            raw = cast(jax.Array, ndt.apply(phi, feats))
             x = raw * jnp.sqrt(power / (jnp.mean(raw**2) + 1e-12))  # average power P on the batch
             state, y = channel.step(state, x, kc)
             return (_window_push(wx, x), _window_push(wy, y), state), (x, y)
@@ -259,7 +263,8 @@ def _ndt_trainer(channel: Any, feedback: bool, power: float, batch: int, length:
         count = jnp.sum(weight)
 
         def dv(params: Any, module: _RecurrentCritic, inputs: jax.Array) -> jax.Array:
-            joint, product = module.apply(params, inputs, y, ref)
+            # flax types apply as Any | (output, variables); the pair comes only with mutable=
+            joint, product = cast(tuple[jax.Array, jax.Array], module.apply(params, inputs, y, ref))
             log_mean_exp = jax.nn.logsumexp(jnp.where(weight > 0, product, -jnp.inf)) - jnp.log(count)
             return jnp.sum(joint * weight) / count - log_mean_exp
 
@@ -323,7 +328,7 @@ def _ndt_trainer(channel: Any, feedback: bool, power: float, batch: int, length:
 
 
 def ndt_capacity(
-    channel: Any,
+    channel: SamplingChannel,
     *,
     power: float = 1.0,
     feedback: bool = False,
@@ -375,9 +380,9 @@ def ndt_capacity(
                              ("steps", steps, 5), ("seeds", seeds, 1), ("rng", rng, 0)):
         check_int_param(name, value, low)
     check_int_param("length", length, memory + 1)
-    for name, value in (("learning_rate", learning_rate), ("ndt_learning_rate", ndt_learning_rate)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise InvalidInput(f"{name}: expected a number > 0, got {value!r}")
+    for name, rate in (("learning_rate", learning_rate), ("ndt_learning_rate", ndt_learning_rate)):
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
+            raise InvalidInput(f"{name}: expected a number > 0, got {rate!r}")
     for attribute in ("init", "step"):
         if not callable(getattr(channel, attribute, None)):
             raise InvalidInput(f"channel: expected a sampler with init(key, batch) and step(state, x, key), "

@@ -45,7 +45,7 @@ import functools
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import flax.linen as nn
 import jax
@@ -57,6 +57,9 @@ from dicert.verify._numeric import entropy_bits
 from dicert.verify.channels.core import _StateLawSizes  # n_states, n_inputs, n_outputs of law[s, x, y, ...]
 from dicert.verify.errors import InvalidInput
 from dicert.verify.estimators.protocol import check_int_param
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel, UnifilarSource
 
 __all__ = [
     "BeliefEnvironment",
@@ -99,7 +102,7 @@ class BeliefEnvironment(_StateLawSizes):
     name: str
 
     @classmethod
-    def from_channel(cls, channel: Any) -> BeliefEnvironment:
+    def from_channel(cls, channel: UnifilarSource) -> BeliefEnvironment:
         """Build the environment of a unifilar FSC (any object :func:`unifilar_arrays` accepts)."""
         from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
 
@@ -185,12 +188,14 @@ class PolicyNetwork:
 
     def jax_apply(self, beta: jax.Array) -> jax.Array:
         """The policy as a pure JAX function (for jit-compiled simulation)."""
-        return self.module.apply(self.params, beta, self.allowed)
+        # flax types apply as Any | (output, variables); the pair comes only with mutable=
+        return cast(jax.Array, self.module.apply(self.params, beta, self.allowed))
 
 
 @functools.partial(jax.jit, static_argnums=0)
 def _apply(module: _Actor, params: Any, beta: jax.Array, allowed: jax.Array) -> jax.Array:
-    return module.apply(params, beta, allowed)
+    # flax types apply as Any | (output, variables); the pair comes only with mutable=
+    return cast(jax.Array, module.apply(params, beta, allowed))
 
 
 def _dirichlet(key: jax.Array, shape: tuple[int, ...], n_states: int) -> jax.Array:
@@ -368,7 +373,7 @@ def _best_seed(
 
 
 def train_pou(
-    channel: Any,
+    channel: Channel,
     *,
     hidden: int = 64,
     layers: int = 2,

@@ -25,13 +25,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from dicert.verify.capacity.results import RecordMixin
 from dicert.verify.estimators.protocol import check_int_param
 from dicert.verify.neural.rl import PolicyNetwork, RLResult, train_pou
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import Channel, UnifilarSource
 
 __all__ = ["RLDiscovery", "rl_discover", "simulate_policy"]
 
@@ -47,7 +50,7 @@ class _PolicyMDP:
 
 
 def simulate_policy(
-    channel: Any, policy: PolicyNetwork, steps: int, *, rng: np.random.Generator | int | None = None,
+    channel: UnifilarSource, policy: PolicyNetwork, steps: int, *, rng: np.random.Generator | int | None = None,
     initial_belief: np.ndarray | None = None,
 ) -> Any:
     """One path of the belief MDP under the actor, in float64 (4.23)-(4.24): a ``BeliefTrajectory``.
@@ -148,7 +151,7 @@ class RLDiscovery(RecordMixin):
         }
 
 
-def _refined_from_bound(channel: Any, bound: Any, extracted: Any) -> Any:
+def _refined_from_bound(channel: UnifilarSource, bound: Any, extracted: Any) -> Any:
     """Invariant input refined from the Q-graph upper bound's maximiser (a second start for SLSQP).
 
     The actor's actions at the node beliefs are only approximately optimal; the
@@ -170,7 +173,7 @@ def _refined_from_bound(channel: Any, bound: Any, extracted: Any) -> Any:
 
 
 def rl_discover(
-    channel: Any,
+    channel: Channel,
     *,
     result: RLResult | None = None,
     steps: int = 3000,

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import flax.linen as nn
 import jax
@@ -99,7 +99,9 @@ class ScoreNetwork:
             z = jnp.concatenate([y, jnp.asarray(condition, jnp.float32)], axis=-1)
         else:
             z = y
-        return self.module.apply(self.params, (z - self.shift) / self.scale) / self.noise_std
+        # flax types apply as Any | (output, variables); the pair comes only with mutable=
+        score = cast(jax.Array, self.module.apply(self.params, (z - self.shift) / self.scale))
+        return score / self.noise_std
 
 
 def _as_matrix(values: ArrayLike, name: str) -> NDArray[np.float32]:
@@ -187,7 +189,9 @@ def _score_trainer(features: int, hidden: int, steps: int, learning_rate: float)
     optimiser = optax.adam(learning_rate)
 
     def loss(params: Any, z: jax.Array, eps: jax.Array) -> jax.Array:
-        return jnp.mean(jnp.sum((module.apply(params, z) + eps) ** 2, axis=-1))
+        # flax types apply as Any | (output, variables); the pair comes only with mutable=
+        score = cast(jax.Array, module.apply(params, z))
+        return jnp.mean(jnp.sum((score + eps) ** 2, axis=-1))
 
     @jax.jit
     def train(key: jax.Array, z: jax.Array, eps: jax.Array) -> Any:

@@ -219,6 +219,8 @@ def _proven(U: Any, L: Any, methods: list, trivial_lower: bool, is_exact: bool, 
             "lower": None, "upper": None, "width": None, "digits": 0, "exact": False, "methods": methods}
         return proven, None, None, None, 0
     if is_exact:
+        if cited is None:  # an exact value comes from a cited closed form: fail closed without one
+            raise InvalidInput("cited: an exact closed-form value needs its cited interval")
         lo_d, hi_d = cited["interval"]
     else:
         places = (digits if trivial_lower else min(digits, digits_justified(U - L))) + 3
