@@ -37,9 +37,12 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from dicert.verify.channels.protocol import UnifilarSource
 
 __all__ = ["FaceInput", "face_invariant_input"]
 
@@ -85,7 +88,7 @@ def _node_law(phi: np.ndarray, output_law: np.ndarray) -> np.ndarray:
     return np.clip(np.linalg.lstsq(system, rhs, rcond=None)[0], 0.0, None)
 
 
-def face_invariant_input(channel: Any, graph: Any, output_law: Any) -> FaceInput | None:
+def face_invariant_input(channel: UnifilarSource, graph: Any, output_law: Any) -> FaceInput | None:
     """Solve the module's linear program on ``graph`` with the program's output law ``T(y|q)``.
 
     Parameters
