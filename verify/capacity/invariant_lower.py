@@ -347,7 +347,7 @@ def _face_vertex_starts(arrays: Any, g: QGraph, bound: Any, trials: int = 16, ke
     try:
         program = QGraphBoundProgram(arrays, g.m)
         program.solve(g, lower=False)
-        for k, vertex in enumerate(program._face_vertices(g, float(bound.upper), bound.output_law, trials, 0)):
+        for k, vertex in enumerate(program._face_vertices(g, float(bound.upper_estimate), bound.output_law, trials, 0)):
             policy = _policy_of_joint(vertex, arrays.allowed)
             ev = evaluate_policy(arrays, g, policy)
             found.append((ev.bcjr_residual, f"face_vertex{k}", policy))

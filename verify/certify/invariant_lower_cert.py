@@ -35,6 +35,7 @@ from dicert.verify.certify.exact_inputs import exact_graph, nested_to_str
 from dicert.verify.certify.intervals import arb_lower_fmpq, decimal_floor, working_precision
 from dicert.verify.certify.invariant_witness import exact_invariant_policy
 from dicert.verify.certify.rate_check import bcjr_lower_bound
+from dicert.verify.certify.qgraph_certify import solver_upper_estimate
 
 if TYPE_CHECKING:
     from dicert.verify.channels.protocol import Channel, ExactChannelSource
@@ -151,7 +152,7 @@ def certified_invariant_lower(
     if solution is None:
         solution = qgraph_upper_bound(arrays, g)
     if target is None:
-        target = float(solution.upper)
+        target = solver_upper_estimate(solution)
     best: tuple[Any, ...] | None = None
     evidence: list[str] = []
     for optimise in (False, True):
@@ -281,13 +282,13 @@ def certified_bracket(
     if solution is None:
         solution = qgraph_upper_bound(arrays, g)
     res = certify_qgraph_bounds(exact, g, solution=solution, digits=digits)
-    if float(res.upper) > float(solution.upper) + 1e-6:  # the dual program can fail (e.g. an output never emitted)
+    if float(res.upper) > solver_upper_estimate(solution) + 1e-6:  # the dual program can fail (e.g. an output never emitted)
         solver_test = certify_qgraph_bounds(exact, g, solution=solution, digits=digits, test="solver")
         if float(solver_test.upper) < float(res.upper):
             res = solver_test
     witness: dict = {"upper": {k: res.witness["upper"][k] for k in ("phi", "test", "value")}}
     witness["upper"]["value"] = lift_unreachable_values(exact, witness["upper"]["phi"], witness["upper"]["test"],
-                                                        witness["upper"]["value"], float(solution.upper))
+                                                        witness["upper"]["value"], solver_upper_estimate(solution))
     lg = g if lower_graph is None else as_qgraph(lower_graph, outputs=int(arrays.law.shape[2]))
     lb = certified_invariant_lower(channel, lg, starts=starts, digits=digits + 10, random_starts=random_starts,
                                    solution=solution if lower_graph is None else None,
@@ -305,7 +306,7 @@ def certified_bracket(
         try:
             out = evaluate_policy(arrays, g, policy).output_law
             alt = certify_qgraph_bounds(exact, g, solution=SimpleNamespace(output_law=out, policy=policy,
-                                        upper=solution.upper, lower=None), digits=digits, test="solver")
+                                        upper_estimate=solver_upper_estimate(solution), lower=None), digits=digits, test="solver")
         except Exception:  # noqa: BLE001 - an alternative test distribution is optional
             alt = None
         if alt is not None and float(alt.upper) < float(res.upper):
@@ -313,7 +314,7 @@ def certified_bracket(
             witness["upper"] = {k: res.witness["upper"][k] for k in ("phi", "test", "value")}
             witness["upper"]["value"] = lift_unreachable_values(exact, witness["upper"]["phi"],
                                                                 witness["upper"]["test"], witness["upper"]["value"],
-                                                                float(solution.upper))
+                                                                solver_upper_estimate(solution))
     if lb.lower is not None and (res.lower is None or float(lb.lower) >= float(res.lower)):
         witness["lower"] = {"phi": lb.phi, "policy": lb.policy}
     elif res.lower is not None:

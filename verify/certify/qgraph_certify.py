@@ -85,6 +85,22 @@ class CertifiedQGraphBounds:
     evidence: list = field(default_factory=list)
 
 
+
+def solver_upper_estimate(solution: Any) -> float:
+    """The solver's optimum of program (4.40) carried by ``solution``: ``upper_estimate`` (a
+    :class:`~dicert.verify.capacity.results.QGraphBound`), else ``upper`` (plain records).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> solver_upper_estimate(SimpleNamespace(upper_estimate=0.5, upper=0.5000001))
+    0.5
+    >>> solver_upper_estimate(SimpleNamespace(upper=0.25))
+    0.25
+    """
+    value = getattr(solution, "upper_estimate", None)
+    return float(solution.upper if value is None else value)
+
 def certify_qgraph_bounds(
     channel: ExactChannelSource,
     graph: Any,
@@ -151,7 +167,7 @@ def certify_qgraph_bounds(
         "lower": {"phi": graph_rows, "policy": nested_to_str(policy), "lower": lower},
     }
     return CertifiedQGraphBounds(
-        upper, lower, float(solution.upper), None if solution.lower is None else float(solution.lower), witness, evidence
+        upper, lower, solver_upper_estimate(solution), None if solution.lower is None else float(solution.lower), witness, evidence
     )
 
 

@@ -83,7 +83,7 @@ def _solve_chunk(
         start = time.perf_counter()
         try:
             result = solve(graph, lower=False)
-            solved = float(result.upper)
+            solved = math.nan if result.upper is None else float(result.upper)  # None: no valid duality reading
             upper: float | None = solved
             status = str(getattr(result, "status", "optimal"))
             message = None
