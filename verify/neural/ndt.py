@@ -350,7 +350,10 @@ def _ndt_trainer(channel: Any, feedback: bool, power: float, batch: int, length:
         _, evaluation = jax.lax.scan(evaluate, (theta, opt_eval.init(theta)), jax.random.split(k_eval, eval_steps))
         return curve, evaluation
 
-    return jax.jit(jax.vmap(train_one))
+    # LLVM optimisation level 1 instead of the default 3: on the CPU it compiles this program in ~60% of
+    # the time and runs it faster still (measured: AWGN, 500 + 500 steps, 12.8 s + 3.7 s of CPU against
+    # 21.7 s + 6.5 s; level 0 compiles in 10.8 s but runs 3x slower); the arithmetic is the same
+    return jax.jit(jax.vmap(train_one), compiler_options={"xla_backend_optimization_level": 1})
 
 
 def ndt_capacity(
