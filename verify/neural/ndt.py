@@ -15,9 +15,13 @@ normal reference (outputs standardised), whose DV values (3.8) differ by
 :math:`h(Y_i\\mid Y^{i-1}) - h(Y_i\\mid Y^{i-1}, X^i)`, the DI rate (the first
 ``memory`` positions of each sequence are a start-up transient and are left
 out).  A critic that saw only a window of the past would let a feedback NDT
-inflate :math:`h(Y_i\\mid\\text{window})` with memory beyond it.  Critics ascend their DV objectives and the NDT ascends
+inflate :math:`h(Y_i\\mid\\text{window})` with memory beyond it; the cheaper
+``critic="causal"`` summarises the whole past by a learned causal linear map
+instead of a GRU (one masked matrix product, no sequential scan).  Critics ascend their DV objectives and the NDT ascends
 the difference, by the chain rule through the channel sampler (so the sampler
-must be differentiable in ``x``, as in [tsur2023neural]); each step draws a
+must be differentiable in ``x``, as in [tsur2023neural]); one forward and
+backward pass of :math:`D_{Y\\|X} - D_Y` per step gives all three gradients
+(the two critics' parameters are disjoint); each step draws a
 fresh batch of sequences, all steps run in one jit-compiled
 :func:`jax.lax.scan`, and several seeds are trained at once with
 :func:`jax.vmap`.  Then the NDT is frozen and *fresh* critics are trained on
@@ -371,6 +375,8 @@ def ndt_capacity(
     ndt_learning_rate: float = 1e-3,
     seeds: int = 3,
     rng: int = 0,
+    critic: str = "gru",
+    schedule: str = "constant",
 ) -> NDTEstimate:
     """Estimate the capacity (with or without feedback) of a sampled channel by DINE + NDT (sec. 3.4).
 
@@ -396,6 +402,13 @@ def ndt_capacity(
         Independent runs (vmapped) for the spread.
     rng:
         Seed.
+    critic:
+        ``"gru"`` (a GRU summarises the past, :class:`_RecurrentCritic`) or ``"causal"`` (a learned
+        causal linear map of the whole past, :class:`_CausalCritic`: no sequential scan, several
+        times cheaper per step).
+    schedule:
+        ``"constant"`` Adam steps, or ``"cosine"``: each phase (training, evaluation) decays its
+        rates from the given ones to a tenth of them.
 
     Examples
     --------
@@ -416,9 +429,13 @@ def ndt_capacity(
         if not callable(getattr(channel, attribute, None)):
             raise InvalidInput(f"channel: expected a sampler with init(key, batch) and step(state, x, key), "
                                f"missing {attribute}")
+    if critic not in ("gru", "causal"):
+        raise InvalidInput(f"critic: expected 'gru' or 'causal', got {critic!r}")
+    if schedule not in ("constant", "cosine"):
+        raise InvalidInput(f"schedule: expected 'constant' or 'cosine', got {schedule!r}")
     eval_steps = max(5, steps // 2) if eval_steps is None else check_int_param("eval_steps", eval_steps, 5)
     trainer = _ndt_trainer(channel, bool(feedback), float(power), batch, length, memory, hidden, steps, eval_steps,
-                           float(learning_rate), float(ndt_learning_rate))
+                           float(learning_rate), float(ndt_learning_rate), critic, schedule)
     start = time.perf_counter()
     curves, evaluation = jax.block_until_ready(trainer(jax.random.split(jax.random.PRNGKey(rng), seeds)))
     curves, evaluation = np.asarray(curves, np.float64), np.asarray(evaluation, np.float64)
