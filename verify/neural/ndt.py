@@ -20,9 +20,9 @@ inflate :math:`h(Y_i\\mid\\text{window})` with memory beyond it; the cheaper
 instead of a GRU (one masked matrix product, no sequential scan).  Critics
 ascend their DV objectives and the NDT ascends the difference, by the chain
 rule through the channel sampler (so the sampler must be differentiable in
-``x``, as in [tsur2023neural]); one forward and backward pass of :math:`D_{Y\\|X} - D_Y` per step gives all three gradients
-(the two critics' parameters are disjoint); each step draws a
-fresh batch of sequences, all steps run in one jit-compiled
+``x``, as in [tsur2023neural]); one forward and backward pass of
+:math:`D_{Y\\|X} - D_Y` per step gives all three gradients (the two critics'
+parameters are disjoint); each step draws a fresh batch of sequences, all steps run in one jit-compiled
 :func:`jax.lax.scan`, and several seeds are trained at once with
 :func:`jax.vmap`.  Then the NDT is frozen and *fresh* critics are trained on
 fresh batches (the NDT, which ascends the difference of two DV values, pushes
