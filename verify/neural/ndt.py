@@ -15,10 +15,14 @@ normal reference (outputs standardised), whose DV values (3.8) differ by
 :math:`h(Y_i\\mid Y^{i-1}) - h(Y_i\\mid Y^{i-1}, X^i)`, the DI rate (the first
 ``memory`` positions of each sequence are a start-up transient and are left
 out).  A critic that saw only a window of the past would let a feedback NDT
-inflate :math:`h(Y_i\\mid\\text{window})` with memory beyond it.  Critics ascend their DV objectives and the NDT ascends
-the difference, by the chain rule through the channel sampler (so the sampler
-must be differentiable in ``x``, as in [tsur2023neural]); each step draws a
-fresh batch of sequences, all steps run in one jit-compiled
+inflate :math:`h(Y_i\\mid\\text{window})` with memory beyond it; the cheaper
+``critic="causal"`` summarises the whole past by a learned causal linear map
+instead of a GRU (one masked matrix product, no sequential scan).  Critics
+ascend their DV objectives and the NDT ascends the difference, by the chain
+rule through the channel sampler (so the sampler must be differentiable in
+``x``, as in [tsur2023neural]); one forward and backward pass of
+:math:`D_{Y\\|X} - D_Y` per step gives all three gradients (the two critics'
+parameters are disjoint); each step draws a fresh batch of sequences, all steps run in one jit-compiled
 :func:`jax.lax.scan`, and several seeds are trained at once with
 :func:`jax.vmap`.  Then the NDT is frozen and *fresh* critics are trained on
 fresh batches (the NDT, which ascends the difference of two DV values, pushes
@@ -171,6 +175,30 @@ class _RecurrentCritic(nn.Module):
                 head(jnp.concatenate([ref[..., None], summaries], axis=-1)))
 
 
+class _CausalCritic(nn.Module):
+    """DV critic ``T(y_i, summary_i)`` whose summary is a learned causal linear map of the whole past.
+
+    ``summary_i = b_i + sum_{j <= i} W_{j i} inputs_j`` (one masked matrix product over the
+    sequence, position-dependent weights): the whole past, as in the GRU critic, but computed in
+    parallel instead of by a sequential scan, which makes it much cheaper to compile and to run.
+    The head is the same :class:`_MLP` as the GRU critic's.
+    """
+
+    hidden: int
+
+    @nn.compact
+    def __call__(self, inputs: jax.Array, now: jax.Array, ref: jax.Array) -> tuple[jax.Array, jax.Array]:
+        length, width = inputs.shape[-2:]
+        mix = self.param("mix", nn.initializers.lecun_normal(in_axis=(0, 1), out_axis=(2, 3)),
+                         (length, width, length, self.hidden))
+        bias = self.param("bias", nn.initializers.zeros, (length, self.hidden))
+        causal = jnp.triu(jnp.ones((length, length)))[:, None, :, None]  # [j, :, i, :] = 1 when j <= i
+        summaries = jnp.einsum("blc,lcmh->bmh", inputs, mix * causal) + bias
+        head = _MLP(self.hidden)
+        return (head(jnp.concatenate([now[..., None], summaries], axis=-1)),
+                head(jnp.concatenate([ref[..., None], summaries], axis=-1)))
+
+
 @dataclass(frozen=True)
 class NDTEstimate:
     """Capacity estimate of :func:`ndt_capacity`, per seed and over seeds.
@@ -223,7 +251,8 @@ def _window_push(window: jax.Array, value: jax.Array) -> jax.Array:
 
 @functools.lru_cache(maxsize=16)
 def _ndt_trainer(channel: SamplingChannel, feedback: bool, power: float, batch: int, length: int, memory: int, hidden: int,
-                 steps: int, eval_steps: int, lr_critic: float, lr_ndt: float) -> Any:
+                 steps: int, eval_steps: int, lr_critic: float, lr_ndt: float, critic: str = "gru",
+                 schedule: str = "constant") -> Any:
     """jit(vmap over seeds) of the whole NDT + DINE training and evaluation (module docstring).
 
     Longer than ~80 lines on purpose: it is one closure that ``jax.jit`` compiles as a
@@ -231,9 +260,15 @@ def _ndt_trainer(channel: SamplingChannel, feedback: bool, power: float, batch: 
     already named functions; lifting them to module level would thread the eight static
     settings and three modules through every call for no gain in readability.
     """
-    ndt, critic_xy, critic_y = _MLP(hidden), _RecurrentCritic(hidden), _RecurrentCritic(hidden)
+    critic_class = _RecurrentCritic if critic == "gru" else _CausalCritic
+    ndt, critic_xy, critic_y = _MLP(hidden), critic_class(hidden), critic_class(hidden)
     n_ndt = 1 + (2 * memory if feedback else memory)
-    opt_ndt, opt_critic = optax.adam(lr_ndt), optax.adam(lr_critic)
+    def rate(value: float, count: int) -> Any:
+        # "cosine": from the given rate down to a tenth of it over the phase (larger early steps, small late noise)
+        return value if schedule == "constant" else optax.cosine_decay_schedule(value, count, alpha=0.1)
+
+    opt_ndt, opt_critic = optax.adam(rate(lr_ndt, steps)), optax.adam(rate(lr_critic, steps))
+    opt_eval = optax.adam(rate(lr_critic, eval_steps))
 
     def rollout(phi: Any, key: jax.Array) -> tuple[jax.Array, jax.Array]:
         k0, k1 = jax.random.split(key)
@@ -262,7 +297,7 @@ def _ndt_trainer(channel: SamplingChannel, feedback: bool, power: float, batch: 
         weight = jnp.broadcast_to(weight, y.shape)
         count = jnp.sum(weight)
 
-        def dv(params: Any, module: _RecurrentCritic, inputs: jax.Array) -> jax.Array:
+        def dv(params: Any, module: _RecurrentCritic | _CausalCritic, inputs: jax.Array) -> jax.Array:
             # flax types apply as Any | (output, variables); the pair comes only with mutable=
             joint, product = cast(tuple[jax.Array, jax.Array], module.apply(params, inputs, y, ref))
             log_mean_exp = jax.nn.logsumexp(jnp.where(weight > 0, product, -jnp.inf)) - jnp.log(count)
@@ -284,17 +319,17 @@ def _ndt_trainer(channel: SamplingChannel, feedback: bool, power: float, batch: 
             phi, theta, s_phi, s_theta = carry
             k_roll, k_ref = jax.random.split(k)
 
-            def ndt_loss(ph: Any) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
-                xs, ys = rollout(ph, k_roll)
-                d_xy, d_y = dv_terms(jax.lax.stop_gradient(theta), xs, ys, k_ref)
-                return -(d_xy - d_y), (jax.lax.stop_gradient(xs), jax.lax.stop_gradient(ys))
+            def difference(params: tuple) -> jax.Array:
+                xs, ys = rollout(params[0], k_roll)
+                d_xy, d_y = dv_terms(params[1], xs, ys, k_ref)
+                return d_xy - d_y
 
-            def critic_loss(th: tuple, xs: jax.Array, ys: jax.Array) -> tuple[jax.Array, jax.Array]:
-                d_xy, d_y = dv_terms(th, xs, ys, k_ref)
-                return -(d_xy + d_y), d_xy - d_y
-
-            g_phi, (xs, ys) = jax.grad(ndt_loss, has_aux=True)(phi)  # one rollout serves both updates
-            g_theta, estimate = jax.grad(critic_loss, has_aux=True)(theta, xs, ys)
+            # one forward/backward pass serves all three ascents: d_xy and d_y depend on disjoint
+            # critic parameters, so grad(d_xy - d_y) holds grad d_xy (critic_xy), -grad d_y (critic_y)
+            # and the NDT's gradient of the difference (through the channel sampler)
+            estimate, (g_phi, (g_xy, g_y)) = jax.value_and_grad(difference)((phi, theta))
+            g_phi = jax.tree_util.tree_map(jnp.negative, g_phi)
+            g_theta = (jax.tree_util.tree_map(jnp.negative, g_xy), g_y)
             up_theta, s_theta = opt_critic.update(g_theta, s_theta, theta)
             up_phi, s_phi = opt_ndt.update(g_phi, s_phi, phi)
             return (optax.apply_updates(phi, up_phi), optax.apply_updates(theta, up_theta), s_phi, s_theta), estimate
@@ -318,13 +353,16 @@ def _ndt_trainer(channel: SamplingChannel, feedback: bool, power: float, batch: 
                 return -(d_xy + d_y), d_xy - d_y
 
             g_theta, estimate = jax.grad(critic_loss, has_aux=True)(theta)
-            up_theta, s_theta = opt_critic.update(g_theta, s_theta, theta)
+            up_theta, s_theta = opt_eval.update(g_theta, s_theta, theta)
             return (optax.apply_updates(theta, up_theta), s_theta), estimate
 
-        _, evaluation = jax.lax.scan(evaluate, (theta, opt_critic.init(theta)), jax.random.split(k_eval, eval_steps))
+        _, evaluation = jax.lax.scan(evaluate, (theta, opt_eval.init(theta)), jax.random.split(k_eval, eval_steps))
         return curve, evaluation
 
-    return jax.jit(jax.vmap(train_one))
+    # LLVM optimisation level 1 instead of the default 3: on the CPU it compiles this program in ~60% of
+    # the time and runs it faster still (measured: AWGN, 500 + 500 steps, 12.8 s + 3.7 s of CPU against
+    # 21.7 s + 6.5 s; level 0 compiles in 10.8 s but runs 3x slower); the arithmetic is the same
+    return jax.jit(jax.vmap(train_one), compiler_options={"xla_backend_optimization_level": 1})
 
 
 def ndt_capacity(
@@ -342,6 +380,8 @@ def ndt_capacity(
     ndt_learning_rate: float = 1e-3,
     seeds: int = 3,
     rng: int = 0,
+    critic: str = "gru",
+    schedule: str = "constant",
 ) -> NDTEstimate:
     """Estimate the capacity (with or without feedback) of a sampled channel by DINE + NDT (sec. 3.4).
 
@@ -367,6 +407,13 @@ def ndt_capacity(
         Independent runs (vmapped) for the spread.
     rng:
         Seed.
+    critic:
+        ``"gru"`` (a GRU summarises the past, :class:`_RecurrentCritic`) or ``"causal"`` (a learned
+        causal linear map of the whole past, :class:`_CausalCritic`: no sequential scan, several
+        times cheaper per step).
+    schedule:
+        ``"constant"`` Adam steps, or ``"cosine"``: each phase (training, evaluation) decays its
+        rates from the given ones to a tenth of them.
 
     Examples
     --------
@@ -387,9 +434,13 @@ def ndt_capacity(
         if not callable(getattr(channel, attribute, None)):
             raise InvalidInput(f"channel: expected a sampler with init(key, batch) and step(state, x, key), "
                                f"missing {attribute}")
+    if critic not in ("gru", "causal"):
+        raise InvalidInput(f"critic: expected 'gru' or 'causal', got {critic!r}")
+    if schedule not in ("constant", "cosine"):
+        raise InvalidInput(f"schedule: expected 'constant' or 'cosine', got {schedule!r}")
     eval_steps = max(5, steps // 2) if eval_steps is None else check_int_param("eval_steps", eval_steps, 5)
     trainer = _ndt_trainer(channel, bool(feedback), float(power), batch, length, memory, hidden, steps, eval_steps,
-                           float(learning_rate), float(ndt_learning_rate))
+                           float(learning_rate), float(ndt_learning_rate), critic, schedule)
     start = time.perf_counter()
     curves, evaluation = jax.block_until_ready(trainer(jax.random.split(jax.random.PRNGKey(rng), seeds)))
     curves, evaluation = np.asarray(curves, np.float64), np.asarray(evaluation, np.float64)
