@@ -163,11 +163,11 @@ def _upper_from_policy(e: Fraction, policy: list) -> dict:
 
 def _smaller_upper(e: Fraction, first: dict, second: dict) -> dict:
     """The witness with the smaller duality bound (evaluated rigorously by the checker's kind)."""
-    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.duality_check import certified_duality_upper_bound
     from dicert.verify.certify.intervals import arb_upper_fmpq
 
     ch = channel(e)
-    bounds = [arb_upper_fmpq(duality_upper_bound(ch, w["phi"], w["test"], w["value"], 40).upper) for w in (first, second)]
+    bounds = [arb_upper_fmpq(certified_duality_upper_bound(ch, w["phi"], w["test"], w["value"], 40).upper) for w in (first, second)]
     return first if bounds[0] <= bounds[1] else second
 
 

@@ -317,7 +317,7 @@ def ising_witness(digits: int = 40) -> dict:
     >>> w["lower"]["policy"][1][0]
     ['27485023895098513347/50000000000000000000', '22514976104901486653/50000000000000000000']
     """
-    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.duality_check import certified_duality_upper_bound
     from dicert.verify.certify.rate_check import bcjr_lower_bound
 
     root = isolate_root(POLY, *BRACKET).refine(digits)
@@ -342,7 +342,7 @@ def ising_witness(digits: int = 40) -> dict:
         [[1, 0], [1, 0], [1, 0], [a, 1 - a]],
         [[1 - a, a], [0, 1], [0, 1], [0, 1]],
     ]
-    ub = duality_upper_bound(CHANNEL, PHI, test, value, digits + 10)
+    ub = certified_duality_upper_bound(CHANNEL, PHI, test, value, digits + 10)
     lb = bcjr_lower_bound(CHANNEL, PHI, policy, digits + 10)
     if lb.lower is None:  # pragma: no cover - the policy is invariant (Thm 4.4.4); fail closed otherwise
         raise ValueError(lb.evidence)

@@ -95,7 +95,7 @@ def trapdoor_witness(digits: int = 40) -> dict:
     >>> w["upper"]["test"][1]
     ['1/2', '1/2']
     """
-    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.duality_check import certified_duality_upper_bound
     from dicert.verify.certify.rate_check import bcjr_lower_bound
     from dicert.verify.certify.witness import duality_value_function
 
@@ -117,7 +117,7 @@ def trapdoor_witness(digits: int = 40) -> dict:
             raise ValueError("merged nodes have different output laws")
         test[q3] = out
     value = duality_value_function(CHANNEL, PHI_UPPER, test)
-    ub = duality_upper_bound(CHANNEL, PHI_UPPER, test, value, digits + 10)
+    ub = certified_duality_upper_bound(CHANNEL, PHI_UPPER, test, value, digits + 10)
     text = lambda m: [[str(v) for v in row] for row in m]  # noqa: E731
     return {
         "result": NAME,

@@ -30,6 +30,7 @@ import numpy as np
 from dicert.verify.errors import DicertError, InvalidInput
 
 __all__ = [
+    "entropy_nats_positive",
     "ROW_SUM_TOLERANCE",
     "check_conditional_rows",
     "check_int",
@@ -73,6 +74,21 @@ def entropy_nats(p: np.ndarray, axis: int = -1) -> np.ndarray:
     True
     """
     return _entropy(p, axis, np.log)
+
+
+def entropy_nats_positive(p: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Entropy ``-sum p ln p`` in nats of strictly positive probabilities (no ``0 log 0`` guard).
+
+    The fast path of :func:`entropy_nats` for laws that are never 0 (the KT
+    mixtures of the CTW estimator, (3.3)-(3.6)): a zero entry gives ``nan``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bool(np.isclose(entropy_nats_positive(np.array([0.25, 0.75])), entropy_nats(np.array([0.25, 0.75]))))
+    True
+    """
+    return -np.sum(p * np.log(p), axis=axis)
 
 
 def _entropy(p: np.ndarray, axis: int, log: Any) -> np.ndarray:

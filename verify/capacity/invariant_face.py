@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from dicert.verify._numeric import entropy_bits, stationary_law
+
 if TYPE_CHECKING:
     from dicert.verify.channels.protocol import UnifilarSource
 
@@ -72,20 +74,12 @@ class FaceInput:
     slack: float
 
 
-def _entropy_bits(p: np.ndarray) -> np.ndarray:
-    safe = np.where(p > 0, p, 1.0)
-    return -(p * np.log2(safe)).sum(axis=-1)
-
-
 def _node_law(phi: np.ndarray, output_law: np.ndarray) -> np.ndarray:
     """Stationary law of the node chain ``q -> phi(q, y)`` w.p. ``T(y|q)``."""
     m = phi.shape[0]
     kernel = np.zeros((m, m))
     np.add.at(kernel, (np.repeat(np.arange(m), phi.shape[1]), phi.reshape(-1)), output_law.reshape(-1))
-    system = np.vstack([kernel.T - np.eye(m), np.ones((1, m))])
-    rhs = np.zeros(m + 1)
-    rhs[-1] = 1.0
-    return np.clip(np.linalg.lstsq(system, rhs, rcond=None)[0], 0.0, None)
+    return stationary_law(kernel)
 
 
 def face_invariant_input(channel: UnifilarSource, graph: Any, output_law: Any) -> FaceInput | None:
@@ -155,7 +149,7 @@ def face_invariant_input(channel: UnifilarSource, graph: Any, output_law: Any) -
     a_eq = np.block([[stat, np.zeros((S * m, 2 * k))], [np.ones((1, n)), np.zeros((1, 2 * k))],
                      [elastic, np.eye(k), -np.eye(k)]])
     b_eq = np.concatenate([np.zeros(S * m), [1.0], rhs_el])
-    h = np.array([_entropy_bits(law[s, x]) for s, _, x in triples])
+    h = np.array([entropy_bits(law[s, x]) for s, _, x in triples])
     cost = np.concatenate([h, np.full(2 * k, SLACK_WEIGHT)])
     res = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs",
                   options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
@@ -170,5 +164,5 @@ def face_invariant_input(channel: UnifilarSource, graph: Any, output_law: Any) -
     policy = np.where(mass_sq[..., None] > 0, joint / np.where(mass_sq > 0, mass_sq, 1.0)[..., None], uniform)
     mass_q = mass_sq.sum(axis=0)
     beliefs = np.where(mass_q[None, :] > 0, mass_sq / np.where(mass_q > 0, mass_q, 1.0)[None, :], 1.0 / S).T
-    rate = float(pq @ _entropy_bits(T) - h @ res.x[:n])
+    rate = float(pq @ entropy_bits(T) - h @ res.x[:n])
     return FaceInput(beliefs.copy(), policy.copy(), rate, float(res.x[n:].sum()))

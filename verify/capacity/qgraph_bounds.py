@@ -64,7 +64,6 @@ from dicert.verify.capacity.unifilar import (  # noqa: F401 (re-exported: the pr
     bcjr_residual,
     evaluate_policy,
     rate_of_joint,
-    stationary_distribution,
     transition_kernel,
     unifilar_arrays,
     unique_stationary_law,

@@ -49,7 +49,7 @@ Rounding margin
     the accuracy of the platform's ``log2`` (glibc and numpy document at most a
     few ulp); :func:`rigorous_duality_upper` removes it for a few graphs by
     re-evaluating the same ``(T, V)`` with Arb balls
-    (:func:`dicert.verify.certify.duality_check.duality_upper_bound`).
+    (:func:`dicert.verify.certify.duality_check.certified_duality_upper_bound`).
 
 Examples
 --------

@@ -25,7 +25,7 @@ def rigorous_duality_upper(channel: ExactChannelSource, phi: Any, test: np.ndarr
 
     ``T`` is made an exact distribution (each float entry exactly, the largest
     entry of each row replaced by one minus the others), ``V`` is taken exactly,
-    and :func:`dicert.verify.certify.duality_check.duality_upper_bound` evaluates
+    and :func:`dicert.verify.certify.duality_check.certified_duality_upper_bound` evaluates
     the bound on the channel's exact law.  No rounding assumption remains.
 
     Examples
@@ -36,7 +36,7 @@ def rigorous_duality_upper(channel: ExactChannelSource, phi: Any, test: np.ndarr
     >>> 0 <= b - 0.188721875540867 < 1e-15       # 1 - H2(1/4), rounded up
     True
     """
-    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.duality_check import certified_duality_upper_bound
     from dicert.verify.certify.intervals import arb_upper_fmpq
 
     rows = []
@@ -47,7 +47,7 @@ def rigorous_duality_upper(channel: ExactChannelSource, phi: Any, test: np.ndarr
         rows.append(exact)
     values = [[Fraction(float(v)) for v in row] for row in np.asarray(value, dtype=float)]
     phi_rows = np.asarray(phi, dtype=np.int64).tolist()
-    bound = duality_upper_bound(channel, phi_rows, rows, values, digits)
+    bound = certified_duality_upper_bound(channel, phi_rows, rows, values, digits)
     upper = arb_upper_fmpq(bound.upper)
     as_fraction = Fraction(int(upper.p), int(upper.q))
     result = float(as_fraction)

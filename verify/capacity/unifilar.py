@@ -246,7 +246,6 @@ def unique_stationary_law(kernel: np.ndarray) -> np.ndarray:
     return stationary_law(kernel)
 
 
-stationary_distribution = unique_stationary_law  # the name before issue 18 (kept for other branches)
 
 
 def _check_policy(arrays: UnifilarArrays, graph: QGraph, policy: Any) -> np.ndarray:

@@ -144,10 +144,10 @@ def _sympy_identity(data: dict) -> tuple[bool, str]:
 
 
 def _duality(data: dict) -> tuple[bool, str]:
-    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.duality_check import certified_duality_upper_bound
 
     _need(data, "channel", "phi", "test", "value", "upper")
-    bound = duality_upper_bound(data["channel"], data["phi"], data["test"], data["value"], int(data.get("digits", 40)))
+    bound = certified_duality_upper_bound(data["channel"], data["phi"], data["test"], data["value"], int(data.get("digits", 40)))
     upper = to_fmpq(data["upper"])
     with working_precision(digits=int(data.get("digits", 40))):
         ok = bool(bound.upper <= arb(upper))

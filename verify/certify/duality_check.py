@@ -169,8 +169,3 @@ def certified_duality_upper_bound(channel: ExactChannelSource, phi: Any, test: A
         if best is None or lowest is None:  # S, Q >= 1 (exact_graph, as_exact_channel): unreachable; fail closed
             raise InvalidInput("channel: no (state, node) pair to bound")
         return DualityCertificateBound(best, tuple(residuals), tuple(actions), best - lowest)
-
-
-# The names before issue 18 (kept for other branches; the lead may remove them).
-DualityBound = DualityCertificateBound
-duality_upper_bound = certified_duality_upper_bound

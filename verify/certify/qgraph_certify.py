@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dicert.verify.certify.duality_check import as_exact_channel, duality_upper_bound
+from dicert.verify.certify.duality_check import as_exact_channel, certified_duality_upper_bound
 from dicert.verify.certify.exact_inputs import exact_graph, nested_to_str
 from dicert.verify.certify.intervals import (
     arb_lower_fmpq,
@@ -148,7 +148,7 @@ def certify_qgraph_bounds(
     value = duality_value_function(exact, phi, test_exact)
     evidence = []
     with working_precision(digits=digits + 20):
-        ub = duality_upper_bound(exact, phi, test_exact, value, digits + 20)
+        ub = certified_duality_upper_bound(exact, phi, test_exact, value, digits + 20)
         upper = decimal_ceil(arb_upper_fmpq(ub.upper), digits)
     label = "the solver's P(y|q)" if test == "solver" else "the dual-program minimiser"
     evidence.append(f"duality bound (Thm 4.5.2) with {label} as T: rho_cert <= {upper}")
@@ -223,7 +223,7 @@ def valid_upper_bound(channel: ExactChannelSource, graph: Any, output_law: Any, 
         test_exact = exact_test_distribution(output_law, exact)
         value = duality_value_function(exact, phi, test_exact)
         with working_precision(digits=decimals + 20):
-            ub = duality_upper_bound(exact, phi, test_exact, value, decimals + 20)
+            ub = certified_duality_upper_bound(exact, phi, test_exact, value, decimals + 20)
             return decimal_ceil(arb_upper_fmpq(ub.upper), decimals)
     except DicertError:
         return None

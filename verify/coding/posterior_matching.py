@@ -393,6 +393,10 @@ class PosteriorMatchingScheme:
     def transmit(self, n: int, rate: float, rng: np.random.Generator | int | None = None) -> Transmission:
         """Send one uniformly drawn message of ``n * rate`` bits over ``n`` channel uses with feedback.
 
+        Long because one loop over the channel uses updates a dozen run arrays together
+        (lineage, start, length, log posterior, state, the true run); its steps are the
+        named helpers ``_run_offsets``, ``_piece_edges``, ``_labelling``, ``_merge_runs``.
+
         Examples
         --------
         >>> import numpy as np

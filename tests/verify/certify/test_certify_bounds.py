@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dicert.proofs import ising, trapdoor
 from dicert.proofs.closed_form import load_witness
 from dicert.verify.certify.checks import make_check
-from dicert.verify.certify.duality_check import duality_upper_bound
+from dicert.verify.certify.duality_check import certified_duality_upper_bound
 from dicert.verify.certify.rate_check import bcjr_lower_bound, stationary_distribution
 from dicert.verify.errors import InvalidChannel, InvalidInput
 
@@ -89,12 +89,12 @@ def test_claimed_lower_bound_above_the_rate_is_refused() -> None:
 
 def test_test_distribution_with_a_zero_where_the_channel_emits_is_refused() -> None:
     with pytest.raises(InvalidInput, match="infinite"):
-        duality_upper_bound(ising.CHANNEL, [[0, 0]], [["1", "0"]], [["0"], ["0"]])
+        certified_duality_upper_bound(ising.CHANNEL, [[0, 0]], [["1", "0"]], [["0"], ["0"]])
 
 
 def test_row_sums_must_be_exact() -> None:
     with pytest.raises(InvalidChannel, match="sums to"):
-        duality_upper_bound({"law": [[["1/2", "1/3"]]], "next_state": [[[0, 0]]]}, [[0, 0]], [["1/2", "1/2"]], [["0"]])
+        certified_duality_upper_bound({"law": [[["1/2", "1/3"]]], "next_state": [[[0, 0]]]}, [[0, 0]], [["1/2", "1/2"]], [["0"]])
     with pytest.raises(InvalidInput, match="policy"):
         bcjr_lower_bound(ising.CHANNEL, [[0, 0]], [[["1/2", "1/3"]], [["1/2", "1/2"]]])
 
@@ -115,7 +115,7 @@ _VALUE = st.integers(min_value=-3000, max_value=3000).map(lambda k: Fraction(k, 
 def test_duality_bound_is_at_least_ising_capacity_for_any_test_distribution_and_value_function(ts, vs) -> None:
     test = [[t, 1 - t] for t in ts]
     value = [vs[:4], vs[4:]]
-    bound = duality_upper_bound(ising.CHANNEL, ising.PHI, test, value, digits=20)
+    bound = certified_duality_upper_bound(ising.CHANNEL, ising.PHI, test, value, digits=20)
     assert bound.upper > arb(ISING_C) - arb(10) ** -15
 
 
@@ -123,7 +123,7 @@ def test_duality_bound_is_at_least_ising_capacity_for_any_test_distribution_and_
 @given(st.lists(_PROB, min_size=3, max_size=3), st.lists(_VALUE, min_size=6, max_size=6))
 def test_duality_bound_is_at_least_trapdoor_capacity_for_any_test_distribution_and_value_function(ts, vs) -> None:
     test = [[t, 1 - t] for t in ts]
-    bound = duality_upper_bound(trapdoor.CHANNEL, trapdoor.PHI_UPPER, test, [vs[:3], vs[3:]], digits=20)
+    bound = certified_duality_upper_bound(trapdoor.CHANNEL, trapdoor.PHI_UPPER, test, [vs[:3], vs[3:]], digits=20)
     assert bound.upper > arb(TRAPDOOR_C) - arb(10) ** -15
 
 

@@ -83,12 +83,12 @@ def test_exact_inputs_validate_shapes_and_ranges() -> None:
 
 def test_polished_value_function_makes_the_trapdoor_bound_tight() -> None:
     from dicert.proofs.trapdoor import CHANNEL, PHI_UPPER
-    from dicert.verify.certify.duality_check import duality_upper_bound
+    from dicert.verify.certify.duality_check import certified_duality_upper_bound
 
     r = 0.6180339887498949
     test = exact_test_distribution([[r, 1 - r], [0.5, 0.5], [1 - r, r]], CHANNEL)
     value = duality_value_function(CHANNEL, PHI_UPPER, test)
-    bound = duality_upper_bound(CHANNEL, PHI_UPPER, test, value)
+    bound = certified_duality_upper_bound(CHANNEL, PHI_UPPER, test, value)
     assert abs(float(bound.upper.mid()) - 0.6942419136306174) < 1e-14
     assert float(bound.spread.mid()) < 1e-30
 
