@@ -30,6 +30,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from dicert.graphs.qgraph import QGraph
+from dicert.verify.display import ReprMixin
 
 __all__ = [
     "BoundRecord",
@@ -137,7 +138,7 @@ CONTRACT_DEFAULTS: dict[str, Any] = {
 }
 
 
-class RecordMixin:
+class RecordMixin(ReprMixin):
     """Defaults of the :class:`BoundRecord` contract for a frozen dataclass record.
 
     A record defines what it has (as a field or a property); a contract name it lacks

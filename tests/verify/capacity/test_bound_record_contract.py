@@ -143,3 +143,14 @@ def test_markov_capacity_bounds_bracket_the_estimate(records: dict[str, Any]) ->
     assert post.lower is not None and post.upper is not None
     assert post.lower - 1e-9 <= post.value <= post.upper + 1e-9
     assert post.upper - post.lower < 1e-5  # the duality bound at the solver's output law is near-tight
+
+
+def test_every_bound_record_renders_for_notebooks_from_its_to_dict() -> None:
+    """``_repr_html_`` / ``_repr_latex_`` (issue 18 item 7) show the contract's valid bounds of a record."""
+    from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
+    from dicert.verify.channels import parse_channel
+
+    bound = qgraph_upper_bound(parse_channel("trapdoor"), [[1, 0], [1, 0]])
+    html_text, latex_text = bound._repr_html_(), bound._repr_latex_()
+    assert "QGraphBound" in html_text and "upper_estimate" in html_text and "certified" in html_text
+    assert "upper" in latex_text and latex_text.count("{") == latex_text.count("}")
