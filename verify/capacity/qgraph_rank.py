@@ -475,6 +475,10 @@ class QGraphRankSolver:
         their status is ``"screened"``, ``upper`` their (valid, loose) screening
         bound and ``estimate`` the lower bound.  A ranking passes its current
         ``top``-th best bound: a screened graph cannot be among the best.
+
+        Long because it is the hot loop of a ranking: screening, the per-graph
+        conic solves and the batched duality bound share their arrays in one pass,
+        without per-graph objects (issue 16).
         """
         phis = np.asarray(phis, dtype=np.int64)
         if screen_above is not None and math.isfinite(screen_above) and len(phis):
