@@ -8,7 +8,7 @@ the node law ``P(q)`` (stationary law of the node chain ``phi`` under ``T``)
 and ``P(q, y) = T(y|q) P(q)``.  With these constants the invariance (4.43),
 ``P(s', q, y) P(q'') = P(q, y) P(s', q'')`` for ``q'' = phi(q, y)``, is
 *linear* in the joint ``P(s, q, x)``, and the rate
-``sum_q P(q) H(T(.|q)) - H(Y|X,S)`` is linear too.  So
+``sum_q P(q) H(T(.|q)) - H(Y|X,S)`` is linear too.  So::
 
     max  -sum P(s,q,x) H(Y|x,s)
     s.t. P(s,q,x) >= 0, sum = 1, stationarity (4.39),

@@ -37,11 +37,23 @@ if TYPE_CHECKING:
     from dicert.verify.channels.protocol import UnifilarSource
 
 __all__ = ["congruence_classes", "quotient_phi", "quotient_search", "quotient_candidates", "self_loop_unseen_edges", "edge_move_search",
-           "ALL_ORDERINGS_UP_TO", "LOCAL_SEARCH_GAP"]
+           "ALL_ORDERINGS_UP_TO", "LOCAL_SEARCH_GAP", "MAX_EDGE_MOVES", "EDGE_MOVE_BUDGET", "MAX_QUOTIENT_SIZE"]
 
 #: Run the edge-move search when the largest graph's upper estimate exceeds the value-iteration
 #: estimate by more than this (a coarse belief grid found a poor graph: ``ising:q=3``).
 LOCAL_SEARCH_GAP = 1e-2
+
+#: :func:`edge_move_search` runs only on graphs with at most this many one-edge moves
+#: (``m r (m - 1)`` programs a step; ``ising:q=3``'s 10-node graph has 270) and stops after
+#: :data:`EDGE_MOVE_BUDGET` programs in all, so a large graph (a delayed-feedback channel's)
+#: never starts thousands of solves.
+MAX_EDGE_MOVES = 300
+EDGE_MOVE_BUDGET = 1000
+
+#: :func:`quotient_candidates` searches only graphs with ``states x nodes`` at most this
+#: (the program's size; ``ising:q=3`` 3 x 10, dicode-erasure 2 x 8): on larger ones, e.g. a
+#: delayed-feedback channel's, every program of the search is a large solve.
+MAX_QUOTIENT_SIZE = 64
 #: Quotients with at most this many nodes are bounded under every node numbering (see :func:`_best_ordering`).
 ALL_ORDERINGS_UP_TO = 4
 
@@ -197,7 +209,9 @@ def edge_move_search(channel: UnifilarSource, phi: Any, *, max_steps: int = 8, t
     """Greedy descent of the Q-graph upper estimate over single-edge moves ``phi[q, y] := n``.
 
     Every step bounds each strongly connected graph one edge away (``m r (m-1)``
-    programs) and moves to the best one while it improves by more than ``tol``.
+    programs) and moves to the best one while it improves by more than ``tol``;
+    graphs with more than :data:`MAX_EDGE_MOVES` moves are returned unchanged and
+    the whole search stops after :data:`EDGE_MOVE_BUDGET` programs.
     Measured on ``ising:q=3``: the 10-node graph of the coarse (20/4) belief grid
     has upper estimate 0.97715; two moves bring it to 0.96122719 (the capacity
     0.961227192541...), in about 10 s.
@@ -213,16 +227,22 @@ def edge_move_search(channel: UnifilarSource, phi: Any, *, max_steps: int = 8, t
     phi = np.array(phi, dtype=np.int64)
     current = _valid_upper(qgraph_upper_bound(channel, phi, lower=False))
     m, r = phi.shape
+    if m * r * (m - 1) > MAX_EDGE_MOVES:
+        return current, phi
+    solved = 0
     for _ in range(max_steps):
         best = (current, None)
         for q, y, n in itertools.product(range(m), range(r), range(m)):
             if n == phi[q, y]:
                 continue
+            if solved >= EDGE_MOVE_BUDGET:
+                break
             trial = phi.copy()
             trial[q, y] = n
             graph = QGraph(trial)
             if not graph.is_strongly_connected():
                 continue
+            solved += 1
             try:
                 upper = _valid_upper(qgraph_upper_bound(channel, graph, lower=False))
             except DicertError:
@@ -245,7 +265,8 @@ def quotient_candidates(channel: UnifilarSource, extracted: dict, *, keep: int =
     search starts from the largest of them with at least three nodes.  The
     ``keep`` best quotients are returned the same way, node beliefs and masses
     merged (mass-weighted mean belief, summed mass), ready to be bounded and
-    certified like any extracted graph.  With ``rho`` (the value-iteration
+    certified like any extracted graph; graphs above :data:`MAX_QUOTIENT_SIZE` are
+    not searched (``{}``).  With ``rho`` (the value-iteration
     estimate) more than :data:`LOCAL_SEARCH_GAP` below the largest graph's upper
     estimate, :func:`edge_move_search` runs first and its graph (same nodes and
     beliefs) is a candidate too, and the source of the quotient search.
@@ -259,6 +280,10 @@ def quotient_candidates(channel: UnifilarSource, extracted: dict, *, keep: int =
     if not sources:
         return {}
     source = max(sources, key=lambda e: e.graph.m)
+    from dicert.verify.capacity.qgraph_bounds import unifilar_arrays
+
+    if unifilar_arrays(channel).law.shape[0] * source.graph.m > MAX_QUOTIENT_SIZE:
+        return {}
     looped = QGraph(self_loop_unseen_edges(channel, source.graph.phi, source.beliefs))
     if looped.is_strongly_connected():
         source = ExtractedGraph(graph=looped, beliefs=source.beliefs, masses=source.masses, radius=source.radius,

@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS blocks (
 _INDEX = "CREATE INDEX IF NOT EXISTS bounds_by_upper ON bounds (run_id, upper, idx)"
 _BOUND_COLUMNS = ["run_id", "graph", "idx", "upper", "status", "message", "seconds", "lower", "lower_checked", "estimate"]
 
-#: A solved chunk row: (graph bytes, index, upper or None, status, message or None, seconds, estimate or None).
+# A solved chunk row: (graph bytes, index, upper or None, status, message or None, seconds, estimate or None).
 Row = tuple[bytes, int, float | None, str, str | None, float, float | None]
 
 

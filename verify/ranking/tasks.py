@@ -118,7 +118,7 @@ def _count_block(m: int, r: int, block: int) -> tuple[int, int]:
     return block, len(_block_phis(m, r, block))
 
 
-#: A task: (block, lo, hi, offset) -- graphs ``lo:hi`` of ``block``, whose graph 0 has enumeration index ``offset``.
+# A task: (block, lo, hi, offset) -- graphs ``lo:hi`` of ``block``, whose graph 0 has enumeration index ``offset``.
 Task = tuple[int, int, int, int]
 
 

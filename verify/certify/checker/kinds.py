@@ -28,7 +28,7 @@ wrong input makes it fail):
     duality bound equals the closed form: ``C_fb <= closed form`` exactly.
 ``block_entropy_lower_bound``
     ``{"phi", "policy", "k"}``: any rational input gives ``C_fb >= H(Y_k|Y^{k-1},Z_0) - H(Y|X,S)``
-    (Cover & Thomas Thm 4.5.1; achievability of the input's rate cited), :mod:`.block_entropy`.
+    (Cover & Thomas Thm 4.5.1; achievability of the input's rate cited), :mod:`dicert.verify.certify.checker.block_entropy`.
 ``closed_form_in_bracket``
     the closed form's value is proven to lie in the proven ``[lower, upper]`` (consistency of the
     cited statement with the proven one).
