@@ -141,15 +141,13 @@ def _block_lower(channel: Channel, result: Any, max_leaves: int = 20000) -> tupl
     :mod:`dicert.verify.certify.block_entropy` (outside the checker-issued
     certificate; achievability of the policy's rate is the cited theorem).
     """
-    import math
-
     from dicert.graphs.errors import DicertError
     from dicert.verify.capacity.qgraph_bounds import qgraph_upper_bound
-    from dicert.verify.certify.block_entropy import block_entropy_lower
+    from dicert.verify.certify.block_entropy import block_entropy_lower, block_length
     from dicert.verify.certify.witness import exact_policy
 
     S, _, Y = (int(v) for v in result.mdp.law.shape)
-    k = 1 + int(math.log(max(max_leaves / (S * result.graph.m), 1.0), max(Y, 2)))
+    k = block_length(S, result.graph.m, Y, max_leaves)
     best = None
     policies = [result.lower_policy] if result.lower_policy is not None else []
     try:
