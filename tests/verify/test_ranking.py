@@ -176,15 +176,16 @@ _KILLED_RUN = textwrap.dedent(
                 return SimpleNamespace(upper=(int.from_bytes(key, "little") % 1009) / 1009, lower=None)
             return solve
 
-    rank_qgraphs(ising_channel(), 4, bound=SlowScore(), db=sys.argv[1], chunk_size=16, top=0)
+    rank_qgraphs(ising_channel(), 4, bound=SlowScore(), db=sys.argv[1], chunk_size=16, top=0, jobs=int(sys.argv[2]))
     """
 )
 
 
 @pytest.mark.slow
-def test_sigkilled_run_resumes_without_losing_or_duplicating_graphs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])  # jobs=2: the forked workers commit their own rows
+def test_sigkilled_run_resumes_without_losing_or_duplicating_graphs(tmp_path: Path, jobs: int) -> None:
     db = tmp_path / "killed.sqlite"
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED_RUN, str(db)], stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_RUN, str(db), str(jobs)], stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while _count_rows(db) < 200:
         assert proc.poll() is None, f"run ended before it could be killed: {proc.stderr.read().decode()}"

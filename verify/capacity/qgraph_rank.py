@@ -65,6 +65,7 @@ Examples
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from dataclasses import dataclass
@@ -466,38 +467,70 @@ class QGraphRankSolver:
         return self.program.solve(graph, lower=lower)
 
     def solve_batch(
-        self, phis: np.ndarray, *, keep_duality: bool = False, screen_above: float | None = None
+        self, phis: np.ndarray, *, keep_duality: bool = False, screen_above: float | None = None, keep: int = 1
     ) -> RankBatch:
         """Solve (4.40) for each graph of ``phis`` ``(N, m, r)`` and bound it by Thm 4.5.2 (module docstring).
 
-        With ``screen_above`` (a number), graphs whose cheap lower bound
-        (:func:`screening_bounds`) exceeds it by ``SCREEN_MARGIN`` are not solved:
-        their status is ``"screened"``, ``upper`` their (valid, loose) screening
-        bound and ``estimate`` the lower bound.  A ranking passes its current
-        ``top``-th best bound: a screened graph cannot be among the best.
-
-        Long because it is the hot loop of a ranking: screening, the per-graph
-        conic solves and the batched duality bound share their arrays in one pass,
-        without per-graph objects (issue 16).
+        With ``screen_above`` (a number, ``inf`` allowed), graphs are screened:
+        the cheap bracket :func:`screening_bounds` of every graph is computed,
+        the graphs are solved in increasing order of their lower bound, in
+        groups of doubling size, and the threshold becomes the smaller of
+        ``screen_above`` and the ``keep``-th best exact bound found so far.  A
+        graph whose lower bound exceeds the threshold by ``SCREEN_MARGIN`` is not
+        solved (nor is any later one: the lower bounds increase, the threshold
+        decreases): its status is ``"screened"``, ``upper`` its (valid, loose)
+        screening bound and ``estimate`` the lower bound.  A ranking passes its
+        current ``keep``-th best bound: a screened graph cannot be among the
+        ``keep`` best.  ``keep_duality`` is honoured only without screening.
         """
         phis = np.asarray(phis, dtype=np.int64)
-        if screen_above is not None and math.isfinite(screen_above) and len(phis):
-            low, loose = screening_bounds(self.arrays, phis)
-            out = low > screen_above + SCREEN_MARGIN
-            if out.any():
-                inner = self.solve_batch(phis[~out], keep_duality=keep_duality)
-                keep = np.flatnonzero(~out)
-                n_graphs = len(phis)
-                upper, estimate = np.where(out, loose.upper, np.nan), np.where(out, low, np.nan)
-                upper[keep], estimate[keep] = inner.upper, inner.estimate
-                status: list = ["screened"] * n_graphs
-                message: list = [None] * n_graphs
-                seconds = np.zeros(n_graphs)
-                resolved = np.zeros(n_graphs, dtype=bool)
-                for j, i in enumerate(keep.tolist()):
-                    status[i], message[i] = inner.status[j], inner.message[j]
-                    seconds[i], resolved[i] = inner.seconds[j], cast(np.ndarray, inner.resolved)[j]  # solve_batch sets it
-                return RankBatch(upper, estimate, status, message, seconds, keep[inner.solved], inner.duality, resolved)
+        if screen_above is not None and len(phis):
+            return self._solve_screened(phis, float(screen_above), max(1, int(keep)))
+        return self._solve_every(phis, keep_duality=keep_duality)
+
+    def _solve_screened(self, phis: np.ndarray, screen_above: float, keep: int) -> RankBatch:
+        """:meth:`solve_batch` with screening (see there): most promising graphs first, threshold tightened per group."""
+        low, loose = screening_bounds(self.arrays, phis)
+        n_graphs = len(phis)
+        upper, estimate = loose.upper.copy(), low.copy()
+        status: list = ["screened"] * n_graphs
+        message: list = [None] * n_graphs
+        seconds = np.zeros(n_graphs)
+        resolved = np.zeros(n_graphs, dtype=bool)
+        solved: list[np.ndarray] = []
+        order = np.argsort(low, kind="stable")
+        best: list[float] = []  # max-heap (negated) of the ``keep`` smallest exact bounds of this batch
+        start, size = 0, keep
+        while start < n_graphs:
+            threshold = min(screen_above, -best[0]) if len(best) == keep else screen_above
+            group = order[start : start + size]
+            group = group[low[group] <= threshold + SCREEN_MARGIN]
+            if not len(group):
+                break  # every later graph has a larger lower bound
+            inner = self._solve_every(phis[group])
+            upper[group], estimate[group] = inner.upper, inner.estimate
+            seconds[group] = inner.seconds
+            resolved[group] = cast(np.ndarray, inner.resolved)
+            for j, i in enumerate(group.tolist()):
+                status[i], message[i] = inner.status[j], inner.message[j]
+            solved.append(group[inner.solved])
+            for value in inner.upper[inner.solved].tolist():
+                if len(best) < keep:
+                    heapq.heappush(best, -value)
+                elif value < -best[0]:
+                    heapq.heapreplace(best, -value)
+            start += size
+            size *= 2
+        solved_idx = np.sort(np.concatenate(solved)) if solved else np.zeros(0, dtype=np.int64)
+        return RankBatch(upper, estimate, status, message, seconds, solved_idx, None, resolved)
+
+    def _solve_every(self, phis: np.ndarray, *, keep_duality: bool = False) -> RankBatch:
+        """Solve (4.40) for every graph of ``phis`` and bound it by Thm 4.5.2 (no screening).
+
+        Long because it is the hot loop of a ranking: the per-graph conic solves
+        and the batched duality bound share their arrays in one pass, without
+        per-graph objects (issue 16).
+        """
         program, cone = self.program, self.program._cone
         n_graphs = phis.shape[0]
         xs = np.zeros((n_graphs, cone.n_vars))
@@ -505,7 +538,7 @@ class QGraphRankSolver:
         ok = np.zeros(n_graphs, dtype=bool)
         seconds = np.zeros(n_graphs)
         status = ["optimal"] * n_graphs
-        message = [None] * n_graphs
+        message: list[str | None] = [None] * n_graphs
         almost: list[int] = []
         resolved = np.zeros(n_graphs, dtype=bool)
         for i in range(n_graphs):

@@ -24,7 +24,7 @@ Failures
     :attr:`Ranking.failed`.  A resumed run does not retry stored failures.
 
 Parallelism
-    Only the parent process writes the database.  Chunks of graphs are solved
+    Chunks of graphs are solved
     in the parent (``jobs=1``), by joblib worker processes (``jobs > 1``,
     forked from the parent where the platform allows, so they inherit the
     imported libraries and the built program) or on a dask.distributed
@@ -32,6 +32,12 @@ Parallelism
     program at most once per (channel, ``m``) and re-solves it per graph.
     Local workers die with the driver (:mod:`dicert.verify.worker_death`):
     a SIGKILLed run leaves no orphan processes and resumes from its database.
+    Local workers of a run with a database file commit their own chunks
+    (each its own connection, one transaction per chunk, WAL journal) and
+    send the driver only a summary, so the driver does not compete with them
+    for the cores; otherwise (one process, an in-memory database, dask) the
+    driver stores every chunk.  Either way a chunk is stored in one
+    transaction or not at all.
 
 Modules
     :mod:`~dicert.verify.ranking.records` (result records),

@@ -24,7 +24,7 @@ from dicert.verify.ranking.executors import _dask_client, _dask_map, _local_map
 from dicert.verify.ranking.records import MAX_LISTED_FAILURES, QGraphUpperBound, RankedGraph, Ranking, RankingFailure, bound_name
 from dicert.verify.ranking.store import _Store, _graph_of
 from dicert.verify.ranking import tasks as worker_side
-from dicert.verify.ranking.tasks import FIRST_TASK_GRAPHS, TASKS_PER_WORKER, _BLOCKS_CACHED, _WORKER_BEST, _count_block, _forget_solver, _push_best, _solve_chunk, _solve_task, _solver_for, _split_first, _tasks
+from dicert.verify.ranking.tasks import FIRST_TASK_GRAPHS, StoredRows, TASKS_PER_WORKER, _BLOCKS_CACHED, _WORKER_BEST, _count_block, _forget_solver, _push_best, _solve_chunk, _solve_task, _solver_for, _split_first, _tasks
 
 
 # ---------------------------------------------------------------------------
@@ -59,6 +59,7 @@ def _dispatch(
     screen: bool,
     keep: int,
     shared: bool,
+    workers_store: bool = False,
     resumed: int,
     total: int,
     progress: Callable[[int, int], None] | None,
@@ -68,6 +69,10 @@ def _dispatch(
     ``solver_key`` is ``(run, bound, channel, m, r)``.  The threshold (the
     ``keep``-th best exact bound so far) goes with every task and, for forked
     local workers (``shared``), into shared memory that running workers read.
+    With ``workers_store`` (local worker processes and a database file) each
+    worker commits its own rows (one SQLite transaction per task, WAL
+    journal) and sends back only a summary: the driver stays idle instead of
+    competing with the workers for the cores; it still marks finished blocks.
     """
     run = solver_key[0]
     finished = resumed
@@ -86,13 +91,22 @@ def _dispatch(
         import multiprocessing
 
         worker_side._SHARED_THRESHOLD = multiprocessing.get_context("fork").Value("d", math.inf, lock=False)
-    items = ((*solver_key, task, threshold(), keep) for task in tasks)
+    own_rows = None if not (workers_store and store.path) else (store.path, run_id)
+    items = ((*solver_key, task, threshold(), keep, own_rows) for task in tasks)
     try:
-        for task, rows in parallel_map(_solve_task, items):
+        for task, result in parallel_map(_solve_task, items):
             per_block[task[0]] -= 1
-            finished += store.insert(run_id, rows, done_block=task[0] if per_block[task[0]] == 0 else None)
+            done_block = task[0] if per_block[task[0]] == 0 else None
+            if isinstance(result, StoredRows):  # the worker committed its rows itself
+                finished += result.added
+                if done_block is not None:
+                    store.set_blocks_done(run_id, [done_block])
+                exact = result.exact_uppers
+            else:
+                finished += store.insert(run_id, result, done_block=done_block)
+                exact = [row[2] for row in result if row[3] == "optimal"]
             if screen:
-                _push_best(best_k, [row[2] for row in rows if row[3] == "optimal"], keep)
+                _push_best(best_k, exact, keep)
                 if worker_side._SHARED_THRESHOLD is not None and len(best_k) == keep:
                     worker_side._SHARED_THRESHOLD.value = -best_k[0]
             if progress is not None:
@@ -344,7 +358,8 @@ def _bound_every_graph(
         _solver_for(run, bound, unifilar, m)  # built before the workers fork, so they inherit it
         shared = screen and client is None and jobs > 1
         _dispatch(store, run_id, job, tasks, per_block, parallel_map,
-                  screen=screen, keep=keep, shared=shared, resumed=resumed, total=total, progress=progress)
+                  screen=screen, keep=keep, shared=shared, workers_store=client is None and jobs > 1,
+                  resumed=resumed, total=total, progress=progress)
         if screen:
             _solve_screened_candidates(store, run_id, run, bound, unifilar, m, r, keep)
     finally:

@@ -51,7 +51,10 @@ CREATE TABLE IF NOT EXISTS blocks (
     PRIMARY KEY (run_id, block)
 ) WITHOUT ROWID;
 """
-_INDEX = "CREATE INDEX IF NOT EXISTS bounds_by_upper ON bounds (run_id, upper, idx)"
+#: Only the exactly solved rows are indexed by their bound (the queries for the best graphs read
+#: those); screened rows, most of a screened run, stay out of the index, so inserting them costs no
+#: index update and the index exists from the start.
+_INDEX = "CREATE INDEX IF NOT EXISTS bounds_optimal_by_upper ON bounds (run_id, upper, idx) WHERE status = 'optimal'"
 _BOUND_COLUMNS = ["run_id", "graph", "idx", "upper", "status", "message", "seconds", "lower", "lower_checked", "estimate"]
 
 # A solved chunk row: (graph bytes, index, upper or None, status, message or None, seconds, estimate or None).
@@ -99,15 +102,9 @@ class _Store:
                 columns = _BOUND_COLUMNS
             if columns != _BOUND_COLUMNS:
                 raise InvalidInput(f"db: {db} has a 'bounds' table with columns {columns}, expected {_BOUND_COLUMNS}")
-            self._indexed = False  # the index by upper is built on first use: bulk inserts before it are cheaper
+            self.conn.execute(_INDEX)
         except sqlite3.DatabaseError as exc:
             raise InvalidInput(f"db: {db} is not a dicert ranking database ({exc})") from None
-
-    def _index(self) -> None:
-        """Create the index by upper bound once (queries for the best graphs use it)."""
-        if not self._indexed:
-            self.conn.execute(_INDEX)
-            self._indexed = True
 
     def close(self) -> None:
         self.conn.close()
@@ -187,7 +184,6 @@ class _Store:
 
     def kth_upper(self, run_id: int, k: int) -> float:
         """The ``k``-th smallest exact upper bound stored (``inf`` when fewer are stored)."""
-        self._index()
         row = self.conn.execute(
             "SELECT upper FROM bounds WHERE run_id = ? AND status = 'optimal' ORDER BY upper LIMIT 1 OFFSET ?",
             (run_id, k - 1),
@@ -196,7 +192,6 @@ class _Store:
 
     def screened_below(self, run_id: int, threshold: float) -> list[tuple[bytes, int]]:
         """Screened graphs whose lower bound does not exceed ``threshold`` (they might be among the best)."""
-        self._index()
         return self.conn.execute(
             "SELECT graph, idx FROM bounds WHERE run_id = ? AND status = 'screened' AND estimate <= ? ORDER BY idx",
             (run_id, threshold),
@@ -213,7 +208,6 @@ class _Store:
             )
 
     def top(self, run_id: int, k: int) -> list[tuple[bytes, int, float, float | None, int, float | None]]:
-        self._index()
         return self.conn.execute(
             "SELECT graph, idx, upper, lower, lower_checked, estimate FROM bounds "
             "WHERE run_id = ? AND status = 'optimal' ORDER BY upper, idx LIMIT ?",
@@ -222,7 +216,6 @@ class _Store:
 
     def tied_with(self, run_id: int, upper: float, tol: float) -> int:
         """Graphs whose ``min(estimate, upper)`` is at most ``upper + tol`` (the best tie group)."""
-        self._index()
         (count,) = self.conn.execute(
             "SELECT COUNT(*) FROM bounds WHERE run_id = ? AND status = 'optimal' "
             "AND MIN(COALESCE(estimate, upper), upper) <= ?",

@@ -10,8 +10,9 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from dicert.graphs.enumerate import block_qgraphs
 from dicert.graphs.qgraph import QGraph
 from dicert.verify.channels import UnifilarFSC
 from dicert.verify.errors import SolverFailed
-from dicert.verify.ranking.store import Row, _graph_bytes
+from dicert.verify.ranking.store import Row, _graph_bytes, _Store
 
 
 # ---------------------------------------------------------------------------
@@ -53,14 +54,16 @@ def _solve_chunk(
     indices: np.ndarray,
     phis: np.ndarray,
     threshold: float | None = None,
+    keep: int = 1,
 ) -> list[Row]:
     """Upper bounds of one chunk of graphs; failed solves become rows with their status and message.
 
-    ``threshold`` (default bound only): graphs provably worse than it are screened, not solved.
+    ``threshold`` (default bound only): graphs provably worse than it, or than the
+    ``keep``-th best bound found in the chunk, are screened, not solved.
     """
     solve = _solver_for(run, bound, channel, m)
     if hasattr(solve, "solve_batch"):  # the default bound: lean per-graph loop, bounds in batch
-        batch = solve.solve_batch(phis, screen_above=threshold)
+        batch = solve.solve_batch(phis, screen_above=threshold, keep=keep)
         for i in np.flatnonzero(~np.isfinite(batch.upper)):
             if batch.status[i] in ("optimal", "screened"):
                 batch.status[i], batch.message[i] = "non_finite", f"upper: the bound returned {batch.upper[i]!r}"
@@ -131,8 +134,14 @@ def _solve_task(
     task: Task,
     threshold: float | None = None,
     keep: int = 1,
-) -> tuple[Task, list[Row]]:
+    db: tuple[str, int] | None = None,
+) -> tuple[Task, list[Row] | StoredRows]:
     """Generate the task's graphs from its block and bound them (the worker's side of a partitioned run).
+
+    With ``db = (path, run_id)`` (local workers of a run with a database file)
+    the worker commits its rows to the database itself and returns a
+    :class:`StoredRows` summary; otherwise it returns the rows for the driver
+    to store.
 
     The screening threshold is the smallest of ``threshold`` (sent with the task), the
     driver's current value in shared memory (forked local workers) and the ``keep``-th
@@ -147,10 +156,34 @@ def _solve_task(
             threshold = min(threshold, _SHARED_THRESHOLD.value)
         if len(best) >= keep:
             threshold = min(threshold, -best[0])
-    rows = _solve_chunk(run, bound, channel, m, np.arange(offset + lo, offset + hi), phis, threshold)
+    rows = _solve_chunk(run, bound, channel, m, np.arange(offset + lo, offset + hi), phis, threshold, keep)
+    exact = [row[2] for row in rows if row[3] == "optimal" and row[2] is not None]
     if threshold is not None:
-        _push_best(best, [row[2] for row in rows if row[3] == "optimal" and row[2] is not None], keep)
-    return task, rows
+        _push_best(best, exact, keep)
+    if db is None:
+        return task, rows
+    return task, StoredRows(_worker_store(run, db[0]).insert(db[1], rows), exact)
+
+
+@dataclass(frozen=True)
+class StoredRows:
+    """What a worker that stored its task's rows itself returns: rows added and the exact bounds among them."""
+
+    added: int
+    exact_uppers: list[float]
+
+
+#: Per process: ``(run token, path, store)`` of the database this worker writes to (local workers only).
+_WORKER_STORE: list[Any] = []
+
+
+def _worker_store(run: str, path: str) -> _Store:
+    """This worker's own connection to the run's database, opened once per run (never the driver's, never shared)."""
+    if _WORKER_STORE and _WORKER_STORE[0][:2] != (run, path):
+        _WORKER_STORE.pop()[2].close()
+    if not _WORKER_STORE:
+        _WORKER_STORE.append((run, path, _Store(path)))
+    return cast(_Store, _WORKER_STORE[0][2])
 
 
 def _push_best(heap: list[float], uppers: Iterable[float], keep: int) -> None:

@@ -176,6 +176,20 @@ def test_screening_keeps_the_best_graphs_and_ties_and_its_loose_bounds_stay_vali
             assert estimate <= exact_upper + 1e-9 and estimate > exact.top[-1].upper
 
 
+def test_one_screened_batch_without_a_threshold_keeps_the_k_best_and_solves_few() -> None:
+    """``screen_above=inf``: the batch's own best bounds become the threshold (most promising graphs first)."""
+    channel = ising_channel()
+    phis = np.concatenate([b.phi for b in qgraph_batches(4, 2)])
+    solver = QGraphRankSolver(channel, 4)
+    every = solver.solve_batch(phis)
+    screened = solver.solve_batch(phis, screen_above=math.inf, keep=3)
+    best = np.sort(every.upper)[:3]
+    assert np.array_equal(np.sort(screened.upper[np.array(screened.status) == "optimal"])[:3], best)
+    out = np.array(screened.status) == "screened"
+    assert out.sum() > len(phis) // 2  # most graphs are never solved
+    assert np.all(screened.estimate[out] > best[-1]) and np.all(screened.upper[out] >= every.upper[out] - 1e-9)
+
+
 def test_a_resumed_run_asking_for_more_graphs_solves_the_screened_candidates(tmp_path) -> None:
     db = tmp_path / "grow.sqlite"
     first = rank_qgraphs(ising_channel(), 4, top=1, lower=False, db=db, chunk_size=64)
