@@ -25,9 +25,10 @@ Models
     ``(beliefs, actions, y, s)``.
 :func:`simplex_grid_points`, :func:`action_grid_points`
     The grid sizes ``C(K+d-1, d-1)`` and ``prod_s C(A+k_s-1, k_s-1)``.
-:func:`ctw_fit_bytes`
-    The dense predictive tables of :class:`dicert.verify.estimators.CTW` (3.3)-(3.6):
-    ``(|X||Y|, n)`` float64 arrays for the joint process, several alive at once.
+:func:`ctw_fit_bytes`, :func:`ctw_tree_bytes`
+    The dense context trees of :class:`dicert.verify.estimators.CTW` (3.3)-(3.6),
+    streamed block by block: per node a count vector over the symbols and three
+    running sums, the block buffers, and the per-step increments.
 :func:`qgraph_file_bytes`, :func:`channel_file_bytes`
     Parsing a JSON file (Python objects per number, then arrays).
 
@@ -57,6 +58,8 @@ __all__ = [
     "qgraph_file_bytes",
     "channel_file_bytes",
     "ctw_fit_bytes",
+    "ctw_tree_bytes",
+    "CTW_BLOCK_STEPS",
 ]
 
 FLOAT_BYTES = 8
@@ -211,23 +214,53 @@ def channel_file_bytes(file_bytes: int) -> int:
     return json_file_bytes(_natural(file_bytes, "file_bytes"))
 
 
+#: Time steps per block of the streamed CTW trees (cache-sized).
+CTW_BLOCK_STEPS = 1 << 14
+
+
+def ctw_tree_bytes(symbols: int, depth: int, steps: int, contexts: int | None = None) -> int:
+    """Peak bytes of one streamed CTW assignment over ``symbols`` symbols, contexts over ``contexts`` (default the same).
+
+    At depth ``d`` the tree has at most ``min(contexts^d, steps)`` visited
+    nodes, each with ``symbols`` counts and three running sums; three
+    ``(symbols, block)`` buffers are reused by every block of
+    :data:`CTW_BLOCK_STEPS` steps, and the context codes of a block (or, for
+    trees too large to index directly, of every step) are int64.
+
+    Examples
+    --------
+    >>> ctw_tree_bytes(4, 3, 10**7) < 2**22      # a binary pair process, depth 3: no per-step table
+    True
+    """
+    a, d, n = _natural(symbols, "symbols"), _natural(depth, "depth"), _natural(steps, "steps")
+    c = a if contexts is None else _natural(contexts, "contexts")
+    nodes = sum(min(c**level, max(n, 1)) for level in range(d + 1))
+    block = min(CTW_BLOCK_STEPS, max(n, 1))
+    direct = c**d <= max(4 * n, 1 << 16)
+    codes = (d + 1) * (block if direct else n)
+    return FLOAT_BYTES * ((a + 3) * nodes + 3 * a * block + codes)
+
+
 def ctw_fit_bytes(alphabet_x: int, alphabet_y: int, n: int, depth: int) -> int:
     """Peak bytes of ``CTW(depth).fit`` on ``n`` samples with alphabets of ``alphabet_x`` and ``alphabet_y`` symbols.
 
-    The joint process has ``r = |X||Y|`` symbols and the predictive laws are
-    dense ``(r, n - depth)`` float64 tables; about seven are alive together at the
-    last level (KT, mixture, child law, the joint law, ``P(y|x)`` and the log-ratio),
-    plus ``depth + 1`` int64 context-id arrays.
+    The three assignments (``y``, ``x`` and the pair process of ``r = |X||Y|``
+    symbols, :func:`ctw_tree_bytes`) run block by block; a block's joint
+    predictive law and the functionals' temporaries (about six ``(r, block)``
+    tables) are alive at once, and six per-step increment arrays of ``n``
+    floats are kept for the interval.
 
     Examples
     --------
     >>> from dicert.verify.memory import format_size
     >>> format_size(ctw_fit_bytes(1000, 1000, 3000, 3))
-    '156.3 GiB'
-    >>> ctw_fit_bytes(2, 2, 10**4, 3) < 2**22
+    '268.2 GiB'
+    >>> ctw_fit_bytes(2, 2, 10**4, 3) < 2**23
     True
     """
     rx, ry = _natural(alphabet_x, "alphabet_x"), _natural(alphabet_y, "alphabet_y")
     samples, d = _natural(n, "n"), _natural(depth, "depth")
     steps = max(samples - d, 0)
-    return 7 * rx * ry * steps * FLOAT_BYTES + (d + 1) * samples * FLOAT_BYTES
+    trees = sum(ctw_tree_bytes(size, d, steps) for size in (rx, ry, rx * ry))
+    block = min(CTW_BLOCK_STEPS, max(steps, 1))
+    return trees + FLOAT_BYTES * (6 * rx * ry * block + 6 * steps)

@@ -21,7 +21,10 @@ the current path, so ``log P_e`` and ``log prod_children P_w`` before each visit
 are grouped exclusive cumulative sums over the visits of ``s``. The predictive
 distribution at ``s`` is ``w * KT + (1 - w) * P_child`` with
 ``w = sigmoid(log P_e - log prod_children P_w)``. Cost ``O(n * depth * r)``
-time and memory, no per-symbol Python loop.
+time, no per-symbol Python loop. The three assignments of a fit run in step,
+block by block, and each block's predictive laws become per-step increments
+at once: memory is the trees' per-node state, a few ``(r, block)`` buffers and
+the increments, never an ``(r, n)`` table (:func:`dicert.verify.sizes.ctw_fit_bytes`).
 
 Examples
 --------
@@ -35,6 +38,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -50,7 +54,7 @@ from dicert.verify.estimators.intervals import (
     span_interval,
 )
 from dicert.verify.memory import current_memory_limit, format_size, guard_bytes
-from dicert.verify.sizes import ctw_fit_bytes
+from dicert.verify.sizes import CTW_BLOCK_STEPS, ctw_fit_bytes, ctw_tree_bytes
 from dicert.verify.estimators.protocol import (
     BaseDIEstimator,
     check_int_param,
@@ -72,6 +76,8 @@ __all__ = ["CTW", "ctw_predictive", "CTW_VARIANTS"]
 CTW_VARIANTS = ("I1", "I2", "I3", "I4")
 
 _MAX_ID = 2**62
+
+_CHUNK = CTW_BLOCK_STEPS  # time steps per block of the streamed trees and of the per-step functionals
 
 
 def _context_ids(symbols: NDArray[np.int64], alphabet_size: int, depth: int, start: int) -> list[NDArray[np.int64]]:
@@ -105,28 +111,64 @@ def _dense(node: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
     return dense, int(dense.max()) + 1
 
 
-def _ctw_predictive_by_symbol(
+class _ContextNodes:
+    """The tree node of every step's context at each depth, per block of steps.
+
+    When the full tree of depth ``D`` is small (``r^D`` nodes at most
+    ``max(4 m, 2^16)``) a node is the context's code ``sum_j s[t-j] r^(d-j)``,
+    computed block by block from the stream (no ``O(m D)`` arrays); otherwise
+    the visited contexts are numbered once over the whole stream (``_dense``).
+    """
+
+    def __init__(self, stream: NDArray[np.int64], alphabet: int, depth: int, start: int) -> None:
+        self.stream, self.alphabet, self.depth, self.start = stream, alphabet, depth, start
+        m = stream.size - start
+        self.direct = alphabet**depth <= max(4 * m, 1 << 16)
+        if self.direct:
+            self.sizes = [alphabet**d for d in range(depth + 1)]
+            self.ids: list[NDArray[np.int64]] = []
+        else:
+            nodes = [_dense(ids) for ids in _context_ids(stream, alphabet, depth, start)]
+            self.ids = [ids for ids, _ in nodes]
+            self.sizes = [size for _, size in nodes]
+
+    def block(self, lo: int, hi: int) -> list[NDArray[np.int64]]:
+        """Node indices of steps ``lo .. hi - 1`` (times ``start + lo ..``) at depths ``0 .. D``."""
+        if not self.direct:
+            return [ids[lo:hi] for ids in self.ids]
+        t0, t1 = self.start + lo, self.start + hi
+        code = np.zeros(hi - lo, dtype=np.int64)
+        out = [code]
+        for d in range(1, self.depth + 1):
+            code = code * self.alphabet + self.stream[t0 - d : t1 - d]
+            out.append(code)
+        return out
+
+
+def _ctw_blocks(
     s: NDArray[np.int64],
     r: int,
     depth: int,
     start: int,
     context: tuple[NDArray[np.int64], int] | None = None,
-    chunk: int = 1 << 14,
-) -> NDArray[np.float64]:
-    """Core of :func:`ctw_predictive`; returns shape ``(r, n - start)`` (time on the last axis).
+    chunk: int = _CHUNK,
+) -> Iterator[tuple[int, int, NDArray[np.float64]]]:
+    """Core of :func:`ctw_predictive`: yields ``(lo, hi, law)``, ``law[a, j]`` the CTW probability of symbol ``a`` at step ``lo + j``.
 
-    ``context`` (codes, alphabet size) replaces ``s`` as the stream the contexts
-    are read from: the depth-``d`` context of time ``t`` is ``context[t-1 .. t-d]``
-    (side information: ``context[t] = (z[t+1], s[t])`` puts :math:`Z_t` first).
+    ``law`` has shape ``(r, hi - lo)`` and is a buffer reused by the next
+    block: use it before advancing.  ``context`` (codes, alphabet size)
+    replaces ``s`` as the stream the contexts are read from: the depth-``d``
+    context of time ``t`` is ``context[t-1 .. t-d]`` (side information:
+    ``context[t] = (z[t+1], s[t])`` puts :math:`Z_t` first).
 
     The time steps are processed in blocks of ``chunk`` (cache-sized: the cost
-    per sample does not grow with ``n``). Each node of the tree carries, from
-    block to block, its symbol counts, its visits, and the running sums of
-    ``log P_e`` and ``log prod_children P_w`` over its past visits; inside a
-    block, the steps are grouped by node and the within-block parts are
-    exclusive cumulative sums. The predictive law at a node is
-    ``w * KT + (1 - w) * P_child`` with ``w = sigmoid(log P_e - log prod P_w)``,
-    from the deepest level to the root.
+    per sample does not grow with ``n``, and nothing of size ``n`` is
+    allocated). Each node of the tree carries, from block to block, its
+    symbol counts, its visits, and the running sums of ``log P_e`` and
+    ``log prod_children P_w`` over its past visits; inside a block, the steps
+    are grouped by node and the within-block parts are exclusive cumulative
+    sums. The predictive law at a node is ``w * KT + (1 - w) * P_child`` with
+    ``w = sigmoid(log P_e - log prod P_w)``, from the deepest level to the root.
 
     One function on purpose: the per-depth steps share the block's sort
     order, its buffers and the carried per-node state; split into helpers
@@ -134,14 +176,12 @@ def _ctw_predictive_by_symbol(
     """
     m = s.size - start
     observed = s[start:]
-    ids = _context_ids(s, r, depth, start) if context is None else _context_ids(context[0], context[1], depth, start)
-    nodes = [_dense(ids[d]) for d in range(depth + 1)]
-    check_allocation((r + 3) * sum(n for _, n in nodes) + r * m, 8, f"CTW tree for alphabet {r}, {m} steps")
-    counts = [np.zeros((n, r)) for _, n in nodes]
-    visits = [np.zeros(n) for _, n in nodes]
-    sum_pe = [np.zeros(n) for _, n in nodes]
-    sum_split = [np.zeros(n) for _, n in nodes]
-    out = np.empty((r, m))
+    tree = _ContextNodes(s, r, depth, start) if context is None else _ContextNodes(context[0], context[1], depth, start)
+    check_allocation((r + 3) * sum(tree.sizes) + 3 * r * min(chunk, m), 8, f"CTW tree for alphabet {r}, {m} steps")
+    counts = [np.zeros((n, r)) for n in tree.sizes]
+    visits = [np.zeros(n) for n in tree.sizes]
+    sum_pe = [np.zeros(n) for n in tree.sizes]
+    sum_split = [np.zeros(n) for n in tree.sizes]
     buffers = [np.empty(r * min(chunk, m)) for _ in range(3)]  # KT, mixed law, child law: reused by every block
     for lo in range(0, m, chunk):
         hi = min(lo + chunk, m)
@@ -151,9 +191,10 @@ def _ctw_predictive_by_symbol(
         k, mixed_buffer, child_buffer = (b[: r * c].reshape(r, c) for b in buffers)
         carry_in, carry_out = lo > 0, hi < m  # state from earlier blocks / for later blocks
         child: NDArray[np.float64] | None = None  # law one level deeper, time order
+        block_nodes = tree.block(lo, hi)
         for d in range(depth, -1, -1):
-            node_all, n_nodes = nodes[d]
-            node = node_all[lo:hi]
+            n_nodes = tree.sizes[d]
+            node = block_nodes[d]
             order = np.argsort(node.astype(np.uint16) if n_nodes <= 1 << 16 else node, kind="stable")
             inverse = np.empty(c, dtype=np.intp)
             inverse[order] = steps
@@ -209,7 +250,18 @@ def _ctw_predictive_by_symbol(
                 mixed += k
             child = np.take(mixed, inverse, axis=1, out=child_buffer)
         assert child is not None
-        out[:, lo:hi] = child
+        yield lo, hi, child
+
+
+def _ctw_predictive_by_symbol(
+    s: NDArray[np.int64], r: int, depth: int, start: int, context: tuple[NDArray[np.int64], int] | None = None
+) -> NDArray[np.float64]:
+    """The CTW predictive laws of every step, shape ``(r, n - start)`` (time on the last axis; see :func:`_ctw_blocks`)."""
+    m = s.size - start
+    check_allocation((r, m), 8, f"CTW predictive table for alphabet {r}, {m} steps")
+    out = np.empty((r, m))
+    for lo, hi, law in _ctw_blocks(s, r, depth, start, context):
+        out[:, lo:hi] = law
     return out
 
 
@@ -297,7 +349,7 @@ class CTW(BaseDIEstimator):
     (z, past symbol) pairs.
 
     Large alphabets: the dense tree holds a count vector over the pair
-    alphabet at every node and the full predictive law at every step
+    alphabet at every node and the full predictive law over a block of steps
     (:func:`dicert.verify.sizes.ctw_fit_bytes`). When that exceeds the memory
     limit and ``variant="I1"``, the fit uses the sparse context tree of
     :mod:`dicert.verify.estimators.ctw_sparse` by itself (``tree_ ==
@@ -398,7 +450,7 @@ class CTW(BaseDIEstimator):
         side: tuple[NDArray[np.int64], int] | None,
         dense_bytes: int,
     ) -> tuple[NDArray[np.float64], ...]:
-        """The dense-tree path: full predictive laws, every variant (see :func:`_functionals`)."""
+        """The dense-tree path: the three assignments streamed block by block, every variant (:class:`_Increments`)."""
         (rx, ry), D, n = sizes, self.depth, x_codes.size
         hint = None
         if self.variant not in SPARSE_VARIANTS:
@@ -408,8 +460,13 @@ class CTW(BaseDIEstimator):
         guard_bytes(dense_bytes, "x, y", f"CTW (depth {D}) on alphabets of {rx} and {ry} symbols (n = {n})",
                     hint=hint)
         check_sample_supports_alphabet(rx, ry, n - D)  # as on the sparse path: else the rates measure the prior
-        # size everything first: the joint tables (and the I2/I4 functionals) dominate
-        check_allocation((3, rx * ry, max(n - D, 0)), 8, f"CTW predictive tables for alphabet {rx * ry}, {n - D} steps")
+        m = n - D
+        # size everything first: the three trees' state and buffers, and the per-step increments
+        check_allocation(
+            sum(ctw_tree_bytes(size, D, m, None if side is None else side[1] * size) for size in (rx, ry, rx * ry)) // 8
+            + 6 * max(m, 0), 8,
+            f"CTW (depth {D}) trees for alphabets {rx}, {ry} and {rx * ry}, {m} steps",
+        )
         joint_codes = x_codes * ry + y_codes
 
         def with_side(codes: NDArray[np.int64], r: int) -> tuple[NDArray[np.int64], int] | None:
@@ -420,57 +477,64 @@ class CTW(BaseDIEstimator):
             ahead[:-1], ahead[-1] = z_codes[1:], 0  # context[t] = (z[t+1], codes[t])
             return ahead * r + codes, rz * r
 
-        # predictive laws with time on the last axis
-        p_y = _ctw_predictive_by_symbol(y_codes, ry, D, D, with_side(y_codes, ry))  # (ry, m): P(y_t | y^{t-1}[, z^t])
-        p_x = _ctw_predictive_by_symbol(x_codes, rx, D, D, with_side(x_codes, rx))  # (rx, m): P(x_t | x^{t-1}[, z^t])
-        p_joint = _ctw_predictive_by_symbol(
-            joint_codes, rx * ry, D, D, with_side(joint_codes, rx * ry)
-        ).reshape(rx, ry, -1)
-        return _functionals(p_y, p_x, p_joint, x_codes[D:], y_codes[D:], self.variant)
+        # the three assignments run block by block in step: the predictive laws of a block are
+        # turned into increments at once, and no (r, n) table exists
+        laws = zip(
+            _ctw_blocks(y_codes, ry, D, D, with_side(y_codes, ry)),  # P(y_t | y^{t-1}[, z^t])
+            _ctw_blocks(x_codes, rx, D, D, with_side(x_codes, rx)),  # P(x_t | x^{t-1}[, z^t])
+            _ctw_blocks(joint_codes, rx * ry, D, D, with_side(joint_codes, rx * ry)),
+        )
+        increments = _Increments(m, self.variant)
+        for (lo, hi, p_y), (_, _, p_x), (_, _, p_joint) in laws:
+            increments.add_block(lo, hi, p_y, p_x, p_joint.reshape(rx, ry, -1), x_codes[D + lo : D + hi],
+                                 y_codes[D + lo : D + hi])
+        return increments.result()
 
 
-_CHUNK = 1 << 15  # time steps per block of the per-step functionals (keeps the temporaries in cache)
-
-
-def _functionals(
-    p_y: NDArray[np.float64],
-    p_x: NDArray[np.float64],
-    p_joint: NDArray[np.float64],
-    xt: NDArray[np.int64],
-    yt: NDArray[np.int64],
-    variant: str,
-) -> tuple[NDArray[np.float64], ...]:
+class _Increments:
     """Per-step increments (nats) of the chosen variant, of I1 (3.3) and of I4 (3.6), DI and reverse.
 
-    Returns ``(di, reverse, di_1, reverse_1, di_4, reverse_4)``. All quantities
-    are per time step, so they are computed block by block (``_CHUNK`` steps)
-    into preallocated outputs: no (r, m) temporaries.
+    Filled block by block from the three predictive laws of each block
+    (:meth:`add_block`); :meth:`result` returns
+    ``(di, reverse, di_1, reverse_1, di_4, reverse_4)``.
     """
-    m = xt.size
-    out = [np.empty(m) for _ in range(4)]
-    di_1, reverse_1, di_4, reverse_4 = out
-    di = di_1 if variant == "I1" else di_4 if variant == "I4" else np.empty(m)
-    reverse = reverse_1 if variant == "I1" else reverse_4 if variant in ("I3", "I4") else np.empty(m)
-    for lo in range(0, m, _CHUNK):
-        hi = min(lo + _CHUNK, m)
-        pj, py, px = p_joint[:, :, lo:hi], p_y[:, lo:hi], p_x[:, lo:hi]
-        x_now, y_now, steps = xt[lo:hi], yt[lo:hi], np.arange(hi - lo)
+
+    def __init__(self, m: int, variant: str) -> None:
+        self.variant = variant
+        self.di_1, self.reverse_1, self.di_4, self.reverse_4 = (np.empty(m) for _ in range(4))
+        self.di = self.di_1 if variant == "I1" else self.di_4 if variant == "I4" else np.empty(m)
+        self.reverse = self.reverse_1 if variant == "I1" else self.reverse_4 if variant in ("I3", "I4") else np.empty(m)
+
+    def add_block(
+        self,
+        lo: int,
+        hi: int,
+        py: NDArray[np.float64],
+        px: NDArray[np.float64],
+        pj: NDArray[np.float64],
+        x_now: NDArray[np.int64],
+        y_now: NDArray[np.int64],
+    ) -> None:
+        """The increments of steps ``lo .. hi - 1`` from ``P(y_t|.)`` ``(ry, c)``, ``P(x_t|.)`` ``(rx, c)`` and the joint ``(rx, ry, c)``."""
+        steps = np.arange(hi - lo)
         p_x_joint = pj.sum(axis=1)  # P(x_t | x^{t-1}, y^{t-1})
         p_y_given_x = pj / p_x_joint[:, None, :]  # P(y_t | y^{t-1}, x^t)
         # I1 (3.3): codelength differences -- sample-based, they carry the sampling spread
-        di_1[lo:hi] = np.log(p_y_given_x[x_now, y_now, steps]) - np.log(py[y_now, steps])
-        reverse_1[lo:hi] = np.log(p_x_joint[x_now, steps]) - np.log(px[x_now, steps])
+        self.di_1[lo:hi] = np.log(p_y_given_x[x_now, y_now, steps]) - np.log(py[y_now, steps])
+        self.reverse_1[lo:hi] = np.log(p_x_joint[x_now, steps]) - np.log(px[x_now, steps])
         # I4 (3.6): divergences between the predictive laws
         log_ratio = np.log(pj) - np.log(p_x_joint)[:, None, :] - np.log(py)[None, :, :]
-        di_4[lo:hi] = np.sum(pj * log_ratio, axis=(0, 1))
-        reverse_4[lo:hi] = _kl(p_x_joint, px, axis=0)
-        if variant == "I2":
+        self.di_4[lo:hi] = np.sum(pj * log_ratio, axis=(0, 1))
+        self.reverse_4[lo:hi] = _kl(p_x_joint, px, axis=0)
+        if self.variant == "I2":
             h_causal = -np.sum(pj * np.log(p_y_given_x), axis=(0, 1))
-            di[lo:hi] = _entropy(py, axis=0) - h_causal
-            reverse[lo:hi] = _entropy(px, axis=0) - _entropy(p_x_joint, axis=0)
-        elif variant == "I3":
-            di[lo:hi] = _kl(p_y_given_x[x_now, :, steps].T, py, axis=0)
-    return di, reverse, di_1, reverse_1, di_4, reverse_4
+            self.di[lo:hi] = _entropy(py, axis=0) - h_causal
+            self.reverse[lo:hi] = _entropy(px, axis=0) - _entropy(p_x_joint, axis=0)
+        elif self.variant == "I3":
+            self.di[lo:hi] = _kl(p_y_given_x[x_now, :, steps].T, py, axis=0)
+
+    def result(self) -> tuple[NDArray[np.float64], ...]:
+        return self.di, self.reverse, self.di_1, self.reverse_1, self.di_4, self.reverse_4
 
 
 _CI_METHOD = (
