@@ -5,6 +5,7 @@ Part of :mod:`dicert.verify.ranking` (see the package docstring).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import uuid
@@ -20,11 +21,11 @@ from dicert.verify._numeric import check_int
 from dicert.verify.channels import Channel, UnifilarFSC, as_unifilar, channel_spec
 from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed, TooLarge
 from dicert.verify.memory import current_memory_limit, format_bytes
-from dicert.verify.ranking.executors import _dask_client, _dask_map, _local_map
+from dicert.verify.ranking.executors import LocalPool, _dask_client, _dask_map
 from dicert.verify.ranking.records import MAX_LISTED_FAILURES, QGraphUpperBound, RankedGraph, Ranking, RankingFailure, bound_name
 from dicert.verify.ranking.store import _Store, _graph_of
 from dicert.verify.ranking import tasks as worker_side
-from dicert.verify.ranking.tasks import FIRST_TASK_GRAPHS, StoredRows, TASKS_PER_WORKER, _BLOCKS_CACHED, _WORKER_BEST, _count_block, _forget_solver, _push_best, _solve_chunk, _solve_task, _solver_for, _split_first, _tasks
+from dicert.verify.ranking.tasks import FIRST_TASK_GRAPHS, StoredRows, TASKS_PER_WORKER, _BLOCKS_CACHED, _WORKER_BEST, _count_block, _generate_block, _forget_solver, _push_best, _solve_chunk, _solve_task, _solver_for, _split_first, _tasks
 
 
 # ---------------------------------------------------------------------------
@@ -58,8 +59,8 @@ def _dispatch(
     *,
     screen: bool,
     keep: int,
-    shared: bool,
     workers_store: bool = False,
+    graphs: dict[int, np.ndarray] | None = None,
     resumed: int,
     total: int,
     progress: Callable[[int, int], None] | None,
@@ -68,7 +69,10 @@ def _dispatch(
 
     ``solver_key`` is ``(run, bound, channel, m, r)``.  The threshold (the
     ``keep``-th best exact bound so far) goes with every task and, for forked
-    local workers (``shared``), into shared memory that running workers read.
+    local workers, into the shared ``worker_side._SHARED_THRESHOLD`` (created
+    before they forked) that running workers read.  With ``graphs`` (block ->
+    its graphs) each task carries its own graphs, else the workers generate
+    (and cache) the task's block.
     With ``workers_store`` (local worker processes and a database file) each
     worker commits its own rows (one SQLite transaction per task, WAL
     journal) and sends back only a summary: the driver stays idle instead of
@@ -87,12 +91,11 @@ def _dispatch(
     def threshold() -> float | None:
         return (-best_k[0] if len(best_k) == keep else math.inf) if screen else None
 
-    if shared:
-        import multiprocessing
-
-        worker_side._SHARED_THRESHOLD = multiprocessing.get_context("fork").Value("d", math.inf, lock=False)
     own_rows = None if not (workers_store and store.path) else (store.path, run_id)
-    items = ((*solver_key, task, threshold(), keep, own_rows) for task in tasks)
+    items = (
+        (*solver_key, task, threshold(), keep, own_rows, None if graphs is None else graphs[task[0]][task[1] : task[2]])
+        for task in tasks
+    )
     try:
         for task, result in parallel_map(_solve_task, items):
             per_block[task[0]] -= 1
@@ -107,12 +110,11 @@ def _dispatch(
                 exact = [row[2] for row in result if row[3] == "optimal"]
             if screen:
                 _push_best(best_k, exact, keep)
-                if worker_side._SHARED_THRESHOLD is not None and len(best_k) == keep:
+                if worker_side._SHARED_THRESHOLD is not None and len(best_k) == keep:  # forked local workers
                     worker_side._SHARED_THRESHOLD.value = -best_k[0]
             if progress is not None:
                 progress(finished, total)
     finally:
-        worker_side._SHARED_THRESHOLD = None
         _WORKER_BEST.pop(run, None)
 
 
@@ -341,25 +343,41 @@ def _bound_every_graph(
     """
     run, bound, unifilar, m, r = job
     client, own_client = (None, False) if dask_address is None else _dask_client(dask_address)
+    local = client is None and jobs > 1
     try:
-        workers = jobs if client is None else max(1, sum(client.nthreads().values()))
+        with contextlib.ExitStack() as stack:
+            workers = jobs if client is None else max(1, sum(client.nthreads().values()))
+            pool: LocalPool | None = None
+            if local:
+                _solver_for(run, bound, unifilar, m)  # built before the workers fork, so they inherit it
+                if screen:
+                    import multiprocessing
 
-        def parallel_map(func: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:
-            if client is None:
-                return _local_map(func, items, jobs)
-            return _dask_map(client, func, items, workers)
+                    worker_side._SHARED_THRESHOLD = multiprocessing.get_context("fork").Value("d", math.inf, lock=False)
+                    stack.callback(setattr, worker_side, "_SHARED_THRESHOLD", None)
+                pool = stack.enter_context(LocalPool(jobs))
 
-        # Few blocks (m <= 5 for r = 2): count them here, where the forked workers inherit the
-        # generated blocks from the cache, instead of in a pool whose workers are gone afterwards.
-        inherit = client is None and count_blocks(m, r) <= _BLOCKS_CACHED
-        counts = _block_counts(store, run_id, m, r, (lambda f, items: _local_map(f, items, 1)) if inherit else parallel_map)
-        total = sum(counts)
-        tasks, per_block = _plan(store, run_id, counts, resumed, chunk_size, workers, screen)
-        _solver_for(run, bound, unifilar, m)  # built before the workers fork, so they inherit it
-        shared = screen and client is None and jobs > 1
-        _dispatch(store, run_id, job, tasks, per_block, parallel_map,
-                  screen=screen, keep=keep, shared=shared, workers_store=client is None and jobs > 1,
-                  resumed=resumed, total=total, progress=progress)
+            def parallel_map(func: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:
+                if client is not None:
+                    return _dask_map(client, func, items, workers)
+                if pool is None:
+                    return (func(*item) for item in items)
+                return pool.imap(func, items)
+
+            # Few blocks (m <= 5 for r = 2): the pool generates them, one per worker, and sends the
+            # graphs back; each task then carries its own graphs (a few kB), so no block is generated
+            # twice and none serially here.  Many blocks: each worker generates (and caches) its tasks' blocks.
+            graphs = None
+            if local and count_blocks(m, r) <= _BLOCKS_CACHED:
+                graphs = dict(parallel_map(_generate_block, [(m, r, b) for b in range(count_blocks(m, r))]))
+                known = store.block_counts(run_id)
+                store.set_block_counts(run_id, [(b, len(g)) for b, g in graphs.items() if b not in known])
+            counts = _block_counts(store, run_id, m, r, parallel_map)
+            total = sum(counts)
+            tasks, per_block = _plan(store, run_id, counts, resumed, chunk_size, workers, screen)
+            _dispatch(store, run_id, job, tasks, per_block, parallel_map,
+                      screen=screen, keep=keep, workers_store=local, graphs=graphs,
+                      resumed=resumed, total=total, progress=progress)
         if screen:
             _solve_screened_candidates(store, run_id, run, bound, unifilar, m, r, keep)
     finally:

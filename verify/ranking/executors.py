@@ -24,33 +24,65 @@ _FORK_UNSAFE_MODULES = ("jax", "torch", "tensorflow")
 
 
 def _local_map(func: Callable[..., Any], items: Iterable, jobs: int) -> Iterator[Any]:
-    """``func(*item)`` for each item: here (``jobs == 1``) or streamed, unordered, from ``jobs`` worker processes.
-
-    The pool uses joblib's ``multiprocessing`` backend, whose workers are
-    forked from the parent where the platform forks: they start with the
-    libraries imported and the program built (in the inherited thread-local
-    cache) instead of paying both per worker.  Results stream back as each
-    task ends (``imap_unordered``, one task at a time per worker: no waves, so no
-    worker waits for the slowest task of a wave).  Forking a process that
-    runs native thread pools (JAX, PyTorch) can deadlock, so when one of
-    those is loaded the pool uses ``loky`` (fresh worker processes) instead.
-    """
+    """``func(*item)`` for each item: here (``jobs == 1``) or streamed, unordered, from a :class:`LocalPool` of ``jobs``."""
     if jobs == 1:
         for item in items:
             yield func(*item)
         return
-    import multiprocessing
+    with LocalPool(jobs) as pool:
+        yield from pool.imap(func, items)
 
-    fork_unsafe = any(name in sys.modules for name in _FORK_UNSAFE_MODULES)
-    if fork_unsafe or "fork" not in multiprocessing.get_all_start_methods():
-        from joblib import Parallel, delayed
 
-        parent = os.getpid()
-        with Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered", pre_dispatch=f"{4 * jobs}") as parallel:
-            yield from parallel(delayed(_guarded)(parent, func, *item) for item in items)
-        return
-    with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        yield from pool.imap_unordered(_apply, [(func, *item) for item in items], chunksize=1)
+class LocalPool:
+    """``jobs`` local worker processes that serve several maps (the count phase and the tasks of a ranking).
+
+    The pool uses the ``multiprocessing`` fork context where the platform
+    forks: the workers start with the libraries imported and the program built
+    (in the inherited thread-local cache) instead of paying both per worker,
+    and die with the driver (:mod:`dicert.verify.worker_death`).  Results
+    stream back as each task ends (``imap_unordered``, one task at a time per
+    worker: no waves, so no worker waits for the slowest task of a wave).
+    Forking a process that runs native thread pools (JAX, PyTorch) can
+    deadlock, so when one of those is loaded the pool is joblib's ``loky``
+    (fresh worker processes) instead.  Everything a worker must inherit (the
+    solver, shared memory) has to exist before the pool is entered.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._pool: Any = None
+        self._parallel: Any = None
+
+    def __enter__(self) -> LocalPool:
+        import multiprocessing
+
+        fork_unsafe = any(name in sys.modules for name in _FORK_UNSAFE_MODULES)
+        if fork_unsafe or "fork" not in multiprocessing.get_all_start_methods():
+            from joblib import Parallel
+
+            self._parallel = Parallel(
+                n_jobs=self.jobs, backend="loky", return_as="generator_unordered", pre_dispatch=f"{4 * self.jobs}"
+            ).__enter__()
+        else:
+            context = multiprocessing.get_context("fork")
+            self._pool = context.Pool(self.jobs, initializer=die_with_parent, initargs=(os.getpid(),)).__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._pool is not None:
+            self._pool.__exit__(*exc)
+        if self._parallel is not None:
+            self._parallel.__exit__(*exc)
+
+    def imap(self, func: Callable[..., Any], items: Iterable) -> Iterator[Any]:
+        """``func(*item)`` for each item, in the order the results arrive."""
+        if self._parallel is not None:
+            from joblib import delayed
+
+            parent = os.getpid()
+            yield from self._parallel(delayed(_guarded)(parent, func, *item) for item in items)
+            return
+        yield from self._pool.imap_unordered(_apply, [(func, *item) for item in items], chunksize=1)
 
 
 def _apply(call: tuple) -> Any:

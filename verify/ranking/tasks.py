@@ -121,6 +121,11 @@ def _count_block(m: int, r: int, block: int) -> tuple[int, int]:
     return block, len(_block_phis(m, r, block))
 
 
+def _generate_block(m: int, r: int, block: int) -> tuple[int, np.ndarray]:
+    """The graphs of one block, generated in a worker and sent to the driver (int8, ``m * r`` bytes a graph)."""
+    return block, np.ascontiguousarray(_block_phis(m, r, block), dtype=np.int8)
+
+
 # A task: (block, lo, hi, offset) -- graphs ``lo:hi`` of ``block``, whose graph 0 has enumeration index ``offset``.
 Task = tuple[int, int, int, int]
 
@@ -135,13 +140,15 @@ def _solve_task(
     threshold: float | None = None,
     keep: int = 1,
     db: tuple[str, int] | None = None,
+    graphs: np.ndarray | None = None,
 ) -> tuple[Task, list[Row] | StoredRows]:
     """Generate the task's graphs from its block and bound them (the worker's side of a partitioned run).
 
     With ``db = (path, run_id)`` (local workers of a run with a database file)
     the worker commits its rows to the database itself and returns a
     :class:`StoredRows` summary; otherwise it returns the rows for the driver
-    to store.
+    to store.  ``graphs`` (the task's graphs, sent by the driver) replaces
+    generating the task's block here.
 
     The screening threshold is the smallest of ``threshold`` (sent with the task), the
     driver's current value in shared memory (forked local workers) and the ``keep``-th
@@ -149,7 +156,7 @@ def _solve_task(
     subset is never below the ``keep``-th best of all graphs, so each is safe).
     """
     block, lo, hi, offset = task
-    phis = _block_phis(m, r, block)[lo:hi]
+    phis = _block_phis(m, r, block)[lo:hi] if graphs is None else graphs
     best = _WORKER_BEST.setdefault(run, [])
     if threshold is not None:
         if _SHARED_THRESHOLD is not None:
