@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/bench_ranking.py                                  # Ising, 4 and 5 nodes, jobs 1 and 2
     python benchmarks/bench_ranking.py --nodes 6 --jobs 2               # the 658 885 six-node graphs
+    python benchmarks/bench_ranking.py --nodes 5 --pairs 8              # + median speed-up of 8 interleaved pairs
     python benchmarks/bench_ranking.py --channel bec-noc:eps=0.5 --nodes 3 4
     python benchmarks/bench_ranking.py --baseline-python /work/main/.venv/bin/python   # + the old code, same run
     python benchmarks/bench_ranking.py --dask                           # + a 2-process dask LocalCluster
@@ -53,6 +54,7 @@ import json
 import os
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -177,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-python", help="interpreter of a checkout with the previous implementation")
     parser.add_argument("--dask", action="store_true", help="also run on a 2-process dask LocalCluster")
     parser.add_argument("--no-screen", action="store_true", help="also rank with screening off (every graph solved)")
+    parser.add_argument("--pairs", type=int, default=0,
+                        help="also time N interleaved (jobs=1, jobs=J) pairs per size and report the median speed-up")
     parser.add_argument("--sample", type=int, default=0, help="solve N evenly spaced graphs per size, project the rest")
     args = parser.parse_args(argv)
 
@@ -263,7 +267,39 @@ def main(argv: list[str] | None = None) -> int:
         f"channel {unifilar.name}; certified capacity lower end C_lo = {c_lo}; load = 1-min load average before the row; "
         f"{os.cpu_count()} CPUs; python {sys.version.split()[0]}"
     )
+    if args.pairs and not args.sample:
+        console.print(_pairs_table(channel, args.channel, args.nodes, [j for j in args.jobs if j > 1], args.pairs))
     return 0
+
+
+def _pairs_table(channel: object, spec: str, sizes: list[int], jobs: list[int], pairs: int) -> Table:
+    """Median wall times and speed-up of ``pairs`` interleaved (jobs=1, jobs=J) rankings (order alternates per pair).
+
+    One ranking of a few seconds is at the mercy of the machine's other load;
+    interleaving the two and taking the median of the per-pair ratios is the
+    steadier measure of the parallel speed-up.
+    """
+    table = Table(title=f"Speed-up over {pairs} interleaved pairs on {spec} (each ranking generates its graphs)")
+    for column in ("m", "jobs", "median wall jobs=1 s", "median wall s", "median speed-up", "min - max", "load"):
+        table.add_column(column, justify="right")
+    with tempfile.TemporaryDirectory() as tmp:
+        for m in sizes:
+            for j in jobs:
+                walls: dict[int, list[float]] = {1: [], j: []}
+                load = _load()
+                for i in range(pairs):
+                    for workers in (1, j) if i % 2 == 0 else (j, 1):
+                        _block_phis.cache_clear()
+                        db = Path(tmp) / f"pair-{m}-{j}-{i}-{workers}.sqlite"
+                        start = time.perf_counter()
+                        rank_qgraphs(channel, m, db=db, top=1, lower=False, jobs=workers)
+                        walls[workers].append(time.perf_counter() - start)
+                ratios = [a / b for a, b in zip(walls[1], walls[j])]
+                table.add_row(
+                    str(m), str(j), f"{statistics.median(walls[1]):.3f}", f"{statistics.median(walls[j]):.3f}",
+                    f"{statistics.median(ratios):.2f}x", f"{min(ratios):.2f}x - {max(ratios):.2f}x", load,
+                )
+    return table
 
 
 if __name__ == "__main__":
