@@ -280,7 +280,7 @@ def rank_qgraphs(
         solved, failed, screened = store.counts(run_id)
         failures = tuple(
             RankingFailure(idx, _graph_of(blob, m, r), status, message or "")
-            for blob, idx, status, message in store.failures(run_id, MAX_LISTED_FAILURES)
+            for blob, idx, status, message in (store.failures(run_id, MAX_LISTED_FAILURES) if failed else [])
         )
     finally:
         store.close()
