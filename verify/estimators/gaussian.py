@@ -33,7 +33,14 @@ from typing import ClassVar, Self
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dicert.verify.estimators.intervals import batch_means_se, likelihood_ratio_interval
+from dicert.verify.errors import InvalidInput
+from dicert.verify.estimators.intervals import (
+    TRUNCATION_FACTOR,
+    batch_means_se,
+    likelihood_ratio_interval,
+    truncation_allowance,
+    widen,
+)
 from dicert.verify.estimators.protocol import BaseDIEstimator, check_int_param, log_base, validate_pair
 
 __all__ = ["GaussianGranger"]
@@ -93,12 +100,15 @@ class GaussianGranger(BaseDIEstimator):
     """
 
     input_kind: ClassVar[str] = "continuous"
-    _param_names = ("order", "base")
+    _param_names = ("order", "base", "truncation_allowance")
 
-    def __init__(self, order: int = 2, base: float | str = 2) -> None:
+    def __init__(self, order: int = 2, base: float | str = 2, truncation_allowance: bool = True) -> None:
         self.order = check_int_param("order", order, 1, 64)
         log_base(base)
         self.base = base
+        if not isinstance(truncation_allowance, bool):
+            raise InvalidInput(f"truncation_allowance: expected True or False, got {truncation_allowance!r}")
+        self.truncation_allowance = truncation_allowance
 
     def fit(self, x: ArrayLike, y: ArrayLike, z: ArrayLike | None = None) -> Self:
         """Fit the regressions and store the DI and Granger indices; return ``self``."""
@@ -106,28 +116,55 @@ class GaussianGranger(BaseDIEstimator):
         xa, ya = validate_pair(x, y, min_length=3 * p + 4)
         za = None if z is None else validate_pair(xa, z)[1]
         xs, ys = xa.astype(np.float64), ya.astype(np.float64)
-        n = xs.size
-        m = n - p
-        x_past = np.column_stack([xs[p - j : n - j] for j in range(1, p + 1)])
-        y_past = np.column_stack([ys[p - j : n - j] for j in range(1, p + 1)])
-        x_now, y_now = xs[p:], ys[p:]
-        side = np.zeros((m, 0))
-        if za is not None:
-            zs = za.astype(np.float64)
-            side = np.column_stack([zs[p - j : n - j] for j in range(0, p + 1)])  # Z_t .. Z_{t-p}
-        restricted_y = _residuals(y_now, np.column_stack([y_past, side]))
-        di = _log_likelihood_ratio(restricted_y, _residuals(y_now, np.column_stack([y_past, side, x_now, x_past])))
-        granger = _log_likelihood_ratio(restricted_y, _residuals(y_now, np.column_stack([y_past, side, x_past])))
-        reverse = _log_likelihood_ratio(
-            _residuals(x_now, np.column_stack([x_past, side])), _residuals(x_now, np.column_stack([x_past, side, y_past]))
-        )
+        zs = None if za is None else za.astype(np.float64)
+        di, reverse, granger = _increments(xs, ys, zs, p)
+        m = di.size
+        dfs = (p + 1, p, p)
         intervals = [
             likelihood_ratio_interval(float(v.mean()), batch_means_se(v), df, m)
-            for v, df in ((di, p + 1), (reverse, p), (granger, p))
+            for v, df in zip((di, reverse, granger), dfs)
         ]
+        method = "Gaussian likelihood-ratio asymptotics (chi-square at 0)"
         scale = 1.0 / log_base(self.base)
+        self.truncation_allowance_: tuple[float, float] | None = None
+        self.granger_truncation_allowance_: float | None = None
+        if self.truncation_allowance and xs.size >= 3 * (p + 1) + 4 and p < 64:
+            # order p + 1: the same regressions with one more lag (Miller-Madow centres compared)
+            following = _increments(xs, ys, zs, p + 1)
+            m_next = following[0].size
+            allowance = [
+                truncation_allowance(float(v.mean()) - df / (2.0 * m), float(w.mean()) - (df + 1) / (2.0 * m_next))
+                for v, w, df in zip((di, reverse, granger), following, dfs)
+            ]
+            intervals = [widen(interval, extra) for interval, extra in zip(intervals, allowance)]
+            self.truncation_allowance_ = (allowance[0] * scale, allowance[1] * scale)
+            self.granger_truncation_allowance_ = allowance[2] * scale
+            method += f" +- {TRUNCATION_FACTOR:g} |order p+1 - order p| (truncation allowance, 3.1.2)"
+        elif self.truncation_allowance:
+            method += "; no truncation allowance (series too short for order p+1)"
         self.granger_index_ = float(granger.mean()) * scale
         self.granger_index_ci_ = (intervals[2][0] * scale, intervals[2][1] * scale)
         self._data = (xa, ya, za)
-        self._store(di, reverse, self.base, intervals[0], intervals[1], "Gaussian likelihood-ratio asymptotics (chi-square at 0)")
+        self._store(di, reverse, self.base, intervals[0], intervals[1], method)
         return self
+
+
+def _increments(
+    xs: NDArray[np.float64], ys: NDArray[np.float64], zs: NDArray[np.float64] | None, p: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Per-step log-likelihood ratios (nats) of the order-``p`` DI, reverse-DI and Granger regressions."""
+    n = xs.size
+    m = n - p
+    x_past = np.column_stack([xs[p - j : n - j] for j in range(1, p + 1)])
+    y_past = np.column_stack([ys[p - j : n - j] for j in range(1, p + 1)])
+    x_now, y_now = xs[p:], ys[p:]
+    side = np.zeros((m, 0))
+    if zs is not None:
+        side = np.column_stack([zs[p - j : n - j] for j in range(0, p + 1)])  # Z_t .. Z_{t-p}
+    restricted_y = _residuals(y_now, np.column_stack([y_past, side]))
+    di = _log_likelihood_ratio(restricted_y, _residuals(y_now, np.column_stack([y_past, side, x_now, x_past])))
+    granger = _log_likelihood_ratio(restricted_y, _residuals(y_now, np.column_stack([y_past, side, x_past])))
+    reverse = _log_likelihood_ratio(
+        _residuals(x_now, np.column_stack([x_past, side])), _residuals(x_now, np.column_stack([x_past, side, y_past]))
+    )
+    return di, reverse, granger

@@ -48,7 +48,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from dicert.verify.errors import InvalidInput
 from dicert.verify.estimators._ksg_counts import count_within_1d, count_within_2d
-from dicert.verify.estimators.intervals import batch_means_se, z_value
+from dicert.verify.estimators.intervals import (
+    TRUNCATION_FACTOR,
+    batch_means_se,
+    truncation_allowance,
+    widen,
+    z_value,
+)
 from dicert.verify.estimators.protocol import BaseDIEstimator, check_int_param, log_base, validate_pair
 
 __all__ = ["KSG", "ksg_conditional_mutual_information"]
@@ -132,6 +138,23 @@ def _lags(series: NDArray[np.float64], first: int, last: int, history: int) -> N
     return np.column_stack([series[history - j : n - j] for j in range(first, last + 1)])
 
 
+def _cmi_parts(
+    xs: NDArray[np.float64], ys: NDArray[np.float64], zs: NDArray[np.float64] | None, m: int
+) -> tuple[_Parts, _Parts]:
+    """The (A, B, C) arrays of the history-``m`` DI CMI and reverse-DI CMI (2.27), rows ``t = m .. n-1``."""
+    x_window = _lags(xs, 0, m, m)  # X_{t-m} .. X_t
+    x_past = _lags(xs, 1, m, m)
+    y_now = _lags(ys, 0, 0, m)
+    y_past = _lags(ys, 1, m, m)
+    x_now = _lags(xs, 0, 0, m)
+    y_lags = y_past
+    if zs is not None:
+        z_window = _lags(zs, 0, m, m)
+        y_past = np.hstack([y_past, z_window])
+        x_past = np.hstack([x_past, z_window])
+    return (x_window, y_now, y_past), (y_lags, x_now, x_past)
+
+
 def _check_continuous(values: NDArray[np.float64], name: str, max_tied_fraction: float) -> None:
     """Refuse heavily tied (discrete-looking) data: kNN distances collapse to 0 there."""
     distinct = np.unique(values).size
@@ -187,10 +210,16 @@ class KSG(BaseDIEstimator):
     """
 
     input_kind: ClassVar[str] = "continuous"
-    _param_names = ("k", "history", "base", "max_tied_fraction", "workers")
+    _param_names = ("k", "history", "base", "max_tied_fraction", "workers", "truncation_allowance")
 
     def __init__(
-        self, k: int = 4, history: int = 1, base: float | str = 2, max_tied_fraction: float = 0.05, workers: int = 1
+        self,
+        k: int = 4,
+        history: int = 1,
+        base: float | str = 2,
+        max_tied_fraction: float = 0.05,
+        workers: int = 1,
+        truncation_allowance: bool = True,
     ) -> None:
         self.k = check_int_param("k", k, 1)
         self.history = check_int_param("history", history, 1, 16)
@@ -204,6 +233,9 @@ class KSG(BaseDIEstimator):
         if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not (workers == -1 or workers >= 1):
             raise InvalidInput(f"workers: expected -1 or an integer >= 1, got {workers!r}")
         self.workers = int(workers)
+        if not isinstance(truncation_allowance, bool):
+            raise InvalidInput(f"truncation_allowance: expected True or False, got {truncation_allowance!r}")
+        self.truncation_allowance = truncation_allowance
 
     def fit(
         self,
@@ -226,22 +258,34 @@ class KSG(BaseDIEstimator):
             _check_continuous(values.astype(np.float64), name, self.max_tied_fraction)
         xs = _standardise(xa.astype(np.float64))
         ys = _standardise(ya.astype(np.float64))
-        x_window = _lags(xs, 0, m, m)  # X_{t-m} .. X_t
-        x_past = _lags(xs, 1, m, m)
-        y_now = _lags(ys, 0, 0, m)
-        y_past = _lags(ys, 1, m, m)
-        x_now = _lags(xs, 0, 0, m)
-        if za is not None:
-            z_window = _lags(_standardise(za.astype(np.float64)), 0, m, m)
-            y_past = np.hstack([y_past, z_window])
-            x_past = np.hstack([x_past, z_window])
-        di_parts = (x_window, y_now, y_past)
-        reverse_parts = (y_past[:, :m], x_now, x_past)
+        zs = None if za is None else _standardise(za.astype(np.float64))
+        di_parts, reverse_parts = _cmi_parts(xs, ys, zs, m)
+        # order m + 1 (the truncation allowance): two more full-sample CMIs, no blocks
+        allow = self.truncation_allowance and xs.size >= m + self.k + 3 and m < 16
+        extra = _cmi_parts(xs, ys, zs, m + 1) if allow else ()
         self._data = (xa, ya, za)
-        di, di_blocks, reverse, rev_blocks = self._searches(di_parts, reverse_parts, _Ticker(progress, 40))
+        di, di_blocks, reverse, rev_blocks, following = self._searches(
+            di_parts, reverse_parts, _Ticker(progress, 60 if allow else 40), extra
+        )
         di_ci = self._interval(di, di_blocks)
         rev_ci = self._interval(reverse, rev_blocks)
-        self._store(di, reverse, self.base, di_ci, rev_ci, self.ci_method)
+        method = self.ci_method
+        self.truncation_allowance_: tuple[float, float] | None = None
+        self.history_rates_: tuple[tuple[float, float], tuple[float, float]] | None = None
+        if allow:
+            scale = 1.0 / log_base(self.base)
+            # like with like: block means at m and m + 1 (same rows), or both full-sample estimates
+            now_values = (di, reverse) if di_blocks is None or rev_blocks is None else (di_blocks, rev_blocks)
+            now = (float(now_values[0].mean()), float(now_values[1].mean()))
+            nxt = (float(following[0].mean()), float(following[1].mean()))
+            allowance = tuple(truncation_allowance(a, b) for a, b in zip(now, nxt))
+            di_ci, rev_ci = widen(di_ci, allowance[0]), widen(rev_ci, allowance[1])
+            self.truncation_allowance_ = (allowance[0] * scale, allowance[1] * scale)
+            self.history_rates_ = ((now[0] * scale, nxt[0] * scale), (now[1] * scale, nxt[1] * scale))
+            method += f" +- {TRUNCATION_FACTOR:g} |history m+1 - history m| (truncation allowance, 3.1.2)"
+        elif self.truncation_allowance:
+            method += "; no truncation allowance (series too short for history m+1)"
+        self._store(di, reverse, self.base, di_ci, rev_ci, method)
         return self
 
     #: How the intervals are formed (see :meth:`_interval`).
@@ -257,8 +301,20 @@ class KSG(BaseDIEstimator):
         di_parts: _Parts,
         reverse_parts: _Parts,
         tick: _Ticker,
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64], NDArray[np.float64] | None]:
+        extra: tuple[_Parts, ...] = (),
+    ) -> tuple[
+        NDArray[np.float64],
+        NDArray[np.float64] | None,
+        NDArray[np.float64],
+        NDArray[np.float64] | None,
+        list[NDArray[np.float64]],
+    ]:
         """Both full-sample contribution vectors and their block estimates (None: too short for blocks).
+
+        ``extra``: more CMIs (the history ``m + 1`` parts of the truncation
+        allowance), computed on the same 10 blocks only (on the full sample
+        when the series is too short for blocks); their block estimates (or
+        full-sample contributions) are returned in order as the last item.
 
         The 22 neighbour-search jobs (2 full CMIs, 10 blocks each) are
         independent; with ``workers != 1`` they run on a thread pool (the tree
@@ -277,13 +333,18 @@ class KSG(BaseDIEstimator):
             ("reverse", -1, reverse_parts, self.workers),
         ]
         if with_blocks:
-            for name, parts in (("di", di_parts), ("reverse", reverse_parts)):
+            for name, parts in (("di", di_parts), ("reverse", reverse_parts)) + tuple(
+                (f"extra{i}", parts) for i, parts in enumerate(extra)
+            ):
                 a, b_, c = parts
                 for b in range(self.n_blocks):
                     rows_b = slice(b * size, (b + 1) * size)
                     jobs.append((name, b, (a[rows_b], b_[rows_b], c[rows_b]), 1))
+        else:
+            jobs += [(f"extra{i}", -1, parts, self.workers) for i, parts in enumerate(extra)]
         full: dict[str, NDArray[np.float64]] = {}
-        blocks: dict[str, NDArray[np.float64]] = {name: np.empty(self.n_blocks) for name in ("di", "reverse")}
+        names = ["di", "reverse"] + [f"extra{i}" for i in range(len(extra))]
+        blocks: dict[str, NDArray[np.float64]] = {name: np.empty(self.n_blocks) for name in names}
 
         def record(job: tuple[str, int, _Parts, int], values: NDArray[np.float64]) -> None:
             name, block = job[0], job[1]
@@ -306,8 +367,9 @@ class KSG(BaseDIEstimator):
                     record(futures[future], future.result())
         tick.finish()
         if not with_blocks:
-            return full["di"], None, full["reverse"], None
-        return full["di"], blocks["di"], full["reverse"], blocks["reverse"]
+            return full["di"], None, full["reverse"], None, [full[f"extra{i}"] for i in range(len(extra))]
+        following = [blocks[f"extra{i}"] for i in range(len(extra))]
+        return full["di"], blocks["di"], full["reverse"], blocks["reverse"], following
 
     def _interval(self, contributions: NDArray[np.float64], blocks: NDArray[np.float64] | None) -> tuple[float, float]:
         """95% interval (nats) from estimates on 10 contiguous blocks.
