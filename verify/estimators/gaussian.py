@@ -17,6 +17,13 @@ These are the maximum-likelihood DI estimates under a Gaussian linear
 autoregressive model (3.1.7). The per-step increments are the Gaussian
 log-likelihood ratios of the two fitted models; their mean is the estimate.
 
+At order ``p`` the estimate targets the truncated DI :math:`I_T^{(p)}` of
+monograph 3.1.2, which is the DI rate only when ``Y`` alone is Markov of order
+``p``; with feedback the marginals are ARMA (infinite order). So by default the
+same regressions are also fitted at order ``p + 1`` and each interval is widened
+by :math:`2|\\hat I_{p+1} - \\hat I_p|` (Miller-Madow centred estimates;
+:func:`~dicert.verify.estimators.intervals.truncation_allowance`).
+
 Examples
 --------
 >>> from dicert.verify.processes import gaussian_var1
@@ -70,12 +77,26 @@ class GaussianGranger(BaseDIEstimator):
         Number ``p`` of past samples of each process in the regressions.
     base : float or "e", default 2
         Logarithm base of the reported rates (2: bits).
+    truncation_allowance : bool, default True
+        Widen the DI, reverse-DI and Granger intervals by twice the change of
+        the estimate from order ``p`` to ``p + 1`` (3.1.2); the regressions at
+        ``p + 1`` cost about as much as those at ``p``.
+
+    Attributes
+    ----------
+    truncation_allowance_ : tuple of float or None
+        The (DI, reverse DI) allowances (output unit); ``None`` when off.
+    granger_truncation_allowance_ : float or None
+        The allowance of ``granger_index_ci_``.
 
     Notes
     -----
-    Exact (consistent) for Gaussian processes whose joint and marginal
-    autoregressions have order at most ``p``; for other processes it measures
-    linear predictability only. ``mi_rate_`` is ``di_rate_ + reverse_di_rate_``.
+    Consistent for Gaussian processes whose joint and marginal
+    autoregressions have order at most ``p``; with the truncation allowance the
+    interval also covers the rate when the marginal's order is larger but its
+    truncation error at least halves per extra lag (measured:
+    ``benchmarks/bench_estimators_coverage.py``). For other processes it
+    measures linear predictability only. ``mi_rate_`` is ``di_rate_ + reverse_di_rate_``.
 
     ``di_rate_`` is the DI index: the full regression holds :math:`X_t` (the
     instantaneous term of (2.30)). ``granger_index_`` is Geweke's strict-past

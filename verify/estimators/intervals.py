@@ -53,10 +53,10 @@ __all__ = [
     "widen",
 ]
 
-#: Multiple of the one-step change :math:`|\\hat I_{m+1} - \\hat I_m|` used as the truncation allowance.
+#: Multiple of the one-step change :math:`|\hat I_{m+1} - \hat I_m|` used as the truncation allowance.
 #: If the truncation error :math:`e_m = I_T^{(m)} - I` (3.1.2) at least halves with each extra step of
-#: history, :math:`e_m = (I_m - I_{m+1}) + e_{m+1} \\le |I_m - I_{m+1}| + e_m / 2`, so
-#: :math:`e_m \\le 2 |I_m - I_{m+1}|`.
+#: history, :math:`e_m = (I_m - I_{m+1}) + e_{m+1} \le |I_m - I_{m+1}| + e_m / 2`, so
+#: :math:`e_m \le 2 |I_m - I_{m+1}|`.
 TRUNCATION_FACTOR = 2.0
 
 
@@ -73,8 +73,8 @@ def truncation_allowance(current: float, following: float, factor: float = TRUNC
 
     Examples
     --------
-    >>> truncation_allowance(0.32, 0.24)
-    0.16
+    >>> truncation_allowance(0.75, 0.5)
+    0.5
     """
     return factor * abs(following - current)
 
