@@ -201,7 +201,7 @@ class KSG(BaseDIEstimator):
         cores); the estimate does not depend on it.
     truncation_allowance : bool, default True
         Also estimate both CMIs at history ``m + 1`` (on the interval's 10
-        blocks) and widen each interval by :math:`2|\\hat I_{m+1} - \\hat I_m|`
+        blocks, at most :attr:`allowance_rows` rows) and widen each interval by :math:`2|\\hat I_{m+1} - \\hat I_m|`
         (monograph 3.1.2: the history-``m`` CMI is the truncated DI
         :math:`I_T^{(m)}`, which misses the rate when ``Y`` alone is not Markov
         of order ``m``). It roughly doubles the fit time (2.4x at
@@ -214,8 +214,8 @@ class KSG(BaseDIEstimator):
         (output unit); ``None`` when switched off or the series is too short.
     history_rates_ : tuple or None
         ``((di at m, di at m + 1), (reverse at m, reverse at m + 1))``: the
-        block-mean estimates the allowances come from (full-sample ones for
-        series too short for blocks).
+        estimates on the same rows that the allowances come from (block means;
+        full-sample estimates for series too short for blocks).
 
     Notes
     -----
@@ -289,7 +289,7 @@ class KSG(BaseDIEstimator):
         ys = _standardise(ya.astype(np.float64))
         zs = None if za is None else _standardise(za.astype(np.float64))
         di_parts, reverse_parts = _cmi_parts(xs, ys, zs, m)
-        # order m + 1 (the truncation allowance): two more full-sample CMIs, no blocks
+        # history m + 1 (the truncation allowance): the two CMIs again, on the blocks (see _searches)
         allow = self.truncation_allowance and xs.size >= m + self.k + 3 and m < 16
         extra = _cmi_parts(xs, ys, zs, m + 1) if allow else ()
         self._data = (xa, ya, za)
@@ -303,10 +303,8 @@ class KSG(BaseDIEstimator):
         self.history_rates_: tuple[tuple[float, float], tuple[float, float]] | None = None
         if allow:
             scale = 1.0 / log_base(self.base)
-            # like with like: block means at m and m + 1 (same rows), or both full-sample estimates
-            now_values = (di, reverse) if di_blocks is None or rev_blocks is None else (di_blocks, rev_blocks)
-            now = (float(now_values[0].mean()), float(now_values[1].mean()))
-            nxt = (float(following[0].mean()), float(following[1].mean()))
+            now = (following[0][0], following[1][0])  # like with like: same rows at m and m + 1
+            nxt = (following[0][1], following[1][1])
             allowance = tuple(truncation_allowance(a, b) for a, b in zip(now, nxt))
             di_ci, rev_ci = widen(di_ci, allowance[0]), widen(rev_ci, allowance[1])
             self.truncation_allowance_ = (allowance[0] * scale, allowance[1] * scale)
@@ -322,6 +320,11 @@ class KSG(BaseDIEstimator):
         "full estimate +- (1.96 sd(10 block estimates) / sqrt(10) + |mean of block estimates - full estimate|)"
     )
 
+    #: Most rows on which the history-``m + 1`` CMIs of the truncation allowance are estimated
+    #: (10 blocks up to n = 50000; fewer, or the start of one block, beyond: a 10^6-row fit costs
+    #: one 50000-row search pair more, not 20 blocks of 10^5 rows in the larger space).
+    allowance_rows: ClassVar[int] = 50_000
+
     #: Number of contiguous blocks of the interval (:meth:`_interval`).
     n_blocks: ClassVar[int] = 10
 
@@ -336,21 +339,25 @@ class KSG(BaseDIEstimator):
         NDArray[np.float64] | None,
         NDArray[np.float64],
         NDArray[np.float64] | None,
-        list[NDArray[np.float64]],
+        list[tuple[float, float]],
     ]:
         """Both full-sample contribution vectors and their block estimates (None: too short for blocks).
 
-        ``extra``: more CMIs (the history ``m + 1`` parts of the truncation
-        allowance), computed on the same 10 blocks only (on the full sample
-        when the series is too short for blocks); their block estimates (or
-        full-sample contributions) are returned in order as the last item.
-
-        The 22 neighbour-search jobs (2 full CMIs, 10 blocks each; 20 more with ``extra``) are
+        The 22 neighbour-search jobs (2 full CMIs, 10 blocks each) are
         independent; with ``workers != 1`` they run on a thread pool (the tree
         searches and NumPy's sorts release the GIL), the full CMIs first and
         with ``workers`` tree threads each. Every job is deterministic, so
         the result does not depend on ``workers``. ``tick`` is advanced in the
         calling thread (10 units per full CMI, 1 per block).
+
+        ``extra`` (the history-``m + 1`` DI and reverse parts of the truncation
+        allowance): each is estimated on the first ``j`` blocks, ``j`` as many as
+        fit in :attr:`allowance_rows` rows (at least 1, at most 10), and paired
+        with the history-``m`` estimate on the same blocks; when one block is
+        longer than :attr:`allowance_rows`, both histories are estimated on its
+        first :attr:`allowance_rows` rows; for series too short for blocks, on
+        the full sample. The last item is the list of ``(history m, history
+        m + 1)`` estimates (nats), one pair per part.
         """
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -362,18 +369,26 @@ class KSG(BaseDIEstimator):
             ("reverse", -1, reverse_parts, self.workers),
         ]
         if with_blocks:
-            for name, parts in (("di", di_parts), ("reverse", reverse_parts)) + tuple(
-                (f"extra{i}", parts) for i, parts in enumerate(extra)
-            ):
+            for name, parts in (("di", di_parts), ("reverse", reverse_parts)):
                 a, b_, c = parts
                 for b in range(self.n_blocks):
                     rows_b = slice(b * size, (b + 1) * size)
                     jobs.append((name, b, (a[rows_b], b_[rows_b], c[rows_b]), 1))
-        else:
-            jobs += [(f"extra{i}", -1, parts, self.workers) for i, parts in enumerate(extra)]
+        n_extra_blocks = min(self.n_blocks, max(1, self.allowance_rows // size)) if with_blocks else 0
+        chunk = min(size, self.allowance_rows)
+        for i, parts in enumerate(extra):
+            if not with_blocks:
+                jobs.append((f"extra{i}", -1, parts, self.workers))
+                continue
+            if chunk < size:  # one block is too long: both histories on its first rows
+                current = (di_parts, reverse_parts)[i]
+                jobs.append((f"now{i}", 0, tuple(v[:chunk] for v in current), 1))  # type: ignore[arg-type]
+            for b in range(n_extra_blocks):
+                rows_b = slice(b * size, b * size + chunk)
+                jobs.append((f"extra{i}", b, (parts[0][rows_b], parts[1][rows_b], parts[2][rows_b]), 1))
         full: dict[str, NDArray[np.float64]] = {}
-        names = ["di", "reverse"] + [f"extra{i}" for i in range(len(extra))]
-        blocks: dict[str, NDArray[np.float64]] = {name: np.empty(self.n_blocks) for name in names}
+        names = ["di", "reverse"] + [f"{kind}{i}" for i in range(len(extra)) for kind in ("extra", "now")]
+        blocks: dict[str, NDArray[np.float64]] = {name: np.full(self.n_blocks, np.nan) for name in names}
 
         def record(job: tuple[str, int, _Parts, int], values: NDArray[np.float64]) -> None:
             name, block = job[0], job[1]
@@ -395,10 +410,19 @@ class KSG(BaseDIEstimator):
                 for future in as_completed(futures):
                     record(futures[future], future.result())
         tick.finish()
+        pairs: list[tuple[float, float]] = []
+        for i in range(len(extra)):
+            current_name = ("di", "reverse")[i]
+            if not with_blocks:
+                pairs.append((float(full[current_name].mean()), float(full[f"extra{i}"].mean())))
+            elif chunk < size:
+                pairs.append((float(blocks[f"now{i}"][0]), float(blocks[f"extra{i}"][0])))
+            else:
+                used = slice(0, n_extra_blocks)
+                pairs.append((float(blocks[current_name][used].mean()), float(blocks[f"extra{i}"][used].mean())))
         if not with_blocks:
-            return full["di"], None, full["reverse"], None, [full[f"extra{i}"] for i in range(len(extra))]
-        following = [blocks[f"extra{i}"] for i in range(len(extra))]
-        return full["di"], blocks["di"], full["reverse"], blocks["reverse"], following
+            return full["di"], None, full["reverse"], None, pairs
+        return full["di"], blocks["di"], full["reverse"], blocks["reverse"], pairs
 
     def _interval(self, contributions: NDArray[np.float64], blocks: NDArray[np.float64] | None) -> tuple[float, float]:
         """95% interval (nats) from estimates on 10 contiguous blocks.

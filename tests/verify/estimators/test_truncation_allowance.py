@@ -74,3 +74,29 @@ def test_allowance_is_small_where_the_history_is_enough():
 def test_truncation_allowance_flag_must_be_a_bool(cls):
     with pytest.raises(InvalidInput, match="truncation_allowance: expected True or False"):
         cls(truncation_allowance=1)
+
+
+@pytest.mark.parametrize("rows_cap", [None, 3, 0.5])  # all 10 blocks, the first 3 blocks, half of block 0
+def test_ksg_allowance_compares_both_histories_on_the_same_rows(rows_cap):
+    from dicert.verify.estimators.ksg import _cmi_parts, _standardise, ksg_conditional_mutual_information
+
+    sample = gaussian_var1(1500, COUPLED, np.eye(2), rng=4)
+    xs, ys = _standardise(sample.x), _standardise(sample.y)
+    size = (sample.x.size - 1) // 10
+    if rows_cap is None:
+        cls, used, chunk = KSG, 10, size
+    else:
+        rows = int(rows_cap * size)
+        cls = type("CappedKSG", (KSG,), {"allowance_rows": rows})
+        used, chunk = (max(1, rows // size), size) if rows >= size else (1, rows)
+    fitted = cls(k=4, history=1, base="e").fit(sample.x, sample.y)
+    for i, pair in enumerate(fitted.history_rates_):
+        expected = []
+        for history in (1, 2):
+            parts = _cmi_parts(xs, ys, None, history)[i]
+            expected.append(np.mean([
+                ksg_conditional_mutual_information(*(v[b * size : b * size + chunk] for v in parts)).mean()
+                for b in range(used)
+            ]))
+        assert pair == pytest.approx(tuple(expected), abs=1e-12)
+        assert fitted.truncation_allowance_[i] == pytest.approx(2 * abs(expected[1] - expected[0]))
