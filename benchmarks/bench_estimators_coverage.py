@@ -71,6 +71,7 @@ ESTIMATORS: dict[str, tuple[Callable[[], Any], dict[str, Callable[[int, int], Pr
     "CTW(depth=3,I1,richardson)": (lambda: CTW(depth=3, variant="I1", bias_correction="richardson"), DISCRETE),
     "GaussianGranger(order=1)": (lambda: GaussianGranger(order=1), CONTINUOUS),
     "GaussianGranger(order=2)": (lambda: GaussianGranger(order=2), CONTINUOUS),  # the default order
+    "GaussianGranger(order=auto)": (lambda: GaussianGranger(order="auto"), CONTINUOUS),  # BIC order
     "KSG(k=4,history=1)": (lambda: KSG(k=4, history=1), CONTINUOUS),
 }
 

@@ -35,7 +35,7 @@ True
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from typing import ClassVar, Literal, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -50,7 +50,7 @@ from dicert.verify.estimators.intervals import (
 )
 from dicert.verify.estimators.protocol import BaseDIEstimator, check_int_param, log_base, validate_pair
 
-__all__ = ["GaussianGranger"]
+__all__ = ["GaussianGranger", "bic_order"]
 
 
 def _residuals(target: NDArray[np.float64], regressors: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -73,8 +73,10 @@ class GaussianGranger(BaseDIEstimator):
 
     Parameters
     ----------
-    order : int, default 2
-        Number ``p`` of past samples of each process in the regressions.
+    order : int or "auto", default 2
+        Number ``p`` of past samples of each process in the regressions;
+        ``"auto"``: chosen by :func:`bic_order` (up to :attr:`max_auto_order`),
+        stored as ``order_``.
     base : float or "e", default 2
         Logarithm base of the reported rates (2: bits).
     truncation_allowance : bool, default True
@@ -88,6 +90,8 @@ class GaussianGranger(BaseDIEstimator):
         The (DI, reverse DI) allowances (output unit); ``None`` when off.
     granger_truncation_allowance_ : float or None
         The allowance of ``granger_index_ci_``.
+    order_ : int
+        The order used (``order``, or the BIC choice of ``order="auto"``).
 
     Notes
     -----
@@ -123,8 +127,13 @@ class GaussianGranger(BaseDIEstimator):
     input_kind: ClassVar[str] = "continuous"
     _param_names = ("order", "base", "truncation_allowance")
 
-    def __init__(self, order: int = 2, base: float | str = 2, truncation_allowance: bool = True) -> None:
-        self.order = check_int_param("order", order, 1, 64)
+    #: Largest order that ``order="auto"`` considers (capped further at ``(n - 4) / 3``).
+    max_auto_order: ClassVar[int] = 16
+
+    def __init__(
+        self, order: int | Literal["auto"] = 2, base: float | str = 2, truncation_allowance: bool = True
+    ) -> None:
+        self.order: int | Literal["auto"] = "auto" if order == "auto" else check_int_param("order", order, 1, 64)
         log_base(base)
         self.base = base
         if not isinstance(truncation_allowance, bool):
@@ -133,11 +142,12 @@ class GaussianGranger(BaseDIEstimator):
 
     def fit(self, x: ArrayLike, y: ArrayLike, z: ArrayLike | None = None) -> Self:
         """Fit the regressions and store the DI and Granger indices; return ``self``."""
-        p = self.order
-        xa, ya = validate_pair(x, y, min_length=3 * p + 4)
+        xa, ya = validate_pair(x, y, min_length=3 * (1 if self.order == "auto" else self.order) + 4)
         za = None if z is None else validate_pair(xa, z)[1]
         xs, ys = xa.astype(np.float64), ya.astype(np.float64)
         zs = None if za is None else za.astype(np.float64)
+        p = bic_order(xs, ys, zs, min(self.max_auto_order, (xs.size - 4) // 3)) if self.order == "auto" else self.order
+        self.order_ = p
         di, reverse, granger = _increments(xs, ys, zs, p)
         m = di.size
         dfs = (p + 1, p, p)
@@ -170,18 +180,60 @@ class GaussianGranger(BaseDIEstimator):
         return self
 
 
+def _lagged(
+    xs: NDArray[np.float64], ys: NDArray[np.float64], zs: NDArray[np.float64] | None, p: int, start: int
+) -> tuple[NDArray[np.float64], ...]:
+    """``x_now, y_now, x_past, y_past, side`` (lags 1..p; side ``Z_t .. Z_{t-p}``) at ``t = start .. n-1``."""
+    n = xs.size
+    x_past = np.column_stack([xs[start - j : n - j] for j in range(1, p + 1)])
+    y_past = np.column_stack([ys[start - j : n - j] for j in range(1, p + 1)])
+    side = np.zeros((n - start, 0))
+    if zs is not None:
+        side = np.column_stack([zs[start - j : n - j] for j in range(0, p + 1)])
+    return xs[start:], ys[start:], x_past, y_past, side
+
+
+def bic_order(xs: NDArray[np.float64], ys: NDArray[np.float64], zs: NDArray[np.float64] | None, cap: int) -> int:
+    """Autoregressive order chosen by BIC: the largest of the four regressions' BIC-optimal orders.
+
+    The four regressions of the DI and reverse-DI indices (``Y`` on its past,
+    ``Y`` on both pasts and :math:`X_t`, ``X`` on its past, ``X`` on both
+    pasts) are fitted for ``p = 1 .. cap`` on the same rows ``t = cap .. n-1``;
+    each order minimises :math:`m \\log\\hat\\sigma^2 + (\\#\\text{coefficients}) \\log m`.
+    The marginal regressions need the most lags when the other process feeds
+    back (an ARMA marginal, monograph 3.1.2), so the largest order is taken.
+
+    Examples
+    --------
+    >>> from dicert.verify.processes import gaussian_var1
+    >>> s = gaussian_var1(20000, [[0.5, 0.6], [-0.6, 0.5]], rng=0)
+    >>> bic_order(s.x, s.y, None, 16) >= 4
+    True
+    """
+    cap = max(1, cap)
+    best: list[tuple[float, int]] = [(np.inf, 1)] * 4
+    for p in range(1, cap + 1):
+        x_now, y_now, x_past, y_past, side = _lagged(xs, ys, zs, p, cap)
+        m = x_now.size
+        designs = (
+            (y_now, np.column_stack([y_past, side])),
+            (y_now, np.column_stack([y_past, side, x_now, x_past])),
+            (x_now, np.column_stack([x_past, side])),
+            (x_now, np.column_stack([x_past, side, y_past])),
+        )
+        for i, (target, regressors) in enumerate(designs):
+            variance = float(np.mean(_residuals(target, regressors) ** 2))
+            score = m * np.log(max(variance, 1e-300)) + (regressors.shape[1] + 1) * np.log(m)
+            if score < best[i][0]:
+                best[i] = (score, p)
+    return max(order for _, order in best)
+
+
 def _increments(
     xs: NDArray[np.float64], ys: NDArray[np.float64], zs: NDArray[np.float64] | None, p: int
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Per-step log-likelihood ratios (nats) of the order-``p`` DI, reverse-DI and Granger regressions."""
-    n = xs.size
-    m = n - p
-    x_past = np.column_stack([xs[p - j : n - j] for j in range(1, p + 1)])
-    y_past = np.column_stack([ys[p - j : n - j] for j in range(1, p + 1)])
-    x_now, y_now = xs[p:], ys[p:]
-    side = np.zeros((m, 0))
-    if zs is not None:
-        side = np.column_stack([zs[p - j : n - j] for j in range(0, p + 1)])  # Z_t .. Z_{t-p}
+    x_now, y_now, x_past, y_past, side = _lagged(xs, ys, zs, p, p)
     restricted_y = _residuals(y_now, np.column_stack([y_past, side]))
     di = _log_likelihood_ratio(restricted_y, _residuals(y_now, np.column_stack([y_past, side, x_now, x_past])))
     granger = _log_likelihood_ratio(restricted_y, _residuals(y_now, np.column_stack([y_past, side, x_past])))

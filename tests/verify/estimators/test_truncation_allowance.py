@@ -100,3 +100,16 @@ def test_ksg_allowance_compares_both_histories_on_the_same_rows(rows_cap):
             ]))
         assert pair == pytest.approx(tuple(expected), abs=1e-12)
         assert fitted.truncation_allowance_[i] == pytest.approx(2 * abs(expected[1] - expected[0]))
+
+
+def test_gaussian_auto_order_grows_with_slower_truncation_and_its_interval_covers_the_rates():
+    orders = {}
+    for name, coefficients in (("x->y", [[0.0, 0.0], [0.8, 0.5]]), ("rotation", [[0.5, 0.6], [-0.6, 0.5]])):
+        sample = gaussian_var1(6000, coefficients, np.eye(2), rng=1)
+        fitted = GaussianGranger(order="auto").fit(sample.x, sample.y)
+        orders[name] = fitted.order_
+        assert _covers(fitted, sample) == (True, True)
+        assert fitted.get_params()["order"] == "auto"
+    assert orders["x->y"] == 1 and orders["rotation"] >= 3
+    with pytest.raises(InvalidInput, match="order"):
+        GaussianGranger(order="best")
