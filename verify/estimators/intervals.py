@@ -48,7 +48,46 @@ __all__ = [
     "z_value",
     "richardson_weights",
     "richardson_estimate",
+    "TRUNCATION_FACTOR",
+    "truncation_allowance",
+    "widen",
 ]
+
+#: Multiple of the one-step change :math:`|\hat I_{m+1} - \hat I_m|` used as the truncation allowance.
+#: If the truncation error :math:`e_m = I_T^{(m)} - I` (3.1.2) at least halves with each extra step of
+#: history, :math:`e_m = (I_m - I_{m+1}) + e_{m+1} \le |I_m - I_{m+1}| + e_m / 2`, so
+#: :math:`e_m \le 2 |I_m - I_{m+1}|`.
+TRUNCATION_FACTOR = 2.0
+
+
+def truncation_allowance(current: float, following: float, factor: float = TRUNCATION_FACTOR) -> float:
+    """Allowance for the history truncation of a DI estimate: ``factor * |following - current|``.
+
+    ``current`` estimates the truncated DI :math:`I_T^{(m)}` of monograph
+    3.1.2 (the order-``m`` CMI (2.27)); ``following`` the one at ``m + 1``. For
+    a joint process of Markov order ``d <= m`` the truncated DI is an upper
+    bound on the DI rate, decreasing in ``m``; when its error at least halves
+    per extra step of history (geometric decay with ratio <= 1/2, as for the
+    ARMA marginals of a VAR), ``2 |I_{m+1} - I_m|`` bounds the error left at
+    ``m`` (see :data:`TRUNCATION_FACTOR`). An estimate, not a certified bound.
+
+    Examples
+    --------
+    >>> truncation_allowance(0.75, 0.5)
+    0.5
+    """
+    return factor * abs(following - current)
+
+
+def widen(interval: tuple[float, float], allowance: float) -> tuple[float, float]:
+    """``interval`` widened by ``allowance`` on both sides.
+
+    Examples
+    --------
+    >>> widen((0.2, 0.3), 0.05)
+    (0.15000000000000002, 0.35)
+    """
+    return (interval[0] - allowance, interval[1] + allowance)
 
 
 @functools.lru_cache(maxsize=64)

@@ -20,11 +20,21 @@ The k-th-neighbour search uses one :class:`scipy.spatial.cKDTree` of the
 joint space; the subspace counts of one- and two-dimensional spaces are exact
 counts by sorting (:mod:`dicert.verify.estimators._ksg_counts`: binary searches
 and a wavelet matrix over ranks, no tree), higher-dimensional ones a tree per
-subspace. A fit runs its 22 searches (2 full CMIs and 10 interval blocks each)
-on ``workers`` threads. Each series is
+subspace. A fit runs its 42 searches (2 full CMIs and 10 interval blocks
+each, plus the 20 blocks at history ``m + 1`` of the truncation allowance) on
+``workers`` threads. Each series is
 standardised first (so the estimate does not depend on the units of ``x`` or
 ``y``). The ``X`` window includes :math:`X_t`, so the DI estimate contains the
 instantaneous information of (2.30).
+
+The CMI at history ``m`` is the truncated DI :math:`I_T^{(m)}` of monograph
+3.1.2: it equals the DI rate only when the marginal ``Y`` (resp. ``X``) is
+Markov of order ``m`` too, and is an upper bound when only the joint process
+is. A feedback loop makes the marginals ARMA, never finite-order Markov, so by
+default the interval is widened by the truncation allowance
+:math:`2|\\hat I_{m+1} - \\hat I_m|`
+(:func:`~dicert.verify.estimators.intervals.truncation_allowance`; it bounds
+the truncation error when that error at least halves with each extra lag).
 
 Examples
 --------
@@ -48,7 +58,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from dicert.verify.errors import InvalidInput
 from dicert.verify.estimators._ksg_counts import count_within_1d, count_within_2d
-from dicert.verify.estimators.intervals import batch_means_se, z_value
+from dicert.verify.estimators.intervals import (
+    TRUNCATION_FACTOR,
+    batch_means_se,
+    truncation_allowance,
+    widen,
+    z_value,
+)
 from dicert.verify.estimators.protocol import BaseDIEstimator, check_int_param, log_base, validate_pair
 
 __all__ = ["KSG", "ksg_conditional_mutual_information"]
@@ -132,6 +148,23 @@ def _lags(series: NDArray[np.float64], first: int, last: int, history: int) -> N
     return np.column_stack([series[history - j : n - j] for j in range(first, last + 1)])
 
 
+def _cmi_parts(
+    xs: NDArray[np.float64], ys: NDArray[np.float64], zs: NDArray[np.float64] | None, m: int
+) -> tuple[_Parts, _Parts]:
+    """The (A, B, C) arrays of the history-``m`` DI CMI and reverse-DI CMI (2.27), rows ``t = m .. n-1``."""
+    x_window = _lags(xs, 0, m, m)  # X_{t-m} .. X_t
+    x_past = _lags(xs, 1, m, m)
+    y_now = _lags(ys, 0, 0, m)
+    y_past = _lags(ys, 1, m, m)
+    x_now = _lags(xs, 0, 0, m)
+    y_lags = y_past
+    if zs is not None:
+        z_window = _lags(zs, 0, m, m)
+        y_past = np.hstack([y_past, z_window])
+        x_past = np.hstack([x_past, z_window])
+    return (x_window, y_now, y_past), (y_lags, x_now, x_past)
+
+
 def _check_continuous(values: NDArray[np.float64], name: str, max_tied_fraction: float) -> None:
     """Refuse heavily tied (discrete-looking) data: kNN distances collapse to 0 there."""
     distinct = np.unique(values).size
@@ -166,12 +199,30 @@ class KSG(BaseDIEstimator):
     workers : int, default 1
         Threads of the :class:`scipy.spatial.cKDTree` queries (``-1``: all
         cores); the estimate does not depend on it.
+    truncation_allowance : bool, default True
+        Also estimate both CMIs at history ``m + 1`` (on the interval's 10
+        blocks, at most :attr:`allowance_rows` rows) and widen each interval by :math:`2|\\hat I_{m+1} - \\hat I_m|`
+        (monograph 3.1.2: the history-``m`` CMI is the truncated DI
+        :math:`I_T^{(m)}`, which misses the rate when ``Y`` alone is not Markov
+        of order ``m``). It roughly doubles the fit time (2.4x at
+        ``n = 20000``, history 1); the centre ``di_rate_`` does not change.
+
+    Attributes
+    ----------
+    truncation_allowance_ : tuple of float or None
+        The (DI, reverse DI) allowances added on both sides of the intervals
+        (output unit); ``None`` when switched off or the series is too short.
+    history_rates_ : tuple or None
+        ``((di at m, di at m + 1), (reverse at m, reverse at m + 1))``: the
+        estimates on the same rows that the allowances come from (block means;
+        full-sample estimates for series too short for blocks).
 
     Notes
     -----
     ``mi_rate_`` is ``di_rate_ + reverse_di_rate_`` (conservation (2.13)). The
-    confidence intervals are batch-means intervals on the per-sample
-    contributions (their coverage is measured in ``benchmarks/``). Side
+    confidence intervals are block intervals on the per-sample contributions
+    (:meth:`_interval`) plus the truncation allowance; their coverage is
+    measured in ``benchmarks/bench_estimators_coverage.py`` (README). Side
     information ``z`` (``fit(x, y, z=...)``) gives the causally conditioned
     rates: :math:`Z_{t-m}^{t}` joins every conditioning set.
 
@@ -187,10 +238,16 @@ class KSG(BaseDIEstimator):
     """
 
     input_kind: ClassVar[str] = "continuous"
-    _param_names = ("k", "history", "base", "max_tied_fraction", "workers")
+    _param_names = ("k", "history", "base", "max_tied_fraction", "workers", "truncation_allowance")
 
     def __init__(
-        self, k: int = 4, history: int = 1, base: float | str = 2, max_tied_fraction: float = 0.05, workers: int = 1
+        self,
+        k: int = 4,
+        history: int = 1,
+        base: float | str = 2,
+        max_tied_fraction: float = 0.05,
+        workers: int = 1,
+        truncation_allowance: bool = True,
     ) -> None:
         self.k = check_int_param("k", k, 1)
         self.history = check_int_param("history", history, 1, 16)
@@ -204,6 +261,9 @@ class KSG(BaseDIEstimator):
         if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not (workers == -1 or workers >= 1):
             raise InvalidInput(f"workers: expected -1 or an integer >= 1, got {workers!r}")
         self.workers = int(workers)
+        if not isinstance(truncation_allowance, bool):
+            raise InvalidInput(f"truncation_allowance: expected True or False, got {truncation_allowance!r}")
+        self.truncation_allowance = truncation_allowance
 
     def fit(
         self,
@@ -217,7 +277,8 @@ class KSG(BaseDIEstimator):
 
         ``progress(done, total)`` is called after each neighbour search (the two
         full-sample estimates count 10 units each, each of the 20 interval
-        blocks one unit), so a caller can show an ETA on long fits.
+        blocks and of the 20 history-``m + 1`` blocks one unit), so a caller
+        can show an ETA on long fits.
         """
         m = self.history
         xa, ya = validate_pair(x, y, min_length=m + self.k + 2)
@@ -226,28 +287,43 @@ class KSG(BaseDIEstimator):
             _check_continuous(values.astype(np.float64), name, self.max_tied_fraction)
         xs = _standardise(xa.astype(np.float64))
         ys = _standardise(ya.astype(np.float64))
-        x_window = _lags(xs, 0, m, m)  # X_{t-m} .. X_t
-        x_past = _lags(xs, 1, m, m)
-        y_now = _lags(ys, 0, 0, m)
-        y_past = _lags(ys, 1, m, m)
-        x_now = _lags(xs, 0, 0, m)
-        if za is not None:
-            z_window = _lags(_standardise(za.astype(np.float64)), 0, m, m)
-            y_past = np.hstack([y_past, z_window])
-            x_past = np.hstack([x_past, z_window])
-        di_parts = (x_window, y_now, y_past)
-        reverse_parts = (y_past[:, :m], x_now, x_past)
+        zs = None if za is None else _standardise(za.astype(np.float64))
+        di_parts, reverse_parts = _cmi_parts(xs, ys, zs, m)
+        # history m + 1 (the truncation allowance): the two CMIs again, on the blocks (see _searches)
+        allow = self.truncation_allowance and xs.size >= m + self.k + 3 and m < 16
+        extra = _cmi_parts(xs, ys, zs, m + 1) if allow else ()
         self._data = (xa, ya, za)
-        di, di_blocks, reverse, rev_blocks = self._searches(di_parts, reverse_parts, _Ticker(progress, 40))
+        di, di_blocks, reverse, rev_blocks, following = self._searches(
+            di_parts, reverse_parts, _Ticker(progress, 60 if allow else 40), extra
+        )
         di_ci = self._interval(di, di_blocks)
         rev_ci = self._interval(reverse, rev_blocks)
-        self._store(di, reverse, self.base, di_ci, rev_ci, self.ci_method)
+        method = self.ci_method
+        self.truncation_allowance_: tuple[float, float] | None = None
+        self.history_rates_: tuple[tuple[float, float], tuple[float, float]] | None = None
+        if allow:
+            scale = 1.0 / log_base(self.base)
+            now = (following[0][0], following[1][0])  # like with like: same rows at m and m + 1
+            nxt = (following[0][1], following[1][1])
+            allowance = tuple(truncation_allowance(a, b) for a, b in zip(now, nxt))
+            di_ci, rev_ci = widen(di_ci, allowance[0]), widen(rev_ci, allowance[1])
+            self.truncation_allowance_ = (allowance[0] * scale, allowance[1] * scale)
+            self.history_rates_ = ((now[0] * scale, nxt[0] * scale), (now[1] * scale, nxt[1] * scale))
+            method += f" +- {TRUNCATION_FACTOR:g} |history m+1 - history m| (truncation allowance, 3.1.2)"
+        elif self.truncation_allowance:
+            method += "; no truncation allowance (series too short for history m+1)"
+        self._store(di, reverse, self.base, di_ci, rev_ci, method)
         return self
 
     #: How the intervals are formed (see :meth:`_interval`).
     ci_method = (
         "full estimate +- (1.96 sd(10 block estimates) / sqrt(10) + |mean of block estimates - full estimate|)"
     )
+
+    #: Most rows on which the history-``m + 1`` CMIs of the truncation allowance are estimated
+    #: (10 blocks up to n = 50000; fewer, or the start of one block, beyond: a 10^6-row fit costs
+    #: one 50000-row search pair more, not 20 blocks of 10^5 rows in the larger space).
+    allowance_rows: ClassVar[int] = 50_000
 
     #: Number of contiguous blocks of the interval (:meth:`_interval`).
     n_blocks: ClassVar[int] = 10
@@ -257,7 +333,14 @@ class KSG(BaseDIEstimator):
         di_parts: _Parts,
         reverse_parts: _Parts,
         tick: _Ticker,
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64], NDArray[np.float64] | None]:
+        extra: tuple[_Parts, ...] = (),
+    ) -> tuple[
+        NDArray[np.float64],
+        NDArray[np.float64] | None,
+        NDArray[np.float64],
+        NDArray[np.float64] | None,
+        list[tuple[float, float]],
+    ]:
         """Both full-sample contribution vectors and their block estimates (None: too short for blocks).
 
         The 22 neighbour-search jobs (2 full CMIs, 10 blocks each) are
@@ -266,6 +349,15 @@ class KSG(BaseDIEstimator):
         with ``workers`` tree threads each. Every job is deterministic, so
         the result does not depend on ``workers``. ``tick`` is advanced in the
         calling thread (10 units per full CMI, 1 per block).
+
+        ``extra`` (the history-``m + 1`` DI and reverse parts of the truncation
+        allowance): each is estimated on the first ``j`` blocks, ``j`` as many as
+        fit in :attr:`allowance_rows` rows (at least 1, at most 10), and paired
+        with the history-``m`` estimate on the same blocks; when one block is
+        longer than :attr:`allowance_rows`, both histories are estimated on its
+        first :attr:`allowance_rows` rows; for series too short for blocks, on
+        the full sample. The last item is the list of ``(history m, history
+        m + 1)`` estimates (nats), one pair per part.
         """
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -282,8 +374,21 @@ class KSG(BaseDIEstimator):
                 for b in range(self.n_blocks):
                     rows_b = slice(b * size, (b + 1) * size)
                     jobs.append((name, b, (a[rows_b], b_[rows_b], c[rows_b]), 1))
+        n_extra_blocks = min(self.n_blocks, max(1, self.allowance_rows // size)) if with_blocks else 0
+        chunk = min(size, self.allowance_rows)
+        for i, parts in enumerate(extra):
+            if not with_blocks:
+                jobs.append((f"extra{i}", -1, parts, self.workers))
+                continue
+            if chunk < size:  # one block is too long: both histories on its first rows
+                current = (di_parts, reverse_parts)[i]
+                jobs.append((f"now{i}", 0, tuple(v[:chunk] for v in current), 1))  # type: ignore[arg-type]
+            for b in range(n_extra_blocks):
+                rows_b = slice(b * size, b * size + chunk)
+                jobs.append((f"extra{i}", b, (parts[0][rows_b], parts[1][rows_b], parts[2][rows_b]), 1))
         full: dict[str, NDArray[np.float64]] = {}
-        blocks: dict[str, NDArray[np.float64]] = {name: np.empty(self.n_blocks) for name in ("di", "reverse")}
+        names = ["di", "reverse"] + [f"{kind}{i}" for i in range(len(extra)) for kind in ("extra", "now")]
+        blocks: dict[str, NDArray[np.float64]] = {name: np.full(self.n_blocks, np.nan) for name in names}
 
         def record(job: tuple[str, int, _Parts, int], values: NDArray[np.float64]) -> None:
             name, block = job[0], job[1]
@@ -305,9 +410,19 @@ class KSG(BaseDIEstimator):
                 for future in as_completed(futures):
                     record(futures[future], future.result())
         tick.finish()
+        pairs: list[tuple[float, float]] = []
+        for i in range(len(extra)):
+            current_name = ("di", "reverse")[i]
+            if not with_blocks:
+                pairs.append((float(full[current_name].mean()), float(full[f"extra{i}"].mean())))
+            elif chunk < size:
+                pairs.append((float(blocks[f"now{i}"][0]), float(blocks[f"extra{i}"][0])))
+            else:
+                used = slice(0, n_extra_blocks)
+                pairs.append((float(blocks[current_name][used].mean()), float(blocks[f"extra{i}"][used].mean())))
         if not with_blocks:
-            return full["di"], None, full["reverse"], None
-        return full["di"], blocks["di"], full["reverse"], blocks["reverse"]
+            return full["di"], None, full["reverse"], None, pairs
+        return full["di"], blocks["di"], full["reverse"], blocks["reverse"], pairs
 
     def _interval(self, contributions: NDArray[np.float64], blocks: NDArray[np.float64] | None) -> tuple[float, float]:
         """95% interval (nats) from estimates on 10 contiguous blocks.

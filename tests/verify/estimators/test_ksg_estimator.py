@@ -126,7 +126,8 @@ def test_ksg_progress_reports_monotone_units_ending_at_total_and_workers_do_not_
     s = gaussian_var1(1200, [[0.0, 0.0], [0.8, 0.5]], rng=3)
     calls: list[tuple[int, int]] = []
     one = KSG(k=4, history=1).fit(s.x, s.y, progress=lambda done, total: calls.append((done, total)))
-    assert calls[-1] == (40, 40) and all(a[0] <= b[0] for a, b in zip(calls, calls[1:]))
+    # 20 units per full-sample CMI pair, 20 blocks at history m and 20 at m + 1 (the truncation allowance)
+    assert calls[-1] == (60, 60) and all(a[0] <= b[0] for a, b in zip(calls, calls[1:]))
     two = KSG(k=4, history=1, workers=2).fit(s.x, s.y)
     assert (one.di_rate_, one.di_rate_ci_) == (two.di_rate_, two.di_rate_ci_)
     with pytest.raises(InvalidInput, match="workers"):
