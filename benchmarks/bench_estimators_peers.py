@@ -15,8 +15,9 @@ shared, so the load average is printed and only ratios within one run count):
    ``k = 4`` on a Gaussian VAR(1) (``A = X_t``, ``B = Y_{t-1}``, ``C = X_{t-1}``):
    :func:`dicert.verify.estimators.ksg.ksg_conditional_mutual_information`
    against ``npeet_plus.cmi`` and ``ennemi.estimate_mi(..., cond=...)`` (one
-   thread each); the full ``KSG(history=1).fit`` (two full CMIs + 20 block CMIs for
-   the interval, ``--ksg-workers`` threads) is timed at 10^6 rows.
+   thread each); the full ``KSG(history=1).fit`` (two full CMIs, 20 block CMIs for
+   the interval and the history-2 pair for the truncation allowance on at most
+   ``KSG.allowance_rows`` rows, ``--ksg-workers`` threads) is timed at 10^6 rows.
 3. **CTW vs the per-symbol reference tree** (the textbook sequential CTW,
    :mod:`dicert.verify.estimators.ctw_reference`) and CTW time per sample up to
    ``--ctw-max`` samples (linearity).
@@ -133,7 +134,8 @@ def _ksg_section(console: Console, sizes: list[int], fit_size: int, repeats: int
         cpu = time.process_time() - cpu_started
         console.print(
             f"KSG(k=4, history=1, workers={workers}).fit on {fit_size} rows (two full CMIs in 4-d and 3-d joint "
-            f"spaces + 20 block CMIs for the interval; {os.cpu_count()} cores): {seconds:.1f} s wall, "
+            f"spaces + 20 block CMIs for the interval + the truncation allowance's history-2 pair; "
+            f"{os.cpu_count()} cores): {seconds:.1f} s wall, "
             f"{cpu:.1f} s CPU, "
             f"DI {fitted.di_rate_:.4f} (true {sample.di_rate:.4f}) bits, load {_load()}"
         )
