@@ -321,9 +321,9 @@ class KSG(BaseDIEstimator):
     )
 
     #: Most rows on which the history-``m + 1`` CMIs of the truncation allowance are estimated
-    #: (10 blocks up to n = 50000; fewer, or the start of one block, beyond: a 10^6-row fit costs
-    #: one 50000-row search pair more, not 20 blocks of 10^5 rows in the larger space).
-    allowance_rows: ClassVar[int] = 50_000
+    #: (10 blocks up to n = 20000; fewer, or the start of one block, beyond: a 10^6-row fit costs
+    #: two 20000-row search pairs more, not 20 blocks of 10^5 rows in the larger space).
+    allowance_rows: ClassVar[int] = 20_000
 
     #: Number of contiguous blocks of the interval (:meth:`_interval`).
     n_blocks: ClassVar[int] = 10
