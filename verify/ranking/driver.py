@@ -104,6 +104,7 @@ def _dispatch(
                 finished += result.added
                 if done_block is not None:
                     store.set_blocks_done(run_id, [done_block])
+                store.checkpoint()  # copy the workers' committed pages now, not all at the end
                 exact = result.exact_uppers
             else:
                 finished += store.insert(run_id, result, done_block=done_block)

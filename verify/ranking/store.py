@@ -106,6 +106,11 @@ class _Store:
         except sqlite3.DatabaseError as exc:
             raise InvalidInput(f"db: {db} is not a dicert ranking database ({exc})") from None
 
+    def checkpoint(self) -> None:
+        """A passive WAL checkpoint: copy committed pages into the database file without waiting for writers."""
+        if self.path is not None:
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     def close(self) -> None:
         self.conn.close()
 
