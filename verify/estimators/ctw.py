@@ -65,8 +65,12 @@ from dicert.verify.estimators.protocol import (
 from dicert.verify.memory import check_allocation
 from dicert.verify.estimators.ctw_sparse import (
     SPARSE_VARIANTS,
+    _path_contexts,
+    _renumber,
     check_sample_supports_alphabet,
+    checked_stream,
     ctw_sparse_fit_bytes,
+    side_context,
     sparse_i1_increments,
 )
 
@@ -75,30 +79,7 @@ __all__ = ["CTW", "ctw_predictive", "CTW_VARIANTS"]
 #: The four universal estimators of the monograph, (3.3)-(3.6).
 CTW_VARIANTS = ("I1", "I2", "I3", "I4")
 
-_MAX_ID = 2**62
-
 _CHUNK = CTW_BLOCK_STEPS  # time steps per block of the streamed trees and of the per-step functionals
-
-
-def _context_ids(symbols: NDArray[np.int64], alphabet_size: int, depth: int, start: int) -> list[NDArray[np.int64]]:
-    """Node index of the context of every time ``t >= start`` at each depth 0..depth.
-
-    Depth ``d`` uses ``symbols[t-1], ..., symbols[t-d]`` (most recent first);
-    indices are re-numbered densely when they would overflow.
-    """
-    n = symbols.size
-    m = n - start
-    ids = [np.zeros(m, dtype=np.int64)]
-    bound = 1
-    for d in range(1, depth + 1):
-        previous = ids[-1]
-        if bound * alphabet_size >= _MAX_ID:
-            _, previous = np.unique(previous, return_inverse=True)
-            previous = previous.astype(np.int64).reshape(-1)
-            bound = int(previous.max()) + 1
-        ids.append(previous * alphabet_size + symbols[start - d : n - d])
-        bound *= alphabet_size
-    return ids
 
 
 def _dense(node: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
@@ -106,9 +87,7 @@ def _dense(node: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
     top = int(node.max()) + 1 if node.size else 1
     if top <= max(4 * node.size, 1 << 16):
         return node, top
-    _, dense = np.unique(node, return_inverse=True)
-    dense = dense.astype(np.int64).reshape(-1)
-    return dense, int(dense.max()) + 1
+    return _renumber(node)
 
 
 class _ContextNodes:
@@ -128,7 +107,7 @@ class _ContextNodes:
             self.sizes = [alphabet**d for d in range(depth + 1)]
             self.ids: list[NDArray[np.int64]] = []
         else:
-            nodes = [_dense(ids) for ids in _context_ids(stream, alphabet, depth, start)]
+            nodes = [_dense(ids) for ids in _path_contexts(stream, alphabet, depth, start)]
             self.ids = [ids for ids, _ in nodes]
             self.sizes = [size for _, size in nodes]
 
@@ -295,11 +274,7 @@ def ctw_predictive(
     >>> p[:, 1].round(4).tolist()   # KT: (c + 1/2) / (N + 1)
     [0.5, 0.75, 0.8333, 0.875]
     """
-    s = np.asarray(symbols, dtype=np.int64)
-    r = int(alphabet_size)
-    start = depth if start is None else int(start)
-    if start < depth:
-        raise InvalidInput(f"start: expected >= depth={depth}, got {start}")
+    s, r, start = checked_stream(symbols, alphabet_size, depth, start)
     if s.size <= start:
         return np.zeros((0, r))
     return _ctw_predictive_by_symbol(s, r, depth, start).T
@@ -468,21 +443,12 @@ class CTW(BaseDIEstimator):
             f"CTW (depth {D}) trees for alphabets {rx}, {ry} and {rx * ry}, {m} steps",
         )
         joint_codes = x_codes * ry + y_codes
-
-        def with_side(codes: NDArray[np.int64], r: int) -> tuple[NDArray[np.int64], int] | None:
-            if side is None:
-                return None
-            z_codes, rz = side
-            ahead = np.empty_like(z_codes)
-            ahead[:-1], ahead[-1] = z_codes[1:], 0  # context[t] = (z[t+1], codes[t])
-            return ahead * r + codes, rz * r
-
         # the three assignments run block by block in step: the predictive laws of a block are
         # turned into increments at once, and no (r, n) table exists
         laws = zip(
-            _ctw_blocks(y_codes, ry, D, D, with_side(y_codes, ry)),  # P(y_t | y^{t-1}[, z^t])
-            _ctw_blocks(x_codes, rx, D, D, with_side(x_codes, rx)),  # P(x_t | x^{t-1}[, z^t])
-            _ctw_blocks(joint_codes, rx * ry, D, D, with_side(joint_codes, rx * ry)),
+            _ctw_blocks(y_codes, ry, D, D, side_context(y_codes, ry, side)),  # P(y_t | y^{t-1}[, z^t])
+            _ctw_blocks(x_codes, rx, D, D, side_context(x_codes, rx, side)),  # P(x_t | x^{t-1}[, z^t])
+            _ctw_blocks(joint_codes, rx * ry, D, D, side_context(joint_codes, rx * ry, side)),
         )
         increments = _Increments(m, self.variant)
         for (lo, hi, p_y), (_, _, p_x), (_, _, p_joint) in laws:

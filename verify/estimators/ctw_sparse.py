@@ -142,6 +142,31 @@ def _path_contexts(context: NDArray[np.int64], alphabet: int, depth: int, start:
     return ids
 
 
+def side_context(
+    codes: NDArray[np.int64], r: int, side: tuple[NDArray[np.int64], int] | None
+) -> tuple[NDArray[np.int64], int] | None:
+    """The context stream of ``codes`` (``r`` symbols) with side information ``side = (z codes, |Z|)``, or ``None``.
+
+    ``context[t] = (z[t+1], codes[t])``, so the depth-``d`` context of time ``t``
+    starts with :math:`Z_t` (the causal conditioning of :math:`I(X \\to Y \\| Z)`).
+    """
+    if side is None:
+        return None
+    z_codes, rz = side
+    ahead = np.empty_like(z_codes)
+    ahead[:-1], ahead[-1] = z_codes[1:], 0
+    return ahead * r + codes, rz * r
+
+
+def checked_stream(symbols: ArrayLike, alphabet_size: int, depth: int, start: int | None) -> tuple[NDArray[np.int64], int, int]:
+    """``(codes, r, start)`` of a CTW call; ``start`` defaults to ``depth`` and must not be smaller."""
+    s = np.asarray(symbols, dtype=np.int64)
+    start = depth if start is None else int(start)
+    if start < depth:
+        raise InvalidInput(f"start: expected >= depth={depth}, got {start}")
+    return s, int(alphabet_size), start
+
+
 def _pair_key(node: NDArray[np.int64], symbol: NDArray[np.int64], radix: int) -> NDArray[np.int64]:
     """A key equal for two steps iff both node and symbol are equal (renumbering the node if needed)."""
     if node.size and int(node.max()) + 1 >= _MAX_ID // max(radix, 1):
@@ -193,11 +218,7 @@ def ctw_observed_log_prob(
     >>> np.exp(logp).round(4).tolist()    # KT: (c + 1/2) / (N + 1)
     [0.5, 0.75, 0.8333, 0.875]
     """
-    s = np.asarray(symbols, dtype=np.int64)
-    r = int(alphabet_size)
-    start = depth if start is None else int(start)
-    if start < depth:
-        raise InvalidInput(f"start: expected >= depth={depth}, got {start}")
+    s, r, start = checked_stream(symbols, alphabet_size, depth, start)
     if s.size <= start:
         return np.zeros(0), (None if marginal is None else np.zeros(0))
     observed = s[start:]
@@ -317,18 +338,11 @@ def sparse_i1_increments(
     guard_bytes(ctw_sparse_fit_bytes(x_codes.size, depth), "x, y",
                 f"the sparse CTW tree (depth {depth}, n = {x_codes.size})")
     joint = x_codes * ry + y_codes
-
-    def with_side(codes: NDArray[np.int64], r: int) -> tuple[NDArray[np.int64], int] | None:
-        if side is None:
-            return None
-        z_codes, rz = side
-        ahead = np.empty_like(z_codes)
-        ahead[:-1], ahead[-1] = z_codes[1:], 0  # context[t] = (z[t+1], codes[t])
-        return ahead * r + codes, rz * r
-
-    log_y = ctw_observed_log_prob(y_codes, ry, depth, depth, with_side(y_codes, ry))[0]
-    log_x = ctw_observed_log_prob(x_codes, rx, depth, depth, with_side(x_codes, rx))[0]
-    log_joint, log_x_joint = ctw_observed_log_prob(joint, rx * ry, depth, depth, with_side(joint, rx * ry), marginal=ry)
+    log_y = ctw_observed_log_prob(y_codes, ry, depth, depth, side_context(y_codes, ry, side))[0]
+    log_x = ctw_observed_log_prob(x_codes, rx, depth, depth, side_context(x_codes, rx, side))[0]
+    log_joint, log_x_joint = ctw_observed_log_prob(
+        joint, rx * ry, depth, depth, side_context(joint, rx * ry, side), marginal=ry
+    )
     assert log_x_joint is not None
     di = log_joint - log_x_joint - log_y
     reverse = log_x_joint - log_x
