@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Iterable
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -426,6 +427,23 @@ def _rate_of_joints(arrays: UnifilarArrays, joints: np.ndarray) -> np.ndarray:
     return h_y_q - h_y_xs
 
 
+def push_smallest(heap: list[float], values: Iterable[float], keep: int) -> None:
+    """Keep in ``heap`` (negated values, a max-heap) the ``keep`` smallest values seen; ``-heap[0]`` is the ``keep``-th.
+
+    Examples
+    --------
+    >>> heap: list[float] = []
+    >>> push_smallest(heap, [0.7, 0.2, 0.5, 0.9], 2)
+    >>> -heap[0]
+    0.5
+    """
+    for value in values:
+        if len(heap) < keep:
+            heapq.heappush(heap, -value)
+        elif value < -heap[0]:
+            heapq.heapreplace(heap, -value)
+
+
 class QGraphRankSolver:
     """Program (4.40) built once for (channel, ``m``); :meth:`solve_batch` returns valid bounds per graph.
 
@@ -514,11 +532,7 @@ class QGraphRankSolver:
             for j, i in enumerate(group.tolist()):
                 status[i], message[i] = inner.status[j], inner.message[j]
             solved.append(group[inner.solved])
-            for value in inner.upper[inner.solved].tolist():
-                if len(best) < keep:
-                    heapq.heappush(best, -value)
-                elif value < -best[0]:
-                    heapq.heapreplace(best, -value)
+            push_smallest(best, inner.upper[inner.solved].tolist(), keep)
             start += size
             size *= 2
         solved_idx = np.sort(np.concatenate(solved)) if solved else np.zeros(0, dtype=np.int64)

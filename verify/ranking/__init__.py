@@ -87,7 +87,6 @@ from dicert.verify.ranking.executors import (  # noqa: F401  (re-exported: the f
     _dask_client,
     _dask_map,
     _guarded,
-    _local_map,
 )
 from dicert.verify.ranking.records import (  # noqa: F401  (re-exported: the former module's names)
     MAX_LISTED_FAILURES,
@@ -109,7 +108,6 @@ from dicert.verify.ranking.tasks import (  # noqa: F401  (re-exported: the forme
     _block_phis,
     _count_block,
     _forget_solver,
-    _push_best,
     _solve_chunk,
     _solve_task,
     _solver_for,

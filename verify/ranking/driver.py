@@ -21,11 +21,12 @@ from dicert.verify._numeric import check_int
 from dicert.verify.channels import Channel, UnifilarFSC, as_unifilar, channel_spec
 from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed, TooLarge
 from dicert.verify.memory import current_memory_limit, format_bytes
+from dicert.verify.capacity.qgraph_rank import push_smallest
 from dicert.verify.ranking.executors import LocalPool, _dask_client, _dask_map
 from dicert.verify.ranking.records import MAX_LISTED_FAILURES, QGraphUpperBound, RankedGraph, Ranking, RankingFailure, bound_name
 from dicert.verify.ranking.store import _Store, _graph_of
 from dicert.verify.ranking import tasks as worker_side
-from dicert.verify.ranking.tasks import FIRST_TASK_GRAPHS, StoredRows, TASKS_PER_WORKER, _BLOCKS_CACHED, _WORKER_BEST, _count_block, _generate_block, _forget_solver, _push_best, _solve_chunk, _solve_task, _solver_for, _split_first, _tasks
+from dicert.verify.ranking.tasks import FIRST_TASK_GRAPHS, StoredRows, TASKS_PER_WORKER, _BLOCKS_CACHED, _WORKER_BEST, _count_block, _generate_block, _forget_solver, _solve_chunk, _solve_task, _solver_for, _split_first, _tasks
 
 
 # ---------------------------------------------------------------------------
@@ -110,7 +111,7 @@ def _dispatch(
                 finished += store.insert(run_id, result, done_block=done_block)
                 exact = [row[2] for row in result if row[3] == "optimal"]
             if screen:
-                _push_best(best_k, exact, keep)
+                push_smallest(best_k, exact, keep)
                 if worker_side._SHARED_THRESHOLD is not None and len(best_k) == keep:  # forked local workers
                     worker_side._SHARED_THRESHOLD.value = -best_k[0]
             if progress is not None:

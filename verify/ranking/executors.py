@@ -23,16 +23,6 @@ DASK_CONNECT_SECONDS = 10.0
 _FORK_UNSAFE_MODULES = ("jax", "torch", "tensorflow")
 
 
-def _local_map(func: Callable[..., Any], items: Iterable, jobs: int) -> Iterator[Any]:
-    """``func(*item)`` for each item: here (``jobs == 1``) or streamed, unordered, from a :class:`LocalPool` of ``jobs``."""
-    if jobs == 1:
-        for item in items:
-            yield func(*item)
-        return
-    with LocalPool(jobs) as pool:
-        yield from pool.imap(func, items)
-
-
 class LocalPool:
     """``jobs`` local worker processes that serve several maps (the count phase and the tasks of a ranking).
 

@@ -5,11 +5,10 @@ Part of :mod:`dicert.verify.ranking` (see the package docstring).
 
 from __future__ import annotations
 
-import heapq
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
@@ -17,6 +16,7 @@ from typing import Any, cast
 import numpy as np
 
 from dicert.graphs.enumerate import block_qgraphs
+from dicert.verify.capacity.qgraph_rank import push_smallest
 from dicert.graphs.qgraph import QGraph
 from dicert.verify.channels import UnifilarFSC
 from dicert.verify.errors import SolverFailed
@@ -166,7 +166,7 @@ def _solve_task(
     rows = _solve_chunk(run, bound, channel, m, np.arange(offset + lo, offset + hi), phis, threshold, keep)
     exact = [row[2] for row in rows if row[3] == "optimal" and row[2] is not None]
     if threshold is not None:
-        _push_best(best, exact, keep)
+        push_smallest(best, exact, keep)
     if db is None:
         return task, rows
     return task, StoredRows(_worker_store(run, db[0]).insert(db[1], rows), exact)
@@ -191,15 +191,6 @@ def _worker_store(run: str, path: str) -> _Store:
     if not _WORKER_STORE:
         _WORKER_STORE.append((run, path, _Store(path)))
     return cast(_Store, _WORKER_STORE[0][2])
-
-
-def _push_best(heap: list[float], uppers: Iterable[float], keep: int) -> None:
-    """Keep in ``heap`` (negated, a max-heap) the ``keep`` smallest values seen."""
-    for upper in uppers:
-        if len(heap) < keep:
-            heapq.heappush(heap, -upper)
-        elif upper < -heap[0]:
-            heapq.heapreplace(heap, -upper)
 
 
 #: Per process: the best exact bounds this worker found, per run token (for its screening threshold).
