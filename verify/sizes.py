@@ -25,7 +25,7 @@ Models
     ``(beliefs, actions, y, s)``.
 :func:`simplex_grid_points`, :func:`action_grid_points`
     The grid sizes ``C(K+d-1, d-1)`` and ``prod_s C(A+k_s-1, k_s-1)``.
-:func:`ctw_fit_bytes`, :func:`ctw_tree_bytes`
+:func:`ctw_fit_bytes`, :func:`ctw_tree_bytes`, :func:`ctw_tree_indexed_directly`
     The dense context trees of :class:`dicert.verify.estimators.CTW` (3.3)-(3.6),
     streamed block by block: per node a count vector over the symbols and three
     running sums, the block buffers, and the per-step increments.
@@ -59,6 +59,7 @@ __all__ = [
     "channel_file_bytes",
     "ctw_fit_bytes",
     "ctw_tree_bytes",
+    "ctw_tree_indexed_directly",
     "CTW_BLOCK_STEPS",
 ]
 
@@ -218,6 +219,21 @@ def channel_file_bytes(file_bytes: int) -> int:
 CTW_BLOCK_STEPS = 1 << 14
 
 
+def ctw_tree_indexed_directly(contexts: int, depth: int, steps: int) -> bool:
+    """Whether a CTW tree is indexed by context code rather than by numbering the visited contexts.
+
+    Direct indexing applies when the tree of ``depth`` over ``contexts`` symbols
+    has at most ``max(4 steps, 2^16)`` nodes (``contexts^depth``); otherwise the
+    visited contexts are numbered once over the whole stream.
+
+    Examples
+    --------
+    >>> ctw_tree_indexed_directly(4, 3, 10**6), ctw_tree_indexed_directly(1000, 3, 10**6)
+    (True, False)
+    """
+    return contexts**depth <= max(4 * steps, 1 << 16)
+
+
 def ctw_tree_bytes(symbols: int, depth: int, steps: int, contexts: int | None = None) -> int:
     """Peak bytes of one streamed CTW assignment over ``symbols`` symbols, contexts over ``contexts`` (default the same).
 
@@ -236,8 +252,7 @@ def ctw_tree_bytes(symbols: int, depth: int, steps: int, contexts: int | None = 
     c = a if contexts is None else _natural(contexts, "contexts")
     nodes = sum(min(c**level, max(n, 1)) for level in range(d + 1))
     block = min(CTW_BLOCK_STEPS, max(n, 1))
-    direct = c**d <= max(4 * n, 1 << 16)
-    codes = (d + 1) * (block if direct else n)
+    codes = (d + 1) * (block if ctw_tree_indexed_directly(c, d, n) else n)
     return FLOAT_BYTES * ((a + 3) * nodes + 3 * a * block + codes)
 
 

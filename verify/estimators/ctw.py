@@ -54,7 +54,7 @@ from dicert.verify.estimators.intervals import (
     span_interval,
 )
 from dicert.verify.memory import current_memory_limit, format_size, guard_bytes
-from dicert.verify.sizes import CTW_BLOCK_STEPS, ctw_fit_bytes, ctw_tree_bytes
+from dicert.verify.sizes import CTW_BLOCK_STEPS, ctw_fit_bytes, ctw_tree_bytes, ctw_tree_indexed_directly
 from dicert.verify.estimators.protocol import (
     BaseDIEstimator,
     check_int_param,
@@ -102,7 +102,7 @@ class _ContextNodes:
     def __init__(self, stream: NDArray[np.int64], alphabet: int, depth: int, start: int) -> None:
         self.stream, self.alphabet, self.depth, self.start = stream, alphabet, depth, start
         m = stream.size - start
-        self.direct = alphabet**depth <= max(4 * m, 1 << 16)
+        self.direct = ctw_tree_indexed_directly(alphabet, depth, m)
         if self.direct:
             self.sizes = [alphabet**d for d in range(depth + 1)]
             self.ids: list[NDArray[np.int64]] = []
