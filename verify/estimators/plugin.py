@@ -51,7 +51,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from dicert.verify.errors import InvalidInput, TooLarge
 from dicert.verify.estimators.ctw import _check_alphabet_size
-from dicert.verify.estimators.intervals import batch_means_se, likelihood_ratio_interval
+from dicert.verify.estimators.intervals import batch_means_se, likelihood_ratio_interval, truncation_allowance, widen
 from dicert.verify.estimators.protocol import (
     BaseDIEstimator,
     check_int_param,
@@ -376,12 +376,12 @@ class PlugIn(BaseDIEstimator):
             return intervals, method + "; no truncation allowance (too few samples per context at order k+1)"
         next_di = raw_next[0] - unit * di_df / (2.0 * m_next)
         next_reverse = raw_next[1] - unit * reverse_df / (2.0 * m_next)
-        allowance = (
-            abs(next_di - (raw[0] - unit * dfs[0] / (2.0 * m))),
-            abs(next_reverse - (raw[1] - unit * dfs[1] / (2.0 * m))),
+        allowance = (  # factor 1 for the plug-in: its measured coverage (bench_estimators_coverage.py) needs no more
+            truncation_allowance(raw[0] - unit * dfs[0] / (2.0 * m), next_di, factor=1.0),
+            truncation_allowance(raw[1] - unit * dfs[1] / (2.0 * m), next_reverse, factor=1.0),
         )
         self.truncation_allowance_ = allowance
-        widened = tuple((low - extra, high + extra) for (low, high), extra in zip(intervals, allowance))
+        widened = tuple(widen(interval, extra) for interval, extra in zip(intervals, allowance))
         return widened, method + " +- |order k+1 - order k| (truncation allowance, 3.1.2)"  # type: ignore[return-value]
 
 
