@@ -509,6 +509,7 @@ class QGraphRankSolver:
     def _solve_screened(self, phis: np.ndarray, screen_above: float, keep: int) -> RankBatch:
         """:meth:`solve_batch` with screening (see there): most promising graphs first, threshold tightened per group."""
         low, loose = screening_bounds(self.arrays, phis)
+        low = np.where(np.isnan(low), -np.inf, low)  # no lower bound: the graph must be solved, never screened
         n_graphs = len(phis)
         upper, estimate = loose.upper.copy(), low.copy()
         status: list = ["screened"] * n_graphs

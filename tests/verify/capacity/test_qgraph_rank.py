@@ -190,6 +190,24 @@ def test_one_screened_batch_without_a_threshold_keeps_the_k_best_and_solves_few(
     assert np.all(screened.estimate[out] > best[-1]) and np.all(screened.upper[out] >= every.upper[out] - 1e-9)
 
 
+def test_a_graph_without_a_screening_lower_bound_is_solved_not_screened(monkeypatch) -> None:
+    import dicert.verify.capacity.qgraph_rank as rank_module
+
+    phis = np.concatenate([b.phi for b in qgraph_batches(4, 2)])[:200]
+    solver = QGraphRankSolver(ising_channel(), 4)
+    real = rank_module.screening_bounds
+
+    def nan_for_the_last(arrays, batch):
+        low, loose = real(arrays, batch)
+        low = low.copy()
+        low[-1] = np.nan
+        return low, loose
+
+    monkeypatch.setattr(rank_module, "screening_bounds", nan_for_the_last)
+    out = solver.solve_batch(phis, screen_above=math.inf, keep=1)
+    assert out.status[-1] == "optimal" and np.isfinite(out.upper[-1])
+
+
 def test_a_resumed_run_asking_for_more_graphs_solves_the_screened_candidates(tmp_path) -> None:
     db = tmp_path / "grow.sqlite"
     first = rank_qgraphs(ising_channel(), 4, top=1, lower=False, db=db, chunk_size=64)
