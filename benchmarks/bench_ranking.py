@@ -24,8 +24,9 @@ fresh SQLite database, the top graph re-evaluated in Arb).  Columns:
 - speed-up of each ``--jobs`` over ``jobs=1`` in the same run, and the
   throughput per worker (graphs per second per worker); "idle cores" is the
   speed-up the measured CPU times imply on otherwise idle cores,
-  ``CPU(jobs=1) / (CPU(workers) / jobs + CPU(driver))`` (pessimistic: the
-  driver's share is assumed not to overlap with the workers);
+  ``CPU(jobs=1) / (CPU(all processes) / jobs)`` (the driver is one of the
+  ``jobs`` processes of the local team, so the CPU of all of them splits over
+  ``jobs`` cores; below the measured speed-up only if the load was uneven);
 - validity: ``min upper - C_lo``, the smallest stored upper bound of *all*
   graphs minus the lower end of the certified capacity interval (Ising,
   trapdoor: :mod:`dicert.proofs`); it must be >= 0;
@@ -225,8 +226,8 @@ def main(argv: list[str] | None = None) -> int:
                     workers_ = options.get("jobs", 2)
                     if "jobs" in options and workers_ == 1 and options.get("screen", True):
                         cpu_one = cpu
-                    # wall time on idle cores if the workers' CPU splits evenly and the driver's does not overlap
-                    ideal = None if workers_ == 1 or "jobs" not in options else cpu_one / (kids / workers_ + own)
+                    # wall time on idle cores if the CPU of the team (the driver and its workers) splits evenly
+                    ideal = None if workers_ == 1 or "jobs" not in options else cpu_one / (cpu / workers_)
                     scr = f" ({ranking.screened} screened)" if ranking.screened else ""
                     workers = options.get("jobs", 2)
                     base_wall = wall if base_wall is None else base_wall

@@ -25,24 +25,26 @@ Failures
 
 Parallelism
     Chunks of graphs are solved
-    in the parent (``jobs=1``), by joblib worker processes (``jobs > 1``,
-    forked from the parent where the platform allows, so they inherit the
-    imported libraries and the built program) or on a dask.distributed
+    in the parent (``jobs=1``), by a team of local processes (``jobs > 1``:
+    the parent and ``jobs - 1`` children forked from it where the platform
+    allows, so they inherit the imported libraries and the built program;
+    :mod:`~dicert.verify.ranking.fork_team`) or on a dask.distributed
     cluster (``dask_address``).  Each worker builds the parametrised bound
     program at most once per (channel, ``m``) and re-solves it per graph.
     Local workers die with the driver (:mod:`dicert.verify.worker_death`):
     a SIGKILLed run leaves no orphan processes and resumes from its database.
-    Local workers of a run with a database file commit their own chunks
-    (each its own connection, one transaction per chunk, WAL journal) and
-    send the driver only a summary, so the driver does not compete with them
-    for the cores; otherwise (one process, an in-memory database, dask) the
-    driver stores every chunk.  Either way a chunk is stored in one
-    transaction or not at all.
+    Local workers of a run with a database file, the driver among them,
+    commit their own chunks (each its own connection, one transaction per
+    chunk, WAL journal, checkpointed by the workers' commits) and report
+    only a summary; otherwise (an in-memory database, dask) the driver
+    stores every chunk.  Either way a chunk is stored in one transaction or
+    not at all.
 
 Modules
     :mod:`~dicert.verify.ranking.records` (result records),
     :mod:`~dicert.verify.ranking.store` (SQLite), :mod:`~dicert.verify.ranking.tasks`
-    (the worker side), :mod:`~dicert.verify.ranking.executors` (local pool, loky, dask)
+    (the worker side), :mod:`~dicert.verify.ranking.executors` (local team, loky, dask),
+    :mod:`~dicert.verify.ranking.fork_team` (the local team)
     and :mod:`~dicert.verify.ranking.driver` (:func:`rank_qgraphs`).  Every name of the
     former single module is importable from the package.
 
@@ -83,7 +85,6 @@ from dicert.verify.ranking.driver import (  # noqa: F401  (re-exported: the form
 from dicert.verify.ranking.executors import (  # noqa: F401  (re-exported: the former module's names)
     _FORK_UNSAFE_MODULES,
     DASK_CONNECT_SECONDS,
-    _apply,
     _dask_client,
     _dask_map,
     _guarded,

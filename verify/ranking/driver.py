@@ -74,10 +74,10 @@ def _dispatch(
     before they forked) that running workers read.  With ``graphs`` (block ->
     its graphs) each task carries its own graphs, else the workers generate
     (and cache) the task's block.
-    With ``workers_store`` (local worker processes and a database file) each
-    worker commits its own rows (one SQLite transaction per task, WAL
-    journal) and sends back only a summary: the driver stays idle instead of
-    competing with the workers for the cores; it still marks finished blocks.
+    With ``workers_store`` (local processes and a database file) each
+    process of the team, this one included, commits its own rows (one SQLite
+    transaction per task, WAL journal) and reports only a summary; the
+    driver marks finished blocks and keeps the threshold between its own tasks.
     """
     run = solver_key[0]
     finished = resumed
@@ -105,7 +105,6 @@ def _dispatch(
                 finished += result.added
                 if done_block is not None:
                     store.set_blocks_done(run_id, [done_block])
-                store.checkpoint()  # copy the workers' committed pages now, not all at the end
                 exact = result.exact_uppers
             else:
                 finished += store.insert(run_id, result, done_block=done_block)
@@ -211,7 +210,7 @@ def rank_qgraphs(
     db : path, optional
         SQLite file that stores every bound and makes the run resumable; in memory if omitted.
     jobs : int
-        Local worker processes (joblib); 1 solves in this process.
+        Local processes: this one and ``jobs - 1`` forked workers (loky workers where forking is unsafe); 1 solves in this process.
     dask_address : str or dask.distributed.Client, optional
         Solve on this dask.distributed cluster instead (exclusive with ``jobs > 1``).
     top : int
@@ -357,6 +356,7 @@ def _bound_every_graph(
 
                     worker_side._SHARED_THRESHOLD = multiprocessing.get_context("fork").Value("d", math.inf, lock=False)
                     stack.callback(setattr, worker_side, "_SHARED_THRESHOLD", None)
+                stack.callback(worker_side._close_worker_store, run)  # the driver stores its own tasks' rows too
                 pool = stack.enter_context(LocalPool(jobs))
 
             def parallel_map(func: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:

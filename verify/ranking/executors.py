@@ -1,4 +1,4 @@
-"""Where tasks run: here, in local worker processes (fork pool or loky, tied to the driver's life) or on dask.
+"""Where tasks run: here, in local processes (a fork team or loky, tied to the driver's life) or on dask.
 
 Part of :mod:`dicert.verify.ranking` (see the package docstring).
 """
@@ -12,7 +12,8 @@ from itertools import islice
 from typing import Any
 
 from dicert.verify.errors import InvalidInput
-from dicert.verify.worker_death import die_with_parent, guard
+from dicert.verify.ranking.fork_team import ForkTeam
+from dicert.verify.worker_death import guard
 
 
 #: Seconds to wait for a dask scheduler before giving up.
@@ -24,23 +25,23 @@ _FORK_UNSAFE_MODULES = ("jax", "torch", "tensorflow")
 
 
 class LocalPool:
-    """``jobs`` local worker processes that serve several maps (the count phase and the tasks of a ranking).
+    """``jobs`` local processes that serve several maps (the count phase and the tasks of a ranking).
 
-    The pool uses the ``multiprocessing`` fork context where the platform
-    forks: the workers start with the libraries imported and the program built
-    (in the inherited thread-local cache) instead of paying both per worker,
-    and die with the driver (:mod:`dicert.verify.worker_death`).  Results
-    stream back as each task ends (``imap_unordered``, one task at a time per
-    worker: no waves, so no worker waits for the slowest task of a wave).
-    Forking a process that runs native thread pools (JAX, PyTorch) can
-    deadlock, so when one of those is loaded the pool is joblib's ``loky``
-    (fresh worker processes) instead.  Everything a worker must inherit (the
+    Where the platform forks, the processes are a :class:`~dicert.verify.ranking.fork_team.ForkTeam`:
+    this process and ``jobs - 1`` forked children claiming tasks from one
+    counter, so the children start with the libraries imported and the
+    program built (in the inherited thread-local cache), the driver works
+    instead of waiting, and results stream back as each task ends.  Forking a
+    process that runs native thread pools (JAX, PyTorch) can deadlock, so when
+    one of those is loaded the pool is joblib's ``loky`` (``jobs`` fresh worker
+    processes) instead.  Either way the workers die with the driver
+    (:mod:`dicert.verify.worker_death`).  Everything a worker must inherit (the
     solver, shared memory) has to exist before the pool is entered.
     """
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
-        self._pool: Any = None
+        self._team: ForkTeam | None = None
         self._parallel: Any = None
 
     def __enter__(self) -> LocalPool:
@@ -54,13 +55,12 @@ class LocalPool:
                 n_jobs=self.jobs, backend="loky", return_as="generator_unordered", pre_dispatch=f"{4 * self.jobs}"
             ).__enter__()
         else:
-            context = multiprocessing.get_context("fork")
-            self._pool = context.Pool(self.jobs, initializer=die_with_parent, initargs=(os.getpid(),)).__enter__()
+            self._team = ForkTeam(self.jobs).__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self._pool is not None:
-            self._pool.__exit__(*exc)
+        if self._team is not None:
+            self._team.__exit__(*exc)
         if self._parallel is not None:
             self._parallel.__exit__(*exc)
 
@@ -72,11 +72,8 @@ class LocalPool:
             parent = os.getpid()
             yield from self._parallel(delayed(_guarded)(parent, func, *item) for item in items)
             return
-        yield from self._pool.imap_unordered(_apply, [(func, *item) for item in items], chunksize=1)
-
-
-def _apply(call: tuple) -> Any:
-    return call[0](*call[1:])
+        assert self._team is not None, "LocalPool.imap outside its with block"
+        yield from self._team.imap(func, items)
 
 
 def _guarded(parent: int, func: Callable[..., Any], *args: Any) -> Any:

@@ -106,10 +106,15 @@ class _Store:
         except sqlite3.DatabaseError as exc:
             raise InvalidInput(f"db: {db} is not a dicert ranking database ({exc})") from None
 
-    def checkpoint(self) -> None:
-        """A passive WAL checkpoint: copy committed pages into the database file without waiting for writers."""
+    def checkpoint_every(self, pages: int) -> None:
+        """Let this connection's commits copy the WAL into the database file once it holds ``pages`` pages.
+
+        A worker's commits then checkpoint (passively) as they go, in parallel
+        with the other workers, instead of the driver spending its time on
+        them or the WAL growing until the last connection closes.
+        """
         if self.path is not None:
-            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
 
     def close(self) -> None:
         self.conn.close()

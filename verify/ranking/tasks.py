@@ -180,6 +180,9 @@ class StoredRows:
     exact_uppers: list[float]
 
 
+#: WAL pages after which a worker's commit checkpoints (SQLite's default is 1000): about one task's rows.
+WORKER_CHECKPOINT_PAGES = 200
+
 #: Per process: ``(run token, path, store)`` of the database this worker writes to (local workers only).
 _WORKER_STORE: list[Any] = []
 
@@ -189,8 +192,16 @@ def _worker_store(run: str, path: str) -> _Store:
     if _WORKER_STORE and _WORKER_STORE[0][:2] != (run, path):
         _WORKER_STORE.pop()[2].close()
     if not _WORKER_STORE:
-        _WORKER_STORE.append((run, path, _Store(path)))
+        store = _Store(path)
+        store.checkpoint_every(WORKER_CHECKPOINT_PAGES)
+        _WORKER_STORE.append((run, path, store))
     return cast(_Store, _WORKER_STORE[0][2])
+
+
+def _close_worker_store(run: str) -> None:
+    """Close this process's own connection of run ``run`` (the driver works as one of the local workers)."""
+    if _WORKER_STORE and _WORKER_STORE[0][0] == run:
+        _WORKER_STORE.pop()[2].close()
 
 
 #: Per process: the best exact bounds this worker found, per run token (for its screening threshold).
