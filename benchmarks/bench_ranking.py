@@ -194,7 +194,6 @@ def main(argv: list[str] | None = None) -> int:
         "m", "graphs", "method", "load", "wall s", "CPU s", "wall ms/g", "CPU ms/g", "solve ms",
         "speed-up", "graphs/s/worker", "min upper - C_lo", "best upper", "ties", "failed", "target",
     )
-    cpu_one = 0.0
     for column in columns:
         table.add_column(column, justify="left" if column == "method" else "right")
     rank_qgraphs(channel, 2, top=1)  # imports, first-solve set-up and the first Arb evaluation outside the timings
@@ -204,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
                 _sample_rows(table, args.channel, channel, m, args.sample, args.baseline_python, tmp, c_lo)
                 continue
             base_wall = None
+            cpu_one: float | None = None  # CPU of this size's jobs=1 row, when it ran
             runs: list[tuple[str, dict]] = [(f"rank_qgraphs, jobs={j}", {"jobs": j}) for j in args.jobs]
             if args.no_screen:
                 runs.append(("rank_qgraphs, jobs=1, no screening", {"jobs": 1, "screen": False}))
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
                     if "jobs" in options and workers_ == 1 and options.get("screen", True):
                         cpu_one = cpu
                     # wall time on idle cores if the CPU of the team (the driver and its workers) splits evenly
-                    ideal = None if workers_ == 1 or "jobs" not in options else cpu_one / (cpu / workers_)
+                    ideal = None if workers_ == 1 or "jobs" not in options or cpu_one is None else cpu_one / (cpu / workers_)
                     scr = f" ({ranking.screened} screened)" if ranking.screened else ""
                     workers = options.get("jobs", 2)
                     base_wall = wall if base_wall is None else base_wall
