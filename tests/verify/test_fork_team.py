@@ -5,14 +5,21 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import time
+import types
 
 import pytest
 
 from dicert.verify.errors import InvalidInput, SolverFailed
 from dicert.verify.ranking.fork_team import ForkTeam
 
-pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method")
+pytestmark = [
+    pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"),
+    # JAX, once an earlier test has started it, warns at every fork; these children run plain
+    # Python and never touch JAX (the ranking itself does not fork then: see the last test).
+    pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called:RuntimeWarning"),
+]
 
 
 def _pid_of(item: int) -> tuple[int, int]:
@@ -88,6 +95,15 @@ def test_a_map_left_unfinished_breaks_the_team_instead_of_mixing_two_maps() -> N
         results.close()  # the caller stopped early: the children may still be working
         with pytest.raises(RuntimeError, match="a previous map did not finish"):
             list(team.imap(_pid_of, [(1,)]))
+
+
+def test_the_ranking_uses_fresh_loky_workers_instead_of_forking_when_a_threaded_library_is_loaded(monkeypatch) -> None:
+    from dicert.verify.ranking.executors import LocalPool
+
+    monkeypatch.setitem(sys.modules, "torch", types.ModuleType("torch"))  # a library whose threads make fork unsafe
+    with LocalPool(2) as pool:
+        assert pool._team is None and pool._parallel is not None
+        assert sorted(pool.imap(pow, [(2, k) for k in range(5)])) == [1, 2, 4, 8, 16]
 
 
 def _running(pid: int) -> bool:
