@@ -228,6 +228,25 @@ def test_dask_local_cluster_gives_the_same_table_as_one_process(tmp_path: Path) 
     assert _table(tmp_path / "one.sqlite") == _table(tmp_path / "dask.sqlite")
 
 
+def _chunk_rows(i: int) -> list[tuple]:
+    return [(bytes([i, k]), i * 1000 + k, 0.5, "screened", None, 1e-4, 0.25) for k in range(200)]
+
+
+@pytest.mark.slow
+def test_dask_map_returns_each_chunk_whole_and_releases_finished_results() -> None:
+    distributed = pytest.importorskip("dask.distributed", reason="the optional 'cluster' extra (dask) is missing")
+    from dicert.verify.ranking.executors import _dask_map
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        with distributed.Client(cluster.scheduler_address) as client:
+            held, results = [], []
+            for rows in _dask_map(client, _chunk_rows, [(i,) for i in range(30)], workers=2):
+                results.append(rows)
+                held.append(len(client.futures))
+    assert sorted(results) == [_chunk_rows(i) for i in range(30)]  # rows arrive as the worker built them
+    assert max(held) <= 4 * 2 + 1  # only the tasks in flight are held, not every finished chunk
+
+
 def test_empty_dask_address_is_bad_input() -> None:
     pytest.importorskip("dask.distributed", reason="the optional 'cluster' extra (dask) is missing")
     with pytest.raises(InvalidInput, match=r"^dask: expected a scheduler address"):

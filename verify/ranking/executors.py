@@ -6,6 +6,7 @@ Part of :mod:`dicert.verify.ranking` (see the package docstring).
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
@@ -98,20 +99,40 @@ def _dask_client(address: Any) -> tuple[Any, bool]:
         raise InvalidInput(f"dask: cannot connect to the scheduler at {address} ({exc.__class__.__name__})") from None
 
 
+def _pickled(func: Callable[..., Any], *args: Any) -> bytes:
+    """``func(*args)`` as one pickle (what a dask task returns: see :func:`_dask_map`)."""
+    return pickle.dumps(func(*args), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _dask_map(client: Any, func: Callable[..., Any], items: Iterable, workers: int) -> Iterator[Any]:
-    """``func(*item)`` on the cluster, at most ``4 * workers`` tasks in flight, results as they finish."""
+    """``func(*item)`` on the cluster, at most ``4 * workers`` tasks in flight, results as they finish.
+
+    Each result travels as one pickle: dask serialises a list element by element,
+    and a task returning a chunk's 333 rows spent about 75 ms in transfer (69 such
+    tasks: 5.9 s on a two-worker ``LocalCluster``, 0.8 s as one pickle each).  A
+    future is dropped once its result is read, so finished results do not stay in
+    the workers' memory for the rest of the run.
+    """
     from dask.distributed import as_completed
 
     pending = iter(items)
-    submitted = [client.submit(func, *item, pure=False) for item in islice(pending, 4 * workers)]
-    running = as_completed(submitted)
+    in_flight: set[Any] = set()
+    running = as_completed()
+
+    def submit(item: tuple) -> None:
+        future = client.submit(_pickled, func, *item, pure=False)
+        in_flight.add(future)
+        running.add(future)
+
+    for item in islice(pending, 4 * workers):
+        submit(item)
     try:
         for future in running:
-            result = future.result()
+            blob = future.result()
+            in_flight.discard(future)
             item = next(pending, None)
             if item is not None:
-                submitted.append(client.submit(func, *item, pure=False))
-                running.add(submitted[-1])
-            yield result
+                submit(item)
+            yield pickle.loads(blob)
     finally:
-        client.cancel([f for f in submitted if not f.done()])
+        client.cancel(list(in_flight))
