@@ -8,6 +8,7 @@ Usage::
     python benchmarks/bench_ranking.py --channel bec-noc:eps=0.5 --nodes 3 4
     python benchmarks/bench_ranking.py --baseline-python /work/main/.venv/bin/python   # + the old code, same run
     python benchmarks/bench_ranking.py --dask                           # + a 2-process dask LocalCluster
+    python benchmarks/bench_ranking.py --nodes 6 --jobs 1 --dask 1 2    # + dask LocalClusters of 1 and 2 workers
     python benchmarks/bench_ranking.py --nodes 6 --sample 3000 --baseline-python /work/main/.venv/bin/python
                                         # sizes too large to run whole here: evenly spaced sample, projected
 
@@ -100,6 +101,21 @@ def _cpu_parts() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
 
 
+def _on_local_cluster(channel, m: int, db: Path, n_workers: int) -> tuple:
+    """Rank on a fresh dask ``LocalCluster`` of ``n_workers`` single-thread processes: (ranking, wall seconds).
+
+    The cluster is started before the clock starts; the workers' first task still
+    pays their imports and the program build, as on a real cluster.
+    """
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster.scheduler_address) as client:
+            start = time.perf_counter()
+            ranking = rank_qgraphs(channel, m, db=db, top=1, lower=False, dask_address=client)
+            return ranking, time.perf_counter() - start
+
+
 def _load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
@@ -178,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nodes", type=int, nargs="+", default=[4, 5], help="graph sizes to rank (default 4 5)")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="local worker counts (default 1 2)")
     parser.add_argument("--baseline-python", help="interpreter of a checkout with the previous implementation")
-    parser.add_argument("--dask", action="store_true", help="also run on a 2-process dask LocalCluster")
+    parser.add_argument("--dask", nargs="*", type=int, default=None, metavar="WORKERS",
+                        help="also run on dask LocalClusters of these many single-thread worker processes (default 2)")
     parser.add_argument("--no-screen", action="store_true", help="also rank with screening off (every graph solved)")
     parser.add_argument("--pairs", type=int, default=0,
                         help="also time N interleaved (jobs=1, jobs=J) pairs per size and report the median speed-up")
@@ -207,44 +224,39 @@ def main(argv: list[str] | None = None) -> int:
             runs: list[tuple[str, dict]] = [(f"rank_qgraphs, jobs={j}", {"jobs": j}) for j in args.jobs]
             if args.no_screen:
                 runs.append(("rank_qgraphs, jobs=1, no screening", {"jobs": 1, "screen": False}))
-            cluster = None
-            if args.dask:
-                from dask.distributed import LocalCluster
-
-                cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-                runs.append(("rank_qgraphs, dask LocalCluster 2 workers", {"dask_address": cluster.scheduler_address}))
-            try:
-                for label, options in runs:
-                    db = Path(tmp) / f"{m}-{len(list(Path(tmp).iterdir()))}.sqlite"
-                    _block_phis.cache_clear()  # every row generates its graphs, as a fresh CLI run does
-                    load = _load()
-                    (own0, kids0), start = _cpu_parts(), time.perf_counter()
+            for n_workers in ([2] if args.dask == [] else args.dask or []):
+                runs.append((f"rank_qgraphs, dask LocalCluster {n_workers} workers", {"dask_workers": n_workers}))
+            for label, options in runs:
+                db = Path(tmp) / f"{m}-{len(list(Path(tmp).iterdir()))}.sqlite"
+                _block_phis.cache_clear()  # every row generates its graphs, as a fresh CLI run does
+                load = _load()
+                (own0, kids0), start = _cpu_parts(), time.perf_counter()
+                if "dask_workers" in options:  # its worker processes are reaped when it closes: CPU s counts them
+                    ranking, wall = _on_local_cluster(channel, m, db, options["dask_workers"])
+                else:
                     ranking = rank_qgraphs(channel, m, db=db, top=1, lower=False, **options)
                     wall = time.perf_counter() - start
-                    own, kids = (a - b for a, b in zip(_cpu_parts(), (own0, kids0)))
-                    cpu = own + kids
-                    workers_ = options.get("jobs", 2)
-                    if "jobs" in options and workers_ == 1 and options.get("screen", True):
-                        cpu_one = cpu
-                    # wall time on idle cores if the CPU of the team (the driver and its workers) splits evenly
-                    ideal = None if workers_ == 1 or "jobs" not in options or cpu_one is None else cpu_one / (cpu / workers_)
-                    scr = f" ({ranking.screened} screened)" if ranking.screened else ""
-                    workers = options.get("jobs", 2)
-                    base_wall = wall if base_wall is None else base_wall
-                    low, solve = _db_stats(db)
-                    key = (args.channel, m, workers if "jobs" in options else -1)
-                    table.add_row(
-                        str(m), str(ranking.count), label + scr, load, f"{wall:.2f}", f"{cpu:.2f}",
-                        f"{1e3 * wall / ranking.count:.3f}", f"{1e3 * cpu / ranking.count:.3f}", f"{1e3 * solve:.3f}",
-                        f"{base_wall / wall:.2f}x" + ("" if ideal is None else f" (idle cores: {ideal:.2f}x)"),
-                        f"{ranking.count / wall / workers:.0f}",
-                        "-" if c_lo is None else f"{low - c_lo:+.2e}", f"{ranking.top[0].upper:.12f}",
-                        str(ranking.tied_with_best), str(ranking.failed), TARGETS.get(key, ""),
-                    )
-                    console.print(f"[dim]{label} m={m}: {wall:.1f} s[/dim]")
-            finally:
-                if cluster is not None:
-                    cluster.close()
+                own, kids = (a - b for a, b in zip(_cpu_parts(), (own0, kids0)))
+                cpu = own + kids
+                workers_ = options.get("jobs", options.get("dask_workers", 1))
+                if "jobs" in options and workers_ == 1 and options.get("screen", True):
+                    cpu_one = cpu
+                # wall time on idle cores if the CPU of the team (the driver and its workers) splits evenly
+                ideal = None if workers_ == 1 or "jobs" not in options or cpu_one is None else cpu_one / (cpu / workers_)
+                scr = f" ({ranking.screened} screened)" if ranking.screened else ""
+                workers = workers_
+                base_wall = wall if base_wall is None else base_wall
+                low, solve = _db_stats(db)
+                key = (args.channel, m, workers if "jobs" in options else -1)
+                table.add_row(
+                    str(m), str(ranking.count), label + scr, load, f"{wall:.2f}", f"{cpu:.2f}",
+                    f"{1e3 * wall / ranking.count:.3f}", f"{1e3 * cpu / ranking.count:.3f}", f"{1e3 * solve:.3f}",
+                    f"{base_wall / wall:.2f}x" + ("" if ideal is None else f" (idle cores: {ideal:.2f}x)"),
+                    f"{ranking.count / wall / workers:.0f}",
+                    "-" if c_lo is None else f"{low - c_lo:+.2e}", f"{ranking.top[0].upper:.12f}",
+                    str(ranking.tied_with_best), str(ranking.failed), TARGETS.get(key, ""),
+                )
+                console.print(f"[dim]{label} m={m}: {wall:.1f} s[/dim]")
             if args.baseline_python:
                 for jobs in args.jobs:
                     db = Path(tmp) / f"base-{m}-{jobs}.sqlite"
