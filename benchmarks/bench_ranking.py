@@ -19,7 +19,8 @@ Thm 4.5.2 at the solver's primal-dual point in batch, every bound written to a
 fresh SQLite database, the top graph re-evaluated in Arb).  Columns:
 
 - wall and CPU seconds (this process plus its worker processes) and both per
-  graph: on a shared, loaded machine CPU time is the steadier number;
+  graph: on a shared, loaded machine CPU time is the steadier number (a dask
+  row's CPU includes its LocalCluster's whole life: worker start-up, imports);
 - ``solve ms``: Clarabel's own time per graph (stored per graph), the floor
   of this design;
 - speed-up of each ``--jobs`` over ``jobs=1`` in the same run, and the
