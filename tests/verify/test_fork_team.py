@@ -58,6 +58,16 @@ def test_every_item_is_run_exactly_once_and_the_driver_works_too(jobs: int) -> N
     assert workers <= {os.getpid(), *pids}
 
 
+def _big(item: int) -> tuple[int, bytes]:
+    return item, bytes([item]) * 6_000_000  # larger than any socket buffer: the child waits for the driver
+
+
+def test_results_larger_than_the_socket_buffer_arrive_whole() -> None:
+    with ForkTeam(2) as team:
+        results = sorted(team.imap(_big, [(k,) for k in range(6)]))
+    assert results == [(k, bytes([k]) * 6_000_000) for k in range(6)]
+
+
 def test_an_error_in_a_child_is_raised_in_the_driver_with_its_type_and_message() -> None:
     _DRIVER[0] = os.getpid()
     with pytest.raises(InvalidInput, match=r"^item: expected anything but 5, got \d+") as raised:
