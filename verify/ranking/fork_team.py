@@ -89,23 +89,29 @@ def _portable(exc: BaseException) -> BaseException:
 
 
 def _child(conn: Connection, counter: Any, parent: int) -> None:
-    """A child's life: take a map, claim and run its items, send each result, say done; until told to stop."""
-    die_with_parent(parent)
-    while True:
-        try:
-            data = conn.recv_bytes()
-        except (EOFError, OSError):
-            return
-        if not data:  # told to stop
-            return
-        func, items = pickle.loads(data)
-        try:
-            while (index := _claim(counter, len(items))) is not None:
-                conn.send(("result", func(*items[index])))
-        except BaseException as exc:  # noqa: BLE001 - every failure goes to the driver, which raises it
-            conn.send(("error", _portable(exc)))
-            return
-        conn.send(("done", None))
+    """A child's life: take a map, claim and run its items, send each result, say done; until told to stop.
+
+    It ends with ``os._exit``: nothing the driver had buffered for stdout before
+    the fork is flushed a second time, and no lock another driver thread held at
+    the fork (a progress bar's) is waited for.
+    """
+    code = 0
+    try:
+        die_with_parent(parent)
+        while (data := conn.recv_bytes()) != b"":  # an empty message: stop
+            func, items = pickle.loads(data)
+            try:
+                while (index := _claim(counter, len(items))) is not None:
+                    conn.send(("result", func(*items[index])))
+            except BaseException as exc:  # noqa: BLE001 - every failure goes to the driver, which raises it
+                code = 1
+                conn.send(("error", _portable(exc)))
+                return
+            conn.send(("done", None))
+    except (EOFError, OSError):  # the driver is gone
+        code = 1
+    finally:
+        os._exit(code)
 
 
 def _died(process: Any) -> NoReturn:
