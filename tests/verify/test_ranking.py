@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -226,6 +227,17 @@ def test_dask_local_cluster_gives_the_same_table_as_one_process(tmp_path: Path) 
         )
     assert ranking.solved == 52
     assert _table(tmp_path / "one.sqlite") == _table(tmp_path / "dask.sqlite")
+
+
+@pytest.mark.slow
+def test_the_best_graphs_lower_bounds_and_certificates_are_the_same_from_two_jobs(tmp_path: Path) -> None:
+    def best(jobs: int) -> list[tuple]:
+        ranking = rank_qgraphs(trapdoor_channel(), 3, top=2, certify=True, jobs=jobs, db=tmp_path / f"{jobs}.sqlite")
+        return [(g.index, g.upper, g.lower, g.certified_upper, g.certified_lower, g.tie) for g in ranking.top]
+
+    one, two = best(1), best(2)  # with two jobs the best graphs are bounded by the driver and its worker
+    assert one == two
+    assert one[0][3] is not None and Fraction(one[0][3]) >= Fraction("0.6942419136306")  # log2 of the golden ratio, truncated
 
 
 def _chunk_rows(i: int) -> list[tuple]:

@@ -75,7 +75,6 @@ from __future__ import annotations
 from dicert.verify.ranking.driver import (  # noqa: F401  (re-exported: the former module's names)
     _best_with_lower,
     _block_counts,
-    _certify,
     _channel_label,
     _check_graph_memory,
     _rigorous_uppers,
@@ -107,6 +106,7 @@ from dicert.verify.ranking.tasks import (  # noqa: F401  (re-exported: the forme
     TASKS_PER_WORKER,
     Task,
     _block_phis,
+    _certify,
     _count_block,
     _forget_solver,
     _solve_chunk,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from dataclasses import dataclass
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -26,7 +27,7 @@ from dicert.verify.ranking.executors import LocalPool, _dask_client, _dask_map
 from dicert.verify.ranking.records import MAX_LISTED_FAILURES, QGraphUpperBound, RankedGraph, Ranking, RankingFailure, bound_name
 from dicert.verify.ranking.store import _Store, _graph_of
 from dicert.verify.ranking import tasks as worker_side
-from dicert.verify.ranking.tasks import FIRST_TASK_GRAPHS, StoredRows, TASKS_PER_WORKER, _BLOCKS_CACHED, _WORKER_BEST, _count_block, _generate_block, _forget_solver, _solve_chunk, _solve_task, _solver_for, _split_first, _tasks
+from dicert.verify.ranking.tasks import FIRST_TASK_GRAPHS, StoredRows, TASKS_PER_WORKER, _BLOCKS_CACHED, _WORKER_BEST, _count_block, _generate_block, _forget_solver, _solve_chunk, _solve_task, _solver_for, _split_first, _tasks, _top_graph_bounds
 
 
 # ---------------------------------------------------------------------------
@@ -270,12 +271,13 @@ def rank_qgraphs(
     try:
         run_id = store.run_id(label, unifilar.fingerprint, name, m, r)
         resumed = store.stored(run_id)
-        total = _bound_every_graph(
-            store, run_id, (run, bound, unifilar, m, r), resumed, jobs=jobs, dask_address=dask_address,
-            chunk_size=chunk_size, screen=screen, keep=max(top, 1), progress=progress,
-        )
-        store.set_total(run_id, total)
-        best = _best_with_lower(store, run_id, run, bound, unifilar, m, r, top, lower, certify, tie_tol)
+        job = (run, bound, unifilar, m, r)
+        with _workers(job, jobs=jobs, dask_address=dask_address, screen=screen) as workers:
+            total = _bound_every_graph(
+                store, run_id, job, resumed, workers, chunk_size=chunk_size, screen=screen, keep=max(top, 1), progress=progress
+            )
+            store.set_total(run_id, total)
+            best = _best_with_lower(store, run_id, job, top, lower, certify, tie_tol, workers.map)
         # the stored float of the best graph (its reported upper may be the slightly smaller Arb value)
         tied = store.tied_with(run_id, store.kth_upper(run_id, 1), tie_tol) if best and best[0].estimate is not None else 0
         solved, failed, screened = store.counts(run_id)
@@ -324,30 +326,33 @@ def _checked_arguments(
     return unifilar, label, m, r, jobs, top, chunk_size
 
 
-def _bound_every_graph(
-    store: _Store,
-    run_id: int,
-    job: tuple[str, Any, Any, int, int],
-    resumed: int,
-    *,
-    jobs: int,
-    dask_address: Any,
-    chunk_size: int | None,
-    screen: bool,
-    keep: int,
-    progress: Callable[[int, int], None] | None,
-) -> int:
-    """Count, plan and bound every graph of ``job = (run, bound, unifilar, m, r)`` not yet stored; the graph count.
+def _serial_map(func: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:
+    """``func(*item)`` for each item, here, in order."""
+    return (func(*item) for item in items)
 
-    Runs in this process, in ``jobs`` local processes, or on the dask cluster at
-    ``dask_address`` (a client opened here is closed here).
+
+@dataclass
+class _Workers:
+    """Where a ranking's maps run: ``map(func, items)`` and how many processes (``count``); ``local`` for a fork team or loky."""
+
+    map: Callable[[Callable[..., Any], Iterable[Any]], Iterator[Any]]
+    count: int
+    local: bool
+
+
+@contextlib.contextmanager
+def _workers(job: tuple[str, Any, Any, int, int], *, jobs: int, dask_address: Any, screen: bool) -> Iterator[_Workers]:
+    """This process, ``jobs`` local processes or the dask cluster at ``dask_address``, for every map of one ranking.
+
+    Local workers are forked after the solver is built and the shared screening
+    threshold exists (they inherit both); a dask client opened here is closed here.
     """
-    run, bound, unifilar, m, r = job
+    run, bound, unifilar, m, _ = job
     client, own_client = (None, False) if dask_address is None else _dask_client(dask_address)
     local = client is None and jobs > 1
     try:
         with contextlib.ExitStack() as stack:
-            workers = jobs if client is None else max(1, sum(client.nthreads().values()))
+            count = jobs if client is None else max(1, sum(client.nthreads().values()))
             pool: LocalPool | None = None
             if local:
                 _solver_for(run, bound, unifilar, m)  # built before the workers fork, so they inherit it
@@ -361,53 +366,70 @@ def _bound_every_graph(
 
             def parallel_map(func: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:
                 if client is not None:
-                    return _dask_map(client, func, items, workers)
+                    return _dask_map(client, func, items, count)
                 if pool is None:
-                    return (func(*item) for item in items)
+                    return _serial_map(func, items)
                 return pool.imap(func, items)
 
-            # Few blocks (m <= 5 for r = 2): the pool generates them, one per worker, and sends the
-            # graphs back; each task then carries its own graphs (a few kB), so no block is generated
-            # twice and none serially here.  Many blocks: each worker generates (and caches) its tasks' blocks.
-            graphs = None
-            if local and count_blocks(m, r) <= _BLOCKS_CACHED:
-                graphs = dict(parallel_map(_generate_block, [(m, r, b) for b in range(count_blocks(m, r))]))
-                known = store.block_counts(run_id)
-                store.set_block_counts(run_id, [(b, len(g)) for b, g in graphs.items() if b not in known])
-            counts = _block_counts(store, run_id, m, r, parallel_map)
-            total = sum(counts)
-            tasks, per_block = _plan(store, run_id, counts, resumed, chunk_size, workers, screen)
-            _dispatch(store, run_id, job, tasks, per_block, parallel_map,
-                      screen=screen, keep=keep, workers_store=local, graphs=graphs,
-                      resumed=resumed, total=total, progress=progress)
-        if screen:
-            _solve_screened_candidates(store, run_id, run, bound, unifilar, m, r, keep)
+            yield _Workers(parallel_map, count, local)
     finally:
         if own_client and client is not None:
             client.close()
+
+
+def _bound_every_graph(
+    store: _Store,
+    run_id: int,
+    job: tuple[str, Any, Any, int, int],
+    resumed: int,
+    workers: _Workers,
+    *,
+    chunk_size: int | None,
+    screen: bool,
+    keep: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """Count, plan and bound every graph of ``job = (run, bound, unifilar, m, r)`` not yet stored; the graph count."""
+    run, bound, unifilar, m, r = job
+    # Few blocks (m <= 5 for r = 2): the local workers generate them, one each, and send the
+    # graphs back; each task then carries its own graphs (a few kB), so no block is generated
+    # twice and none serially here.  Many blocks: each worker generates (and caches) its tasks' blocks.
+    graphs = None
+    if workers.local and count_blocks(m, r) <= _BLOCKS_CACHED:
+        graphs = dict(workers.map(_generate_block, [(m, r, b) for b in range(count_blocks(m, r))]))
+        known = store.block_counts(run_id)
+        store.set_block_counts(run_id, [(b, len(g)) for b, g in graphs.items() if b not in known])
+    counts = _block_counts(store, run_id, m, r, workers.map)
+    total = sum(counts)
+    tasks, per_block = _plan(store, run_id, counts, resumed, chunk_size, workers.count, screen)
+    _dispatch(store, run_id, job, tasks, per_block, workers.map,
+              screen=screen, keep=keep, workers_store=workers.local, graphs=graphs,
+              resumed=resumed, total=total, progress=progress)
+    if screen:
+        _solve_screened_candidates(store, run_id, run, bound, unifilar, m, r, keep)
     return total
 
 
 def _best_with_lower(
     store: _Store,
     run_id: int,
-    run: str,
-    bound: Any,
-    channel: UnifilarFSC,
-    m: int,
-    r: int,
+    job: tuple[str, Any, Any, int, int],
     k: int,
     lower: bool,
     certify: bool = False,
     tie_tol: float = 0.0,
+    parallel_map: Callable[..., Iterator[Any]] | None = None,
 ) -> tuple[RankedGraph, ...]:
     """The ``k`` best stored graphs with tie groups; lower bounds are computed once and stored.
 
     For the default bound the ``k`` graphs are re-solved once more to recover
     their duality witnesses ``(T, V)``, whose bound is re-evaluated with Arb
-    balls (:func:`~dicert.verify.capacity.qgraph_rank.rigorous_duality_upper`);
-    with ``certify`` the independent checker certifies them as well.
+    balls (:func:`~dicert.verify.capacity.qgraph_rank.rigorous_duality_upper`).
+    Their lower bounds (and, with ``certify``, the independent checker's
+    certificates) are computed by the ranking's workers (``parallel_map``),
+    one graph per task (:func:`~dicert.verify.ranking.tasks._top_graph_bounds`).
     """
+    run, bound, channel, m, r = job
     rows = store.top(run_id, k)
     if not rows:
         return ()
@@ -417,26 +439,21 @@ def _best_with_lower(
     estimates = np.array([np.nan if row[5] is None else row[5] for row in rows], dtype=float)
     groups = tie_groups(uppers, estimates, tie_tol)
     solver = _solver_for(run, bound, channel, m)
+    default_bound = solver is not None and hasattr(solver, "solve_batch")
     rigorous: dict[int, tuple[float, dict[str, Any]]] = {}
     phis = np.stack([np.frombuffer(row[0], dtype=np.int8).reshape(m, r) for row in rows]).astype(np.int64)
-    if solver is not None and hasattr(solver, "solve_batch"):
+    if default_bound:
         rigorous = _rigorous_uppers(solver, channel, phis)
+    todo = [(*job, blob, certify and default_bound) for blob, _, _, _, checked, _ in rows if (lower and not checked) or certify]
+    found = dict((parallel_map or _serial_map)(_top_graph_bounds, todo))
     best = []
     for i, (blob, idx, upper, low, checked, estimate) in enumerate(rows):
         graph = _graph_of(blob, m, r)
-        full = low_witness = None
-        if (lower and not checked) or certify:
-            try:
-                full = solver(graph, lower=True)
-                low = None if full.lower is None else float(full.lower)
-                low_witness = getattr(full, "lower_witness", None)
-            except SolverFailed:
-                low = None
+        low_witness = cert_upper = cert_lower = None
+        if blob in found:
+            low, low_witness, cert_upper, cert_lower = found[blob]
             if not checked:
                 store.set_lower(run_id, blob, low)
-        cert_upper = cert_lower = None
-        if certify and full is not None and hasattr(solver, "solve_batch"):
-            cert_upper, cert_lower = _certify(channel, graph, full)
         best.append(
             RankedGraph(
                 int(idx),
@@ -471,15 +488,3 @@ def _rigorous_uppers(solver: Any, channel: UnifilarFSC, phis: np.ndarray) -> dic
         except (InvalidInput, InvalidChannel):  # e.g. a channel law that is not exact in decimal
             continue
     return out
-
-
-def _certify(channel: UnifilarFSC, graph: QGraph, solution: Any) -> tuple[str | None, str | None]:
-    """Decimal bounds of one graph from the independent checker; ``(None, None)`` if it cannot certify."""
-    from dicert.verify.certify.qgraph_certify import certify_qgraph_bounds
-    from dicert.verify.errors import DicertError
-
-    try:
-        result = certify_qgraph_bounds(channel, graph, solution=solution)
-    except DicertError:
-        return None, None
-    return result.upper, result.lower

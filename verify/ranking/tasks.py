@@ -102,6 +102,36 @@ def _solve_chunk(
     return rows
 
 
+def _top_graph_bounds(
+    run: str, bound: Any, channel: UnifilarFSC, m: int, r: int, blob: bytes, certify: bool
+) -> tuple[bytes, tuple[float | None, dict[str, Any] | None, str | None, str | None]]:
+    """One of the best graphs: its BCJR-invariant lower bound (Thm 4.4.4) with witness and, with ``certify``,
+    the independent checker's decimal bounds -- ``(blob, (lower, witness, certified upper, certified lower))``.
+
+    The worker side of the ranking's last step (one graph per task); a failed solve gives no bound.
+    """
+    graph = QGraph(np.frombuffer(blob, dtype=np.int8).reshape(m, r).astype(np.int64))
+    try:
+        full = _solver_for(run, bound, channel, m)(graph, lower=True)
+    except SolverFailed:
+        return blob, (None, None, None, None)
+    low = None if full.lower is None else float(full.lower)
+    cert_upper, cert_lower = _certify(channel, graph, full) if certify else (None, None)
+    return blob, (low, getattr(full, "lower_witness", None), cert_upper, cert_lower)
+
+
+def _certify(channel: UnifilarFSC, graph: QGraph, solution: Any) -> tuple[str | None, str | None]:
+    """Decimal bounds of one graph from the independent checker; ``(None, None)`` if it cannot certify."""
+    from dicert.verify.certify.qgraph_certify import certify_qgraph_bounds
+    from dicert.verify.errors import DicertError
+
+    try:
+        result = certify_qgraph_bounds(channel, graph, solution=solution)
+    except DicertError:
+        return None, None
+    return result.upper, result.lower
+
+
 #: Enumeration blocks each process keeps generated (``_block_phis`` cache).
 _BLOCKS_CACHED = 4
 
