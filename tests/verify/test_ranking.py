@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
@@ -238,6 +239,32 @@ def test_the_best_graphs_lower_bounds_and_certificates_are_the_same_from_two_job
     one, two = best(1), best(2)  # with two jobs the best graphs are bounded by the driver and its worker
     assert one == two
     assert one[0][3] is not None and Fraction(one[0][3]) >= Fraction("0.6942419136306")  # log2 of the golden ratio, truncated
+
+
+_TEAM_RUN = textwrap.dedent(
+    """
+    import json, sys
+    from dicert.verify.channels import ising_channel
+    from dicert.verify.ranking import rank_qgraphs
+    from dicert.verify.ranking.executors import _FORK_UNSAFE_MODULES
+    assert not any(name in sys.modules for name in _FORK_UNSAFE_MODULES)  # so jobs=2 is the fork team
+    ranking = rank_qgraphs(ising_channel(), 4, db=sys.argv[1], jobs=2, top=3)
+    print(json.dumps([[g.index, g.upper, g.lower, g.tie] for g in ranking.top] + [[ranking.solved, ranking.failed]]))
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_fresh_process_ranking_with_the_fork_team_matches_one_process(tmp_path: Path) -> None:
+    # in this test session JAX may be loaded (then jobs=2 uses loky workers): a fresh interpreter forks
+    out = subprocess.run([sys.executable, "-c", _TEAM_RUN, str(tmp_path / "team.sqlite")], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    one = rank_qgraphs(ising_channel(), 4, db=tmp_path / "one.sqlite", top=3)
+    # (how many graphs are screened depends on when each process learns the threshold; the best do not)
+    assert json.loads(out.stdout) == [[g.index, g.upper, g.lower, g.tie] for g in one.top] + [[892, 0]]
+    with sqlite3.connect(tmp_path / "team.sqlite") as conn:
+        total, graphs = conn.execute("SELECT COUNT(*), COUNT(DISTINCT graph) FROM bounds").fetchone()
+    assert total == graphs == 892
 
 
 def _chunk_rows(i: int) -> list[tuple]:
