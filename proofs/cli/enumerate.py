@@ -143,7 +143,7 @@ def enumerate_command(
     rank: bool = typer.Option(False, "--rank", help="Rank the graphs by their Q-graph upper bound (needs --channel)."),
     top: int = typer.Option(10, "--top", "-k", help="How many of the best graphs to show."),
     db: str | None = typer.Option(None, "--db", help="SQLite file storing every bound; a killed run resumes from it."),
-    jobs: int = typer.Option(1, "--jobs", "-j", help="Local processes: the driver and JOBS-1 forked workers."),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Local processes (a ranking runs in the driver and JOBS-1 forked workers)."),
     dask: str | None = typer.Option(None, "--dask", help="Solve on the dask.distributed scheduler at this address."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
     certify: bool = typer.Option(
