@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import dataclass
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from dicert.graphs.enumerate import count_accessible_automata, count_blocks
-from dicert.graphs.qgraph import QGraph
 from dicert.verify._numeric import check_int
 from dicert.verify.channels import Channel, UnifilarFSC, as_unifilar, channel_spec
-from dicert.verify.errors import InvalidChannel, InvalidInput, SolverFailed, TooLarge
+from dicert.verify.errors import InvalidChannel, InvalidInput, TooLarge
 from dicert.verify.memory import current_memory_limit, format_bytes
 from dicert.verify.capacity.qgraph_rank import push_smallest
 from dicert.verify.ranking.executors import LocalPool, _dask_client, _dask_map

@@ -20,7 +20,7 @@ from dicert.verify.capacity.qgraph_rank import push_smallest
 from dicert.graphs.qgraph import QGraph
 from dicert.verify.channels import UnifilarFSC
 from dicert.verify.errors import SolverFailed
-from dicert.verify.ranking.store import Row, _graph_bytes, _Store
+from dicert.verify.ranking.store import Row, _graph_bytes, _graph_of, _Store
 
 
 # ---------------------------------------------------------------------------
@@ -110,7 +110,7 @@ def _top_graph_bounds(
 
     The worker side of the ranking's last step (one graph per task); a failed solve gives no bound.
     """
-    graph = QGraph(np.frombuffer(blob, dtype=np.int8).reshape(m, r).astype(np.int64))
+    graph = _graph_of(blob, m, r)
     try:
         full = _solver_for(run, bound, channel, m)(graph, lower=True)
     except SolverFailed:
