@@ -35,9 +35,9 @@ def _refuse(item: int) -> int:
 
 
 def _die(item: int) -> int:
-    if item == 3 and os.getpid() != _DRIVER[0]:
+    if os.getpid() != _DRIVER[0]:  # a child dies on the first item it claims
         os.kill(os.getpid(), signal.SIGKILL)
-    time.sleep(0.01)
+    time.sleep(0.05)  # the driver is slow, so the child claims an item long before the driver has taken them all
     return item
 
 
